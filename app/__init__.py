@@ -1,0 +1,1 @@
+"""Person-owned recovery and wellbeing plans (Green Book and WRAP)."""

@@ -1,0 +1,116 @@
+"""Command line: `python -m app serve | migrate | create-user | purge-deleted`."""
+
+import argparse
+import getpass
+import os
+import sys
+
+from alembic import command
+from alembic.config import Config
+
+from app.accounts.models import PROFESSIONAL_ROLES, Role
+from app.core.config import PROJECT_ROOT, get_settings
+from app.core.errors import Problem
+
+
+def migrate() -> None:
+    """Bring the database named by DATABASE_URL up to the newest schema."""
+    command.upgrade(Config(str(PROJECT_ROOT / "alembic.ini")), "head")
+
+
+def _serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    get_settings().check_safe_to_start()
+    migrate()
+    uvicorn.run(
+        "app.main:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+    )
+
+
+def _create_user(args: argparse.Namespace) -> None:
+    from sqlmodel import Session
+
+    from app.accounts.schemas import Registration
+    from app.accounts.service import create_user
+    from app.core.db import build_engine
+
+    password = os.environ.get("NEW_USER_PASSWORD") or getpass.getpass("Password for the account: ")
+    details = Registration(email=args.email, password=password, display_name=args.name)
+    if args.role != Role.person and not args.organisation:
+        sys.exit("A professional account needs --organisation.")
+    engine = build_engine(get_settings().database_url)
+    with Session(engine) as session:
+        try:
+            user = create_user(
+                session,
+                email=details.email,
+                password=details.password,
+                display_name=details.display_name,
+                role=Role(args.role),
+                organisation=args.organisation,
+            )
+        except Problem as problem:
+            sys.exit(problem.detail)
+        print(f"Created {user.role} account {user.email} ({user.id})")
+
+
+def _purge_deleted(_args: argparse.Namespace) -> None:
+    from sqlmodel import Session
+
+    from app.core.db import build_engine
+    from app.plans.service import purge_deleted_plans
+
+    settings = get_settings()
+    with Session(build_engine(settings.database_url)) as session:
+        purged = purge_deleted_plans(session, settings.deleted_plan_retention_days)
+    print(
+        f"Purged {purged} plans deleted more than {settings.deleted_plan_retention_days} days ago"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="apply migrations, then serve the app and PWA")
+    serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "1")))
+    serve.set_defaults(run=_serve)
+
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(
+        run=lambda _args: migrate()
+    )
+
+    create = commands.add_parser(
+        "create-user",
+        help="create an account; professionals (link worker, clinician, ...) need a role "
+        "and organisation. The password is read from NEW_USER_PASSWORD or asked for.",
+    )
+    create.add_argument("--email", required=True)
+    create.add_argument("--name", required=True, help="display name")
+    create.add_argument(
+        "--role",
+        choices=[r.value for r in Role],
+        default=Role.person.value,
+        help="professional roles: " + ", ".join(sorted(PROFESSIONAL_ROLES)),
+    )
+    create.add_argument("--organisation")
+    create.set_defaults(run=_create_user)
+
+    commands.add_parser(
+        "purge-deleted", help="remove plans deleted longer ago than the restore window"
+    ).set_defaults(run=_purge_deleted)
+
+    args = parser.parse_args(argv)
+    args.run(args)
+
+
+if __name__ == "__main__":
+    main()

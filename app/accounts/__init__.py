@@ -1,0 +1,1 @@
+"""Accounts: people and professionals, sign-in sessions, refresh tokens, sign-in limits."""

@@ -1,0 +1,46 @@
+"""Who is asking: the signed-in user behind a bearer access token."""
+
+import uuid
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlmodel import Session
+
+from app.accounts.models import User
+from app.accounts.service import user_for_access_token
+from app.core.db import get_session
+from app.core.errors import Problem
+
+bearer_token = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+DbSession = Annotated[Session, Depends(get_session)]
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    user: User
+    session_id: uuid.UUID
+
+
+def _signed_in(
+    request: Request,
+    session: DbSession,
+    token: Annotated[str | None, Depends(bearer_token)],
+) -> SignedIn:
+    found = user_for_access_token(session, token, request.app.state.settings) if token else None
+    if found is None:
+        raise Problem(
+            401,
+            "Please sign in: send a current access token as 'Authorization: Bearer <token>'.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return SignedIn(*found)
+
+
+def _current_user(signed_in: Annotated[SignedIn, Depends(_signed_in)]) -> User:
+    return signed_in.user
+
+
+CurrentSignIn = Annotated[SignedIn, Depends(_signed_in)]
+CurrentUser = Annotated[User, Depends(_current_user)]

@@ -1,0 +1,55 @@
+"""Settings, read once from the environment (see README "Configuration")."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, Request
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me"  # noqa: S105
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore")
+
+    app_env: str = Field("development", description="development | production | test")
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'data' / 'plans.db'}"
+    secret_key: str = DEVELOPMENT_SECRET_KEY
+    access_token_minutes: int = 15
+    refresh_token_days: int = 30
+    max_body_bytes: int = 1_048_576
+    max_import_bytes: int = 20_971_520
+    login_max_failures: int = 5
+    login_window_minutes: int = 15
+    deleted_plan_retention_days: int = 30
+    frontend_dir: Path = PROJECT_ROOT / "frontend"
+
+    @property
+    def is_development(self) -> bool:
+        return self.app_env in {"development", "test"}
+
+    def check_safe_to_start(self) -> None:
+        """Refuse to run a real deployment on the published development secret."""
+        if not self.is_development and self.secret_key == DEVELOPMENT_SECRET_KEY:
+            raise RuntimeError(
+                "SECRET_KEY is the development default; set a long random SECRET_KEY "
+                "before running with APP_ENV=" + self.app_env
+            )
+        if len(self.secret_key) < 32:
+            raise RuntimeError("SECRET_KEY must be at least 32 characters long")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+def settings_of(request: Request) -> Settings:
+    """The settings the running app was built with (tests build apps with their own)."""
+    return request.app.state.settings
+
+
+AppSettings = Annotated[Settings, Depends(settings_of)]

@@ -1,0 +1,23 @@
+"""Building blocks for request and response schemas shared by every domain."""
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+TITLE_MAX_CHARS = 200
+TEXT_MAX_CHARS = 10_000
+
+
+class StrictInput(BaseModel):
+    """Request bodies: unknown fields are an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX_CHARS)
+]
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TEXT_MAX_CHARS)
+]
+OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=TEXT_MAX_CHARS)]

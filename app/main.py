@@ -1,0 +1,89 @@
+"""The ASGI app: `app.main:app`. Serves the JSON API under /api/v1 and the PWA at /."""
+
+import asyncio
+import contextlib
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+from sqlmodel import Session
+
+from app.accounts.router import router as accounts_router
+from app.core.config import Settings, get_settings
+from app.core.db import build_engine
+from app.core.errors import install_error_handlers
+from app.core.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
+from app.plans.router import router as plans_router
+from app.plans.service import purge_deleted_plans
+from app.portability.router import router as portability_router
+
+logger = logging.getLogger(__name__)
+PURGE_INTERVAL_SECONDS = 3600
+
+
+async def _purge_deleted_plans_hourly(app: FastAPI) -> None:
+    while True:
+        try:
+            with Session(app.state.engine) as session:
+                purged = await asyncio.to_thread(
+                    purge_deleted_plans, session, app.state.settings.deleted_plan_retention_days
+                )
+            if purged:
+                logger.info("purged %d plans deleted more than the retention period ago", purged)
+        except Exception:
+            logger.exception("purging deleted plans failed; will try again")
+        await asyncio.sleep(PURGE_INTERVAL_SECONDS)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    purger = asyncio.create_task(_purge_deleted_plans_hourly(app))
+    yield
+    purger.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await purger
+    app.state.engine.dispose()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    settings.check_safe_to_start()
+    app = FastAPI(
+        title="Wellbeing plans",
+        version="1.0.0",
+        summary="Person-owned Green Book and WRAP recovery plans.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = build_engine(settings.database_url)
+    install_error_handlers(app)
+
+    def body_limit(path: str) -> int:
+        if path == "/api/v1/import":
+            return settings.max_import_bytes
+        return settings.max_body_bytes
+
+    app.add_middleware(BodySizeLimitMiddleware, limit_for_path=body_limit)
+    app.add_middleware(SecurityHeadersMiddleware)
+
+    app.include_router(accounts_router)
+    app.include_router(plans_router)
+    app.include_router(portability_router)
+
+    @app.get("/healthz", tags=["health"])
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    index = settings.frontend_dir / "index.html"
+
+    @app.get("/", include_in_schema=False)
+    def pwa_index() -> FileResponse:
+        return FileResponse(index, headers={"Cache-Control": "no-cache"})
+
+    app.mount("/", StaticFiles(directory=settings.frontend_dir), name="frontend")
+    return app
+
+
+app = create_app()

@@ -1,0 +1,1 @@
+"""Plans: Green Book and WRAP templates, sections, entries, versions and history."""

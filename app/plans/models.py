@@ -1,0 +1,61 @@
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.core import clock
+from app.core.types import UTCDateTime
+
+
+class Plan(SQLModel, table=True):
+    """A person's plan. `sections` holds the whole body; `version` guards every write."""
+
+    __tablename__ = "plan"
+    __table_args__ = (Index("ix_plan_owner_updated", "owner_id", "updated_at"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    owner_id: uuid.UUID = Field(
+        sa_column=Column(ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False)
+    )
+    template: str = Field(sa_column=Column(String(20), nullable=False))
+    title: str = Field(sa_column=Column(String(200), nullable=False))
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
+    sections: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(
+        default_factory=clock.utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    updated_at: datetime = Field(
+        default_factory=clock.utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    archived_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    deleted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+
+
+class PlanRevision(SQLModel, table=True):
+    """A full copy of the plan as it was after one change; restoring one makes a new change."""
+
+    __tablename__ = "plan_revision"
+    __table_args__ = (UniqueConstraint("plan_id", "number", name="uq_plan_revision_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: uuid.UUID = Field(
+        sa_column=Column(ForeignKey("plan.id", ondelete="CASCADE"), nullable=False)
+    )
+    owner_id: uuid.UUID = Field(
+        sa_column=Column(ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False)
+    )
+    number: int = Field(sa_column=Column(Integer, nullable=False))
+    title: str = Field(sa_column=Column(String(200), nullable=False))
+    sections: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
+    summary: str = Field(sa_column=Column(String(300), nullable=False))
+    author_id: uuid.UUID | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True),
+    )
+    # Kept as written so history still names the author after their account is gone.
+    author_name: str = Field(sa_column=Column(String(100), nullable=False))
+    created_at: datetime = Field(
+        default_factory=clock.utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )

@@ -1,0 +1,402 @@
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Response
+from fastapi.responses import JSONResponse
+
+from app.accounts.dependencies import CurrentUser, DbSession
+from app.core.config import AppSettings
+from app.core.errors import Problem
+from app.plans import service
+from app.plans.schemas import (
+    EntryCreate,
+    EntryOrder,
+    EntryUpdate,
+    EntryWritten,
+    PlanCreate,
+    PlanRead,
+    PlanSummary,
+    PlanUpdate,
+    RevisionRead,
+    RevisionSummary,
+    SectionCreate,
+    SectionKey,
+    SectionOrder,
+    SectionUpdate,
+    SectionWritten,
+)
+from app.plans.templates import TEMPLATES
+
+router = APIRouter(prefix="/api/v1", tags=["plans"])
+
+IfMatch = Annotated[
+    str | None,
+    Header(
+        description="The plan's ETag when you read it. A stale one gets 409 and the current "
+        "copy; leave it out to apply the change to whatever is current."
+    ),
+]
+CONFLICT_RESPONSE: dict[int | str, dict[str, Any]] = {
+    409: {"description": "The plan changed since the given ETag; `current` holds it."}
+}
+
+
+def _plan_response(plan, settings, status_code: int = 200) -> JSONResponse:
+    return JSONResponse(
+        service.plan_document(plan, settings.deleted_plan_retention_days),
+        status_code=status_code,
+        headers={"ETag": service.etag(plan)},
+    )
+
+
+def _written(plan, body: dict[str, Any], status_code: int = 200) -> JSONResponse:
+    return JSONResponse(
+        body | {"plan_version": plan.version},
+        status_code=status_code,
+        headers={"ETag": service.etag(plan)},
+    )
+
+
+def _changed_fields(body) -> dict[str, Any]:
+    fields = body.model_dump(mode="json", exclude_unset=True)
+    if not fields:
+        raise Problem(422, "Nothing to change: send at least one field.")
+    return fields
+
+
+@router.get("/templates", tags=["plans"])
+def list_templates() -> dict[str, Any]:
+    """The Green Book and WRAP templates: sections, prompts and what "today" opens."""
+    return {key.value: template for key, template in TEMPLATES.items()}
+
+
+@router.get("/plans", response_model=list[PlanSummary])
+def list_plans(user: CurrentUser, session: DbSession, settings: AppSettings, deleted: bool = False):
+    """Your plans (archived ones included, marked). `deleted=true` lists deleted plans that
+    can still be restored, with the date each is gone for good."""
+    plans = service.list_plans(session, user, deleted=deleted)
+    return [service.plan_summary(p, settings.deleted_plan_retention_days) for p in plans]
+
+
+@router.post("/plans", response_model=PlanRead, status_code=201)
+def create_plan(body: PlanCreate, user: CurrentUser, session: DbSession, settings: AppSettings):
+    plan = service.create_plan(session, user, body.template, body.title)
+    response = _plan_response(plan, settings, 201)
+    response.headers["Location"] = f"/api/v1/plans/{plan.id}"
+    return response
+
+
+@router.get("/plans/{plan_id}", response_model=PlanRead)
+def read_plan(plan_id: uuid.UUID, user: CurrentUser, session: DbSession, settings: AppSettings):
+    return _plan_response(service.get_owned_plan(session, user, plan_id), settings)
+
+
+@router.patch("/plans/{plan_id}", response_model=PlanRead, responses=CONFLICT_RESPONSE)
+def update_plan(
+    plan_id: uuid.UUID,
+    body: PlanUpdate,
+    user: CurrentUser,
+    session: DbSession,
+    settings: AppSettings,
+    if_match: IfMatch = None,
+):
+    """Rename a plan, or archive it (`archived: true`) and bring it back."""
+    fields = _changed_fields(body)
+    plan = service.get_owned_plan(session, user, plan_id)
+    expected = service.parse_if_match(if_match)
+    if expected is not None and expected != plan.version:
+        raise service.conflict(plan, settings.deleted_plan_retention_days)
+    if "title" in fields and fields["title"] != plan.title:
+        plan, _ = _change(
+            session,
+            user,
+            plan_id,
+            settings,
+            if_match,
+            "Renamed the plan",
+            service.rename_plan(fields["title"]),
+        )
+    if "archived" in fields:
+        plan = service.set_archived(session, plan, fields["archived"])
+    return _plan_response(plan, settings)
+
+
+@router.delete("/plans/{plan_id}", status_code=204)
+def delete_plan(plan_id: uuid.UUID, user: CurrentUser, session: DbSession, settings: AppSettings):
+    """Move a plan to deleted plans. It can be restored for 30 days, then it is gone."""
+    service.soft_delete(session, service.get_owned_plan(session, user, plan_id))
+    return Response(status_code=204)
+
+
+@router.post("/plans/{plan_id}/restore", response_model=PlanRead)
+def restore_deleted_plan(
+    plan_id: uuid.UUID, user: CurrentUser, session: DbSession, settings: AppSettings
+):
+    """Bring back a deleted plan, within 30 days of deleting it."""
+    plan = service.restore_deleted(session, user, plan_id, settings.deleted_plan_retention_days)
+    return _plan_response(plan, settings)
+
+
+@router.get("/plans/{plan_id}/revisions", response_model=list[RevisionSummary])
+def list_revisions(plan_id: uuid.UUID, user: CurrentUser, session: DbSession):
+    """Every version of the plan, newest first: who changed what, and when."""
+    plan = service.get_owned_plan(session, user, plan_id)
+    return [service.revision_summary(r) for r in service.list_revisions(session, plan)]
+
+
+@router.get("/plans/{plan_id}/revisions/{number}", response_model=RevisionRead)
+def read_revision(plan_id: uuid.UUID, number: int, user: CurrentUser, session: DbSession):
+    plan = service.get_owned_plan(session, user, plan_id)
+    revision = service.get_revision(session, plan, number)
+    return service.revision_summary(revision) | {"sections": revision.sections}
+
+
+@router.post(
+    "/plans/{plan_id}/revisions/{number}/restore",
+    response_model=PlanRead,
+    responses=CONFLICT_RESPONSE,
+)
+def restore_revision(
+    plan_id: uuid.UUID,
+    number: int,
+    user: CurrentUser,
+    session: DbSession,
+    settings: AppSettings,
+    if_match: IfMatch = None,
+):
+    """Make an earlier version current again. This adds a new version; nothing is lost."""
+    plan = service.get_owned_plan(session, user, plan_id)
+    revision = service.get_revision(session, plan, number)
+    plan, _ = service.change_plan(
+        session,
+        user,
+        plan_id,
+        author=user,
+        summary=f"Restored version {number}",
+        expected_version=service.parse_if_match(if_match),
+        change=service.restore_revision(revision),
+        retention_days=settings.deleted_plan_retention_days,
+    )
+    return _plan_response(plan, settings)
+
+
+def _change(session, user, plan_id, settings, if_match, summary, change):
+    return service.change_plan(
+        session,
+        user,
+        plan_id,
+        author=user,
+        summary=summary,
+        expected_version=service.parse_if_match(if_match),
+        change=change,
+        retention_days=settings.deleted_plan_retention_days,
+    )
+
+
+@router.post(
+    "/plans/{plan_id}/sections",
+    response_model=SectionWritten,
+    status_code=201,
+    responses=CONFLICT_RESPONSE,
+)
+def add_section(
+    plan_id: uuid.UUID,
+    body: SectionCreate,
+    user: CurrentUser,
+    session: DbSession,
+    settings: AppSettings,
+    if_match: IfMatch = None,
+):
+    """Add a section of your own. Its key is made from the title."""
+    plan, section = _change(
+        session,
+        user,
+        plan_id,
+        settings,
+        if_match,
+        f"Added section '{body.title}'",
+        service.add_section(body.title, body.description),
+    )
+    return _written(plan, section, 201)
+
+
+@router.patch(
+    "/plans/{plan_id}/sections/{key}", response_model=SectionWritten, responses=CONFLICT_RESPONSE
+)
+def update_section(
+    plan_id: uuid.UUID,
+    key: SectionKey,
+    body: SectionUpdate,
+    user: CurrentUser,
+    session: DbSession,
+    settings: AppSettings,
+    if_match: IfMatch = None,
+):
+    """Rename a section, change its description, or hide it (and show it again)."""
+    fields = _changed_fields(body)
+    plan, section = _change(
+        session,
+        user,
+        plan_id,
+        settings,
+        if_match,
+        f"Changed section '{key}'",
+        service.edit_section(key, fields),
+    )
+    return _written(plan, section)
+
+
+@router.delete("/plans/{plan_id}/sections/{key}", status_code=204, responses=CONFLICT_RESPONSE)
+def remove_section(
+    plan_id: uuid.UUID,
+    key: SectionKey,
+    user: CurrentUser,
+    session: DbSession,
+    settings: AppSettings,
+    if_match: IfMatch = None,
+):
+    """Remove a section you added (template sections can be hidden instead).
+    The plan's history keeps it."""
+    plan, _ = _change(
+        session,
+        user,
+        plan_id,
+        settings,
+        if_match,
+        f"Removed section '{key}'",
+        service.remove_section(key),
+    )
+    return Response(status_code=204, headers={"ETag": service.etag(plan)})
+
+
+@router.put("/plans/{plan_id}/section-order", response_model=PlanRead, responses=CONFLICT_RESPONSE)
+def reorder_sections(
+    plan_id: uuid.UUID,
+    body: SectionOrder,
+    user: CurrentUser,
+    session: DbSession,
+    settings: AppSettings,
+    if_match: IfMatch = None,
+):
+    """Put the sections in a new order: list every section key once."""
+    plan, _ = _change(
+        session,
+        user,
+        plan_id,
+        settings,
+        if_match,
+        "Reordered sections",
+        service.reorder_sections(body.keys),
+    )
+    return _plan_response(plan, settings)
+
+
+@router.post(
+    "/plans/{plan_id}/sections/{key}/entries",
+    response_model=EntryWritten,
+    status_code=201,
+    responses=CONFLICT_RESPONSE,
+)
+def add_entry(
+    plan_id: uuid.UUID,
+    key: SectionKey,
+    body: EntryCreate,
+    user: CurrentUser,
+    session: DbSession,
+    settings: AppSettings,
+    if_match: IfMatch = None,
+):
+    """Add an entry, in your own words, to a section."""
+    goal = body.goal.model_dump(mode="json") if body.goal else None
+    plan, entry = _change(
+        session,
+        user,
+        plan_id,
+        settings,
+        if_match,
+        f"Added an entry to '{key}'",
+        service.add_entry(key, body.text, body.prompt, goal),
+    )
+    return _written(plan, entry, 201)
+
+
+@router.patch(
+    "/plans/{plan_id}/sections/{key}/entries/{entry_id}",
+    response_model=EntryWritten,
+    responses=CONFLICT_RESPONSE,
+)
+def update_entry(
+    plan_id: uuid.UUID,
+    key: SectionKey,
+    entry_id: uuid.UUID,
+    body: EntryUpdate,
+    user: CurrentUser,
+    session: DbSession,
+    settings: AppSettings,
+    if_match: IfMatch = None,
+):
+    fields = _changed_fields(body)
+    plan, entry = _change(
+        session,
+        user,
+        plan_id,
+        settings,
+        if_match,
+        f"Edited an entry in '{key}'",
+        service.edit_entry(key, entry_id, fields),
+    )
+    return _written(plan, entry)
+
+
+@router.delete(
+    "/plans/{plan_id}/sections/{key}/entries/{entry_id}",
+    status_code=204,
+    responses=CONFLICT_RESPONSE,
+)
+def remove_entry(
+    plan_id: uuid.UUID,
+    key: SectionKey,
+    entry_id: uuid.UUID,
+    user: CurrentUser,
+    session: DbSession,
+    settings: AppSettings,
+    if_match: IfMatch = None,
+):
+    """Remove an entry. The plan's history keeps it, so it can be restored."""
+    plan, _ = _change(
+        session,
+        user,
+        plan_id,
+        settings,
+        if_match,
+        f"Removed an entry from '{key}'",
+        service.remove_entry(key, entry_id),
+    )
+    return Response(status_code=204, headers={"ETag": service.etag(plan)})
+
+
+@router.put(
+    "/plans/{plan_id}/sections/{key}/entry-order",
+    response_model=SectionWritten,
+    responses=CONFLICT_RESPONSE,
+)
+def reorder_entries(
+    plan_id: uuid.UUID,
+    key: SectionKey,
+    body: EntryOrder,
+    user: CurrentUser,
+    session: DbSession,
+    settings: AppSettings,
+    if_match: IfMatch = None,
+):
+    """Put a section's entries in a new order: list every entry id once."""
+    plan, section = _change(
+        session,
+        user,
+        plan_id,
+        settings,
+        if_match,
+        f"Reordered entries in '{key}'",
+        service.reorder_entries(key, body.entry_ids),
+    )
+    return _written(plan, section)

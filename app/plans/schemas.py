@@ -1,0 +1,145 @@
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from app.core.schemas import OptionalText, StrictInput, Text, Title
+from app.plans.templates import Template, TodayState
+
+SectionKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
+WayToWellbeing = Literal["connect", "be_active", "take_notice", "learn", "give"]
+
+
+class Goal(StrictInput):
+    """A Five Ways to Wellbeing goal with a SMART action plan; all words are the person's."""
+
+    way: WayToWellbeing | None = None
+    steps: OptionalText = ""
+    by_when: date | None = None
+    who_can_help: OptionalText = ""
+    how_ill_know: OptionalText = ""
+    progress: int | None = Field(
+        default=None, ge=-2, le=2, description="Goal attainment scaling, from -2 to +2"
+    )
+    review_date: date | None = None
+
+
+class EntryCreate(StrictInput):
+    text: Text
+    prompt: SectionKey | None = Field(default=None, description="Which prompt this answers")
+    goal: Goal | None = None
+
+    model_config = {
+        "json_schema_extra": {"examples": [{"text": "Walking the dog early, before it's busy"}]}
+    }
+
+
+class EntryUpdate(StrictInput):
+    text: Text | None = None
+    prompt: SectionKey | None = None
+    goal: Goal | None = None
+
+
+class EntryOrder(StrictInput):
+    entry_ids: list[uuid.UUID] = Field(max_length=10_000)
+
+
+class SectionCreate(StrictInput):
+    title: Title
+    description: OptionalText = ""
+
+    model_config = {"json_schema_extra": {"examples": [{"title": "Music that lifts me"}]}}
+
+
+class SectionUpdate(StrictInput):
+    title: Title | None = None
+    description: OptionalText | None = None
+    hidden: bool | None = None
+
+
+class SectionOrder(StrictInput):
+    keys: list[SectionKey] = Field(max_length=200)
+
+
+class PlanCreate(StrictInput):
+    template: Template
+    title: Title | None = Field(default=None, description="Defaults to the template's name")
+
+    model_config = {
+        "json_schema_extra": {"examples": [{"template": "green_book", "title": "My Green Book"}]}
+    }
+
+
+class PlanUpdate(StrictInput):
+    title: Title | None = None
+    archived: bool | None = None
+
+
+class Prompt(BaseModel):
+    key: str
+    text: str
+
+
+class Entry(BaseModel):
+    id: uuid.UUID
+    text: str
+    prompt: str | None = None
+    goal: Goal | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class EntryWritten(Entry):
+    plan_version: int
+
+
+class Section(BaseModel):
+    key: str
+    title: str
+    description: str
+    kind: Literal["list", "goals"]
+    today: TodayState | None = None
+    prompts: list[Prompt]
+    hidden: bool
+    custom: bool
+    entries: list[Entry]
+
+
+class SectionWritten(Section):
+    plan_version: int
+
+
+class PlanSummary(BaseModel):
+    id: uuid.UUID
+    title: str
+    template: Template
+    version: int
+    archived: bool
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None = None
+    purge_after: datetime | None = Field(
+        default=None, description="When a deleted plan is gone for good"
+    )
+
+
+class PlanRead(PlanSummary):
+    sections: list[Section]
+
+
+class Author(BaseModel):
+    id: uuid.UUID
+    display_name: str
+
+
+class RevisionSummary(BaseModel):
+    number: int
+    title: str
+    summary: str
+    author: Author | None
+    created_at: datetime
+
+
+class RevisionRead(RevisionSummary):
+    sections: list[Section]

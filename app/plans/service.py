@@ -1,0 +1,424 @@
+"""Plans: every change is a compare-and-swap on the plan's version plus a full revision,
+so two devices never overwrite each other silently and nothing is lost by editing."""
+
+import re
+import uuid
+from collections.abc import Callable
+from copy import deepcopy
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import delete, select, update
+from sqlmodel import Session
+
+from app.accounts.models import User
+from app.core import clock
+from app.core.errors import Problem
+from app.plans.models import Plan, PlanRevision
+from app.plans.templates import TEMPLATES, Template, new_plan_sections
+
+T = TypeVar("T")
+_CONCURRENT_RETRIES = 5
+
+
+@dataclass
+class PlanDraft:
+    """The editable part of a plan, handed to a change function."""
+
+    title: str
+    sections: list[dict[str, Any]]
+
+
+# ---- reading ---------------------------------------------------------------------------
+
+
+def etag(plan: Plan) -> str:
+    return f'"{plan.version}"'
+
+
+def parse_if_match(header: str | None) -> int | None:
+    """The version an If-Match header names; None when absent or '*'."""
+    if header is None or header.strip() == "*":
+        return None
+    value = header.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise Problem(
+            400,
+            'If-Match must be the ETag the plan was read with, for example "3".',
+        )
+    return int(value)
+
+
+def purge_after(plan: Plan, retention_days: int) -> datetime | None:
+    return plan.deleted_at + timedelta(days=retention_days) if plan.deleted_at else None
+
+
+def plan_summary(plan: Plan, retention_days: int) -> dict[str, Any]:
+    return {
+        "id": str(plan.id),
+        "title": plan.title,
+        "template": plan.template,
+        "version": plan.version,
+        "archived": plan.archived_at is not None,
+        "created_at": plan.created_at.isoformat(),
+        "updated_at": plan.updated_at.isoformat(),
+        "deleted_at": plan.deleted_at.isoformat() if plan.deleted_at else None,
+        "purge_after": p.isoformat() if (p := purge_after(plan, retention_days)) else None,
+    }
+
+
+def plan_document(plan: Plan, retention_days: int) -> dict[str, Any]:
+    return plan_summary(plan, retention_days) | {"sections": plan.sections}
+
+
+NOT_FOUND = "There is no plan with this id in your plans."
+
+
+def get_owned_plan(session: Session, owner: User, plan_id: uuid.UUID) -> Plan:
+    """The owner's plan; any other plan is a 404, so nobody learns that it exists."""
+    plan = session.get(Plan, plan_id)
+    if plan is None or plan.owner_id != owner.id:
+        raise Problem(404, NOT_FOUND)
+    if plan.deleted_at is not None:
+        raise Problem(404, "This plan is deleted. Restore it from your deleted plans first.")
+    return plan
+
+
+def list_plans(session: Session, owner: User, *, deleted: bool) -> list[Plan]:
+    condition = Plan.deleted_at.is_not(None) if deleted else Plan.deleted_at.is_(None)
+    return list(
+        session.execute(
+            select(Plan)
+            .where(Plan.owner_id == owner.id, condition)
+            .order_by(Plan.updated_at.desc())
+        ).scalars()
+    )
+
+
+# ---- changing --------------------------------------------------------------------------
+
+
+def _record_revision(
+    session: Session, plan: Plan, author: User, summary: str, at: datetime
+) -> None:
+    session.add(
+        PlanRevision(
+            plan_id=plan.id,
+            owner_id=plan.owner_id,
+            number=plan.version,
+            title=plan.title,
+            sections=plan.sections,
+            summary=summary,
+            author_id=author.id,
+            author_name=author.display_name,
+            created_at=at,
+        )
+    )
+
+
+def create_plan(session: Session, owner: User, template: Template, title: str | None) -> Plan:
+    now = clock.utcnow()
+    plan = Plan(
+        owner_id=owner.id,
+        template=template,
+        title=title or TEMPLATES[template]["name"],
+        sections=new_plan_sections(template),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(plan)
+    session.flush()
+    _record_revision(session, plan, owner, "Plan created", now)
+    session.commit()
+    return plan
+
+
+def conflict(plan: Plan, retention_days: int) -> Problem:
+    return Problem(
+        409,
+        "This plan changed since you last loaded it (now version "
+        f"{plan.version}). Your change was not saved: merge it with the current copy "
+        "and send it again.",
+        headers={"ETag": etag(plan)},
+        current=plan_document(plan, retention_days),
+    )
+
+
+def change_plan(
+    session: Session,
+    owner: User,
+    plan_id: uuid.UUID,
+    *,
+    author: User,
+    summary: str,
+    expected_version: int | None,
+    change: Callable[[PlanDraft], T],
+    retention_days: int,
+) -> tuple[Plan, T]:
+    """Apply `change` as one new version. With an expected version, a stale write is refused
+    with 409; without one, a write racing another is simply re-applied to the newer copy."""
+    for _ in range(_CONCURRENT_RETRIES):
+        plan = get_owned_plan(session, owner, plan_id)
+        if expected_version is not None and expected_version != plan.version:
+            raise conflict(plan, retention_days)
+        draft = PlanDraft(title=plan.title, sections=deepcopy(plan.sections))
+        result = change(draft)
+        now = clock.utcnow()
+        swapped = session.execute(
+            update(Plan)
+            .where(Plan.id == plan.id, Plan.version == plan.version)
+            .values(
+                title=draft.title,
+                sections=draft.sections,
+                version=plan.version + 1,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if swapped == 1:
+            session.refresh(plan)
+            _record_revision(session, plan, author, summary, now)
+            session.commit()
+            return plan, result
+        session.rollback()
+        session.expire_all()
+        if expected_version is not None:
+            raise conflict(get_owned_plan(session, owner, plan_id), retention_days)
+    raise Problem(409, "This plan is being changed on another device right now. Try again.")
+
+
+def set_archived(session: Session, plan: Plan, archived: bool) -> Plan:
+    if archived != (plan.archived_at is not None):
+        plan.archived_at = clock.utcnow() if archived else None
+        session.add(plan)
+        session.commit()
+    return plan
+
+
+def soft_delete(session: Session, plan: Plan) -> None:
+    plan.deleted_at = clock.utcnow()
+    session.add(plan)
+    session.commit()
+
+
+def restore_deleted(session: Session, owner: User, plan_id: uuid.UUID, retention_days: int) -> Plan:
+    plan = session.get(Plan, plan_id)
+    if plan is None or plan.owner_id != owner.id:
+        raise Problem(404, NOT_FOUND)
+    if plan.deleted_at is None:
+        raise Problem(409, "This plan is not deleted, so there is nothing to restore.")
+    if purge_after(plan, retention_days) <= clock.utcnow():
+        raise Problem(404, NOT_FOUND)
+    plan.deleted_at = None
+    session.add(plan)
+    session.commit()
+    return plan
+
+
+def purge_deleted_plans(session: Session, retention_days: int) -> int:
+    """Deleted plans are gone for good once their restore window has passed."""
+    cutoff = clock.utcnow() - timedelta(days=retention_days)
+    purged = session.execute(delete(Plan).where(Plan.deleted_at < cutoff)).rowcount
+    session.commit()
+    return purged
+
+
+def list_revisions(session: Session, plan: Plan) -> list[PlanRevision]:
+    return list(
+        session.execute(
+            select(PlanRevision)
+            .where(PlanRevision.plan_id == plan.id)
+            .order_by(PlanRevision.number.desc())
+        ).scalars()
+    )
+
+
+def get_revision(session: Session, plan: Plan, number: int) -> PlanRevision:
+    revision = session.execute(
+        select(PlanRevision).where(PlanRevision.plan_id == plan.id, PlanRevision.number == number)
+    ).scalar_one_or_none()
+    if revision is None:
+        raise Problem(404, f"This plan has no version {number}. Its history lists the versions.")
+    return revision
+
+
+def revision_summary(revision: PlanRevision) -> dict[str, Any]:
+    author = (
+        {"id": str(revision.author_id), "display_name": revision.author_name}
+        if revision.author_id
+        else None
+    )
+    return {
+        "number": revision.number,
+        "title": revision.title,
+        "summary": revision.summary,
+        "author": author,
+        "created_at": revision.created_at.isoformat(),
+    }
+
+
+# ---- sections and entries (change functions for change_plan) ---------------------------
+
+
+def find_section(draft: PlanDraft, key: str) -> dict[str, Any]:
+    for section in draft.sections:
+        if section["key"] == key:
+            return section
+    raise Problem(404, f"This plan has no section '{key}'.")
+
+
+def find_entry(section: dict[str, Any], entry_id: uuid.UUID) -> dict[str, Any]:
+    for entry in section["entries"]:
+        if entry["id"] == str(entry_id):
+            return entry
+    raise Problem(404, f"The section '{section['key']}' has no entry {entry_id}.")
+
+
+def _check_entry_fields(section: dict[str, Any], prompt: str | None, goal: Any) -> None:
+    prompt_keys = [p["key"] for p in section["prompts"]]
+    if prompt is not None and prompt not in prompt_keys:
+        raise Problem(
+            422,
+            f"'{prompt}' is not a prompt of the section '{section['key']}'. "
+            f"Use one of: {', '.join(prompt_keys) or 'none (leave prompt out)'}.",
+        )
+    if goal is not None and section["kind"] != "goals":
+        raise Problem(
+            422, f"Goal details belong in a goals section; '{section['key']}' is not one."
+        )
+
+
+def add_entry(key: str, text: str, prompt: str | None, goal: dict | None):
+    def change(draft: PlanDraft) -> dict[str, Any]:
+        section = find_section(draft, key)
+        _check_entry_fields(section, prompt, goal)
+        now = clock.utcnow().isoformat()
+        entry = {
+            "id": str(uuid.uuid4()),
+            "text": text,
+            "prompt": prompt,
+            "goal": goal,
+            "created_at": now,
+            "updated_at": now,
+        }
+        section["entries"].append(entry)
+        return entry
+
+    return change
+
+
+def edit_entry(key: str, entry_id: uuid.UUID, fields: dict[str, Any]):
+    def change(draft: PlanDraft) -> dict[str, Any]:
+        section = find_section(draft, key)
+        entry = find_entry(section, entry_id)
+        _check_entry_fields(section, fields.get("prompt"), fields.get("goal"))
+        entry.update(fields)
+        entry["updated_at"] = clock.utcnow().isoformat()
+        return entry
+
+    return change
+
+
+def remove_entry(key: str, entry_id: uuid.UUID):
+    def change(draft: PlanDraft) -> None:
+        section = find_section(draft, key)
+        section["entries"].remove(find_entry(section, entry_id))
+
+    return change
+
+
+def _reordered(items: list[dict], ids: list[str], id_field: str, what: str) -> list[dict]:
+    by_id = {item[id_field]: item for item in items}
+    if len(ids) != len(set(ids)) or set(ids) != set(by_id):
+        raise Problem(
+            422,
+            f"To reorder, list every {what} exactly once. Expected: {', '.join(by_id) or 'none'}.",
+        )
+    return [by_id[i] for i in ids]
+
+
+def reorder_entries(key: str, entry_ids: list[uuid.UUID]):
+    def change(draft: PlanDraft) -> dict[str, Any]:
+        section = find_section(draft, key)
+        section["entries"] = _reordered(
+            section["entries"], [str(i) for i in entry_ids], "id", "entry id"
+        )
+        return section
+
+    return change
+
+
+def _unique_key(title: str, taken: set[str]) -> str:
+    base = re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_")[:40] or "section"
+    if not base[0].isalpha():
+        base = "my_" + base
+    key, n = base, 2
+    while key in taken:
+        key, n = f"{base}_{n}", n + 1
+    return key
+
+
+def add_section(title: str, description: str):
+    def change(draft: PlanDraft) -> dict[str, Any]:
+        section = {
+            "key": _unique_key(title, {s["key"] for s in draft.sections}),
+            "title": title,
+            "description": description,
+            "kind": "list",
+            "today": None,
+            "prompts": [],
+            "hidden": False,
+            "custom": True,
+            "entries": [],
+        }
+        draft.sections.append(section)
+        return section
+
+    return change
+
+
+def edit_section(key: str, fields: dict[str, Any]):
+    def change(draft: PlanDraft) -> dict[str, Any]:
+        section = find_section(draft, key)
+        section.update(fields)
+        return section
+
+    return change
+
+
+def remove_section(key: str):
+    def change(draft: PlanDraft) -> None:
+        section = find_section(draft, key)
+        if not section["custom"]:
+            raise Problem(
+                409,
+                f"'{section['title']}' comes with the plan and can't be removed. "
+                "You can hide it instead.",
+            )
+        draft.sections.remove(section)
+
+    return change
+
+
+def reorder_sections(keys: list[str]):
+    def change(draft: PlanDraft) -> list[dict[str, Any]]:
+        draft.sections = _reordered(draft.sections, keys, "key", "section key")
+        return draft.sections
+
+    return change
+
+
+def rename_plan(title: str):
+    def change(draft: PlanDraft) -> None:
+        draft.title = title
+
+    return change
+
+
+def restore_revision(revision: PlanRevision):
+    def change(draft: PlanDraft) -> None:
+        draft.title = revision.title
+        draft.sections = deepcopy(revision.sections)
+
+    return change

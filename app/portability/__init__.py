@@ -1,0 +1,1 @@
+"""Take everything away (export) and bring it into another account (import)."""
