@@ -30,7 +30,7 @@ class User(SQLModel, table=True):
     role: str = Field(default=Role.person, max_length=20)
     organisation: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(
-        default_factory=clock.utcnow, sa_column=Column(UTCDateTime, nullable=False)
+        default_factory=lambda: clock.utcnow(), sa_column=Column(UTCDateTime, nullable=False)
     )
 
 
@@ -46,7 +46,7 @@ class AuthSession(SQLModel, table=True):
         )
     )
     created_at: datetime = Field(
-        default_factory=clock.utcnow, sa_column=Column(UTCDateTime, nullable=False)
+        default_factory=lambda: clock.utcnow(), sa_column=Column(UTCDateTime, nullable=False)
     )
     revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
 

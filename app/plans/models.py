@@ -24,10 +24,10 @@ class Plan(SQLModel, table=True):
     version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
     sections: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(
-        default_factory=clock.utcnow, sa_column=Column(UTCDateTime, nullable=False)
+        default_factory=lambda: clock.utcnow(), sa_column=Column(UTCDateTime, nullable=False)
     )
     updated_at: datetime = Field(
-        default_factory=clock.utcnow, sa_column=Column(UTCDateTime, nullable=False)
+        default_factory=lambda: clock.utcnow(), sa_column=Column(UTCDateTime, nullable=False)
     )
     archived_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     deleted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
@@ -57,5 +57,5 @@ class PlanRevision(SQLModel, table=True):
     # Kept as written so history still names the author after their account is gone.
     author_name: str = Field(sa_column=Column(String(100), nullable=False))
     created_at: datetime = Field(
-        default_factory=clock.utcnow, sa_column=Column(UTCDateTime, nullable=False)
+        default_factory=lambda: clock.utcnow(), sa_column=Column(UTCDateTime, nullable=False)
     )

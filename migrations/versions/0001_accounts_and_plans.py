@@ -1,6 +1,6 @@
 """accounts and plans
 
-Revision ID: d6331818d573
+Revision ID: 0001
 Revises: 
 Create Date: 2026-11-23 09:30:33.605423
 """
@@ -14,7 +14,7 @@ from alembic import op
 import app.core.types
 
 
-revision: str = 'd6331818d573'
+revision: str = '0001'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

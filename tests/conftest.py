@@ -1,0 +1,202 @@
+"""Test fixtures. The suite runs on SQLite by default and on PostgreSQL when
+TEST_DATABASE_URL names one (`.ci/run` does both)."""
+
+import itertools
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlmodel import Session, SQLModel
+
+import app.models  # noqa: F401  (every table on the metadata)
+from app.accounts.models import Role
+from app.accounts.service import create_user
+from app.core import clock
+from app.core.config import PROJECT_ROOT, Settings
+from app.core.db import build_engine
+from app.main import create_app
+
+TEST_SECRET_KEY = "test-secret-key-" + "x" * 32
+PASSWORD = "correct horse battery staple"
+_emails = itertools.count(1)
+
+
+def migrate(database_url: str, revision: str = "head", *, down: bool = False) -> None:
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    engine = build_engine(database_url)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        (command.downgrade if down else command.upgrade)(config, revision)
+    engine.dispose()
+
+
+def reset_schema(database_url: str) -> None:
+    """An empty database: PostgreSQL gets a fresh public schema, SQLite a missing file."""
+    engine = build_engine(database_url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL") or (
+        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    )
+    reset_schema(url)
+    migrate(url)
+    return url
+
+
+@pytest.fixture
+def settings(database_url) -> Settings:
+    return Settings(
+        app_env="test",
+        database_url=database_url,
+        secret_key=TEST_SECRET_KEY,
+    )
+
+
+def _empty_all_tables(engine) -> None:
+    tables = SQLModel.metadata.sorted_tables
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def app(settings):
+    application = create_app(settings)
+    yield application
+    _empty_all_tables(application.state.engine)
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@dataclass
+class Account:
+    """A signed-in account, with request helpers that send its access token."""
+
+    client: TestClient
+    id: str
+    email: str
+    display_name: str
+    access_token: str
+    refresh_token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.access_token}"}
+
+    def request(self, method: str, url: str, **kwargs):
+        headers = self.headers | kwargs.pop("headers", {})
+        return self.client.request(method, url, headers=headers, **kwargs)
+
+    def get(self, url: str, **kwargs):
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url: str, **kwargs):
+        return self.request("POST", url, **kwargs)
+
+    def put(self, url: str, **kwargs):
+        return self.request("PUT", url, **kwargs)
+
+    def patch(self, url: str, **kwargs):
+        return self.request("PATCH", url, **kwargs)
+
+    def delete(self, url: str, **kwargs):
+        return self.request("DELETE", url, **kwargs)
+
+
+def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> dict:
+    response = client.post("/api/v1/auth/token", data={"username": email, "password": password})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+@pytest.fixture
+def make_account(client, app):
+    """Registers (or, with a professional role, creates as the admin command does) and signs in."""
+
+    def make(name: str = "Sam", role: Role = Role.person, organisation: str | None = None):
+        email = f"{name.lower().replace(' ', '.')}.{next(_emails)}@example.org"
+        if role == Role.person:
+            response = client.post(
+                "/api/v1/auth/register",
+                json={"email": email, "password": PASSWORD, "display_name": name},
+            )
+            assert response.status_code == 201, response.text
+            user_id = response.json()["id"]
+        else:
+            with Session(app.state.engine) as session:
+                user = create_user(
+                    session,
+                    email=email,
+                    password=PASSWORD,
+                    display_name=name,
+                    role=role,
+                    organisation=organisation or "Riverside Social Prescribing",
+                )
+                user_id = str(user.id)
+        tokens = sign_in(client, email)
+        return Account(
+            client, user_id, email, name, tokens["access_token"], tokens["refresh_token"]
+        )
+
+    return make
+
+
+@pytest.fixture
+def owner(make_account) -> Account:
+    return make_account("Sam")
+
+
+@pytest.fixture
+def stranger(make_account) -> Account:
+    return make_account("Alex")
+
+
+@pytest.fixture
+def green_book(owner) -> dict:
+    response = owner.post("/api/v1/plans", json={"template": "green_book", "title": "My book"})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+@pytest.fixture
+def move_clock(monkeypatch):
+    """Moves the app's clock forward by the given timedelta (cumulative)."""
+    offset = timedelta()
+    real_utcnow = clock.utcnow
+
+    def now() -> datetime:
+        return real_utcnow() + offset
+
+    monkeypatch.setattr(clock, "utcnow", now)
+
+    def move(by: timedelta) -> None:
+        nonlocal offset
+        offset += by
+
+    return move
+
+
+def random_uuid() -> str:
+    return str(uuid.uuid4())
