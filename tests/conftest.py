@@ -105,6 +105,11 @@ class Account:
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.access_token}"}
 
+    def sign_in_again(self) -> None:
+        """New tokens, e.g. after moving the clock past the access token's lifetime."""
+        tokens = sign_in(self.client, self.email)
+        self.access_token, self.refresh_token = tokens["access_token"], tokens["refresh_token"]
+
     def request(self, method: str, url: str, **kwargs):
         headers = self.headers | kwargs.pop("headers", {})
         return self.client.request(method, url, headers=headers, **kwargs)

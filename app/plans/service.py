@@ -19,7 +19,7 @@ from app.plans.models import Plan, PlanRevision
 from app.plans.templates import TEMPLATES, Template, new_plan_sections
 
 T = TypeVar("T")
-_CONCURRENT_RETRIES = 5
+_CONCURRENT_RETRIES = 20
 
 
 @dataclass
@@ -61,10 +61,10 @@ def plan_summary(plan: Plan, retention_days: int) -> dict[str, Any]:
         "template": plan.template,
         "version": plan.version,
         "archived": plan.archived_at is not None,
-        "created_at": plan.created_at.isoformat(),
-        "updated_at": plan.updated_at.isoformat(),
-        "deleted_at": plan.deleted_at.isoformat() if plan.deleted_at else None,
-        "purge_after": p.isoformat() if (p := purge_after(plan, retention_days)) else None,
+        "created_at": clock.isoformat(plan.created_at),
+        "updated_at": clock.isoformat(plan.updated_at),
+        "deleted_at": clock.isoformat(plan.deleted_at) if plan.deleted_at else None,
+        "purge_after": clock.isoformat(p) if (p := purge_after(plan, retention_days)) else None,
     }
 
 
@@ -117,9 +117,18 @@ def _record_revision(
     )
 
 
-def create_plan(session: Session, owner: User, template: Template, title: str | None) -> Plan:
+def create_plan(
+    session: Session,
+    owner: User,
+    template: Template,
+    title: str | None,
+    *,
+    plan_id: uuid.UUID | None = None,
+) -> Plan:
+    """`plan_id` lets an offline device name the plan it made before it could sync."""
     now = clock.utcnow()
     plan = Plan(
+        id=plan_id or uuid.uuid4(),
         owner_id=owner.id,
         template=template,
         title=title or TEMPLATES[template]["name"],
@@ -254,7 +263,7 @@ def revision_summary(revision: PlanRevision) -> dict[str, Any]:
         "title": revision.title,
         "summary": revision.summary,
         "author": author,
-        "created_at": revision.created_at.isoformat(),
+        "created_at": clock.isoformat(revision.created_at),
     }
 
 
@@ -289,13 +298,17 @@ def _check_entry_fields(section: dict[str, Any], prompt: str | None, goal: Any) 
         )
 
 
-def add_entry(key: str, text: str, prompt: str | None, goal: dict | None):
+def add_entry(
+    key: str, text: str, prompt: str | None, goal: dict | None, entry_id: uuid.UUID | None = None
+):
+    """`entry_id` lets an offline device name the entry it made before it could sync."""
+
     def change(draft: PlanDraft) -> dict[str, Any]:
         section = find_section(draft, key)
         _check_entry_fields(section, prompt, goal)
-        now = clock.utcnow().isoformat()
+        now = clock.isoformat(clock.utcnow())
         entry = {
-            "id": str(uuid.uuid4()),
+            "id": str(entry_id or uuid.uuid4()),
             "text": text,
             "prompt": prompt,
             "goal": goal,
@@ -314,7 +327,7 @@ def edit_entry(key: str, entry_id: uuid.UUID, fields: dict[str, Any]):
         entry = find_entry(section, entry_id)
         _check_entry_fields(section, fields.get("prompt"), fields.get("goal"))
         entry.update(fields)
-        entry["updated_at"] = clock.utcnow().isoformat()
+        entry["updated_at"] = clock.isoformat(clock.utcnow())
         return entry
 
     return change

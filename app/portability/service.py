@@ -29,9 +29,9 @@ def export_everything(session: Session, user: User) -> dict[str, Any]:
                 "title": plan.title,
                 "template": plan.template,
                 "version": plan.version,
-                "created_at": plan.created_at.isoformat(),
-                "updated_at": plan.updated_at.isoformat(),
-                "archived_at": plan.archived_at.isoformat() if plan.archived_at else None,
+                "created_at": clock.isoformat(plan.created_at),
+                "updated_at": clock.isoformat(plan.updated_at),
+                "archived_at": clock.isoformat(plan.archived_at) if plan.archived_at else None,
                 "sections": plan.sections,
                 "revisions": [
                     {
@@ -39,7 +39,7 @@ def export_everything(session: Session, user: User) -> dict[str, Any]:
                         "title": r.title,
                         "summary": r.summary,
                         "author_name": r.author_name,
-                        "created_at": r.created_at.isoformat(),
+                        "created_at": clock.isoformat(r.created_at),
                         "sections": r.sections,
                     }
                     for r in revisions
@@ -49,7 +49,7 @@ def export_everything(session: Session, user: User) -> dict[str, Any]:
     return {
         "format": EXPORT_FORMAT,
         "format_version": 1,
-        "exported_at": clock.utcnow().isoformat(),
+        "exported_at": clock.isoformat(clock.utcnow()),
         "account": {"email": user.email, "display_name": user.display_name},
         "plans": exported,
     }

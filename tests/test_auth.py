@@ -1,0 +1,173 @@
+"""Accounts: register, sign in, refresh rotation, sign out, rate limits, deleting everything."""
+
+from datetime import timedelta
+
+from tests.conftest import PASSWORD, sign_in
+
+
+def register(client, email="kim@example.org", password=PASSWORD, name="Kim", **extra):
+    return client.post(
+        "/api/v1/auth/register",
+        json={"email": email, "password": password, "display_name": name, **extra},
+    )
+
+
+def test_register_then_sign_in_and_read_me(client):
+    response = register(client, email="  Kim@Example.ORG ")
+    assert response.status_code == 201
+    assert response.json()["email"] == "kim@example.org"
+    assert "password" not in response.text
+
+    tokens = sign_in(client, "kim@example.org")
+    assert tokens["token_type"] == "bearer"
+    assert tokens["refresh_token"] and tokens["access_token"]
+    me = client.get(
+        "/api/v1/me", headers={"Authorization": f"Bearer {tokens['access_token']}"}
+    ).json()
+    assert me["display_name"] == "Kim"
+    assert me["role"] == "person"
+
+
+def test_register_refuses_duplicate_email(client):
+    assert register(client).status_code == 201
+    again = register(client, email="KIM@example.org")
+    assert again.status_code == 409
+    assert again.headers["content-type"] == "application/problem+json"
+    assert "already exists" in again.json()["detail"]
+
+
+def test_register_rejects_bad_input(client):
+    cases = [
+        ({"email": "not-an-email"}, "email"),
+        ({"password": "short"}, "password"),
+        ({"name": ""}, "display_name"),
+        ({"name": "x" * 101}, "display_name"),
+        ({"is_admin": True}, "is_admin"),
+    ]
+    for overrides, field in cases:
+        kwargs = {k: v for k, v in overrides.items() if k in {"email", "password", "name"}}
+        extra = {k: v for k, v in overrides.items() if k not in kwargs}
+        response = register(client, **kwargs, **extra)
+        assert response.status_code == 422, overrides
+        assert response.json()["errors"][0]["field"] == field
+        assert field in response.json()["detail"]
+    assert (
+        client.post(
+            "/api/v1/auth/token", data={"username": "kim@example.org", "password": PASSWORD}
+        ).status_code
+        == 401
+    )
+
+
+def test_wrong_password_and_unknown_email_get_the_same_answer(client, owner):
+    wrong = client.post(
+        "/api/v1/auth/token", data={"username": owner.email, "password": "nope!!!!"}
+    )
+    unknown = client.post(
+        "/api/v1/auth/token", data={"username": "nobody@example.org", "password": "nope!!!!"}
+    )
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.json()["detail"] == unknown.json()["detail"]
+
+
+def test_repeated_failures_are_limited_then_released(client, owner, move_clock):
+    for _ in range(5):
+        bad = client.post("/api/v1/auth/token", data={"username": owner.email, "password": "x"})
+        assert bad.status_code == 401
+    limited = client.post(
+        "/api/v1/auth/token", data={"username": owner.email, "password": PASSWORD}
+    )
+    assert limited.status_code == 429
+    assert int(limited.headers["retry-after"]) > 0
+    move_clock(timedelta(minutes=16))
+    assert sign_in(client, owner.email)["access_token"]
+
+
+def test_refresh_rotates_and_reuse_ends_the_session(client, owner):
+    first = client.post("/api/v1/auth/refresh", json={"refresh_token": owner.refresh_token})
+    assert first.status_code == 200
+    rotated = first.json()
+    assert rotated["refresh_token"] != owner.refresh_token
+
+    reused = client.post("/api/v1/auth/refresh", json={"refresh_token": owner.refresh_token})
+    assert reused.status_code == 401
+    # The reuse revoked the whole family: the rotated token and its access token stop too.
+    assert (
+        client.post("/api/v1/auth/refresh", json={"refresh_token": rotated["refresh_token"]})
+    ).status_code == 401
+    headers = {"Authorization": f"Bearer {rotated['access_token']}"}
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
+    # Other sign-ins of the same person are untouched.
+    assert client.get("/api/v1/me", headers=sign_in_headers(client, owner.email)).status_code == 200
+
+
+def sign_in_headers(client, email):
+    return {"Authorization": f"Bearer {sign_in(client, email)['access_token']}"}
+
+
+def test_refresh_refuses_garbage_and_expired_tokens(client, owner, move_clock):
+    assert client.post("/api/v1/auth/refresh", json={"refresh_token": "nope"}).status_code == 401
+    assert client.post("/api/v1/auth/refresh", json={}).status_code == 422
+    move_clock(timedelta(days=31))
+    expired = client.post("/api/v1/auth/refresh", json={"refresh_token": owner.refresh_token})
+    assert expired.status_code == 401
+
+
+def test_access_token_expires(client, owner, move_clock):
+    assert owner.get("/api/v1/me").status_code == 200
+    move_clock(timedelta(minutes=16))
+    assert owner.get("/api/v1/me").status_code == 401
+
+
+def test_sign_out_revokes_access_and_refresh_tokens(client, owner):
+    assert owner.post("/api/v1/auth/logout").status_code == 204
+    assert owner.get("/api/v1/me").status_code == 401
+    again = client.post("/api/v1/auth/refresh", json={"refresh_token": owner.refresh_token})
+    assert again.status_code == 401
+
+
+def test_sign_out_with_only_a_refresh_token(client, owner):
+    response = client.post("/api/v1/auth/logout", json={"refresh_token": owner.refresh_token})
+    assert response.status_code == 204
+    assert owner.get("/api/v1/me").status_code == 401
+
+
+def test_sign_out_without_any_token(client):
+    response = client.post("/api/v1/auth/logout")
+    assert response.status_code == 401
+
+
+def test_me_needs_a_valid_token(client):
+    assert client.get("/api/v1/me").status_code == 401
+    bad = client.get("/api/v1/me", headers={"Authorization": "Bearer not.a.token"})
+    assert bad.status_code == 401
+    assert bad.headers["www-authenticate"] == "Bearer"
+
+
+def test_update_display_name(owner, stranger):
+    response = owner.patch("/api/v1/me", json={"display_name": "Sam R"})
+    assert response.status_code == 200
+    assert owner.get("/api/v1/me").json()["display_name"] == "Sam R"
+    assert stranger.get("/api/v1/me").json()["display_name"] == "Alex"
+    assert owner.patch("/api/v1/me", json={"email": "x@example.org"}).status_code == 422
+
+
+def test_delete_account_removes_everything(client, owner, stranger, green_book):
+    stranger_plan = stranger.post("/api/v1/plans", json={"template": "wrap", "title": "Mine"})
+    assert owner.delete("/api/v1/me").status_code == 204
+    assert owner.get("/api/v1/me").status_code == 401
+    assert (
+        client.post("/api/v1/auth/refresh", json={"refresh_token": owner.refresh_token})
+    ).status_code == 401
+    # The same email can start again, with nothing left over.
+    assert register(client, email=owner.email).status_code == 201
+    fresh = sign_in_headers(client, owner.email)
+    assert client.get("/api/v1/plans", headers=fresh).json() == []
+    assert client.get(f"/api/v1/plans/{green_book['id']}", headers=fresh).status_code == 404
+    # Nobody else's data is touched.
+    assert stranger.get(f"/api/v1/plans/{stranger_plan.json()['id']}").status_code == 200
+
+
+def test_delete_account_needs_sign_in(client, owner):
+    assert client.delete("/api/v1/me").status_code == 401
+    assert owner.get("/api/v1/me").status_code == 200

@@ -1,0 +1,109 @@
+"""Every bad input gets a clear problem+json answer below 500 and changes nothing."""
+
+import pytest
+
+from tests.test_plans import add_entry
+
+
+def assert_problem(response, status):
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == status
+    assert body["title"] and body["detail"].endswith(".")
+
+
+def plan_version(owner, plan_id):
+    return owner.get(f"/api/v1/plans/{plan_id}").json()["version"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{not json",
+        b'{"text": "unterminated',
+        b"",
+    ],
+)
+def test_malformed_json(owner, green_book, body):
+    response = owner.post(
+        f"/api/v1/plans/{green_book['id']}/sections/triggers/entries",
+        content=body,
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code in {400, 422}
+    assert_problem(response, response.status_code)
+    assert plan_version(owner, green_book["id"]) == 1
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"text": 5}, "text"),
+        ({"text": ["a"]}, "text"),
+        ({"text": "ok", "prompt": 3}, "prompt"),
+        ({"text": "x" * 10_001}, "text"),
+        ({"text": "ok", "owner_id": "me"}, "owner_id"),
+        ([], "body"),
+    ],
+)
+def test_wrong_types_unknown_fields_and_long_text(owner, green_book, body, field):
+    response = owner.post(f"/api/v1/plans/{green_book['id']}/sections/triggers/entries", json=body)
+    assert_problem(response, 422)
+    assert response.json()["errors"][0]["field"] == field
+    assert plan_version(owner, green_book["id"]) == 1
+
+
+def test_unknown_template_and_long_title(owner):
+    assert_problem(owner.post("/api/v1/plans", json={"template": "care_plan"}), 422)
+    assert_problem(owner.post("/api/v1/plans", json={"template": "wrap", "title": "t" * 201}), 422)
+    assert_problem(owner.post("/api/v1/plans", json={}), 422)
+    assert owner.get("/api/v1/plans").json() == []
+
+
+def test_huge_bodies_are_refused(owner, green_book):
+    huge = b'{"text": "' + b"x" * 2_000_000 + b'"}'
+    response = owner.post(
+        f"/api/v1/plans/{green_book['id']}/sections/triggers/entries",
+        content=huge,
+        headers={"Content-Type": "application/json"},
+    )
+    assert_problem(response, 413)
+    assert "1,048,576 bytes" in response.json()["detail"]
+    assert plan_version(owner, green_book["id"]) == 1
+
+
+def test_huge_streamed_body_without_length_is_refused(owner, green_book):
+    def chunks():
+        for _ in range(40):
+            yield b"x" * 65_536
+
+    response = owner.post(
+        f"/api/v1/plans/{green_book['id']}/sections/triggers/entries",
+        content=chunks(),
+        headers={"Content-Type": "application/json"},
+    )
+    assert_problem(response, 413)
+    assert plan_version(owner, green_book["id"]) == 1
+
+
+def test_bad_ids_and_unknown_routes(owner, green_book):
+    assert_problem(owner.get("/api/v1/plans/not-a-uuid"), 422)
+    assert_problem(owner.get("/api/v1/nothing-here"), 404)
+    assert_problem(owner.put(f"/api/v1/plans/{green_book['id']}"), 405)
+    entry = add_entry(owner, green_book["id"], "triggers", "x")
+    assert_problem(
+        owner.patch(
+            f"/api/v1/plans/{green_book['id']}/sections/Bad-Key/entries/{entry['id']}",
+            json={"text": "y"},
+        ),
+        422,
+    )
+
+
+def test_security_headers_on_every_response(client, owner):
+    for response in [client.get("/"), client.get("/healthz"), owner.get("/api/v1/nope")]:
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+        assert "'unsafe-inline'" not in response.headers["content-security-policy"]
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "no-referrer"
