@@ -15,25 +15,35 @@ from app.core.config import Settings, get_settings
 from app.core.db import build_engine
 from app.core.errors import install_error_handlers
 from app.core.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
+from app.exports.router import router as exports_router
+from app.imports.router import UPLOAD_PATH
+from app.imports.router import router as imports_router
 from app.plans.router import router as plans_router
 from app.plans.service import purge_deleted_plans
 from app.portability.router import router as portability_router
+from app.sharing.router import card_router as crisis_card_router
+from app.sharing.router import router as sharing_router
+from app.sync.router import router as sync_router
 
 logger = logging.getLogger(__name__)
 PURGE_INTERVAL_SECONDS = 3600
 
 
+def _purge_deleted_plans_once(app: FastAPI) -> None:
+    # Runs in a worker thread with its own session, so cancelling the waiting task at
+    # shutdown never closes a connection another thread is using.
+    try:
+        with Session(app.state.engine) as session:
+            purged = purge_deleted_plans(session, app.state.settings.deleted_plan_retention_days)
+        if purged:
+            logger.info("purged %d plans deleted more than the retention period ago", purged)
+    except Exception:
+        logger.exception("purging deleted plans failed; will try again")
+
+
 async def _purge_deleted_plans_hourly(app: FastAPI) -> None:
     while True:
-        try:
-            with Session(app.state.engine) as session:
-                purged = await asyncio.to_thread(
-                    purge_deleted_plans, session, app.state.settings.deleted_plan_retention_days
-                )
-            if purged:
-                logger.info("purged %d plans deleted more than the retention period ago", purged)
-        except Exception:
-            logger.exception("purging deleted plans failed; will try again")
+        await asyncio.to_thread(_purge_deleted_plans_once, app)
         await asyncio.sleep(PURGE_INTERVAL_SECONDS)
 
 
@@ -63,6 +73,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def body_limit(path: str) -> int:
         if path == "/api/v1/import":
             return settings.max_import_bytes
+        if UPLOAD_PATH.fullmatch(path):
+            return settings.max_upload_bytes
         return settings.max_body_bytes
 
     app.add_middleware(BodySizeLimitMiddleware, limit_for_path=body_limit)
@@ -71,6 +83,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(accounts_router)
     app.include_router(plans_router)
     app.include_router(portability_router)
+    app.include_router(imports_router)
+    app.include_router(exports_router)
+    app.include_router(sharing_router)
+    app.include_router(crisis_card_router)
+    app.include_router(sync_router)
 
     @app.get("/healthz", tags=["health"])
     def health() -> dict[str, str]:

@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     refresh_token_days: int = 30
     max_body_bytes: int = 1_048_576
     max_import_bytes: int = 20_971_520
+    max_upload_bytes: int = 10_485_760  # one file sent to a plan (imports of crisis statements)
+    print_font_dir: str = "/usr/share/fonts/truetype/dejavu"  # Debian's fonts-dejavu-core
     login_max_failures: int = 5
     login_window_minutes: int = 15
     deleted_plan_retention_days: int = 30

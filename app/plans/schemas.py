@@ -81,11 +81,33 @@ class Prompt(BaseModel):
     text: str
 
 
+class EntrySource(BaseModel):
+    """Where an entry's words came from when they are not the person's own: an imported
+    crisis statement the person accepted. Entries without `source` are the person's words."""
+
+    kind: Literal["import"]
+    import_id: uuid.UUID
+    part_id: uuid.UUID
+    author: str = Field(description="Who wrote these words, as the document says")
+    organisation: str | None = None
+    imported_by: str = Field(description="Who brought the document in")
+    file_name: str
+    heading: str | None = Field(default=None, description="The heading it was under")
+    imported_at: datetime
+    edited: bool = Field(description="The person changed the words when accepting them")
+    note: str | None = Field(
+        default=None, description="The person's own note on it, e.g. 'I disagree because …'"
+    )
+
+
 class Entry(BaseModel):
     id: uuid.UUID
     text: str
     prompt: str | None = None
     goal: Goal | None = None
+    source: EntrySource | None = Field(
+        default=None, description="Set on imported words; absent on the person's own"
+    )
     created_at: datetime
     updated_at: datetime
 

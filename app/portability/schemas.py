@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.core.schemas import Text, Title
-from app.plans.schemas import Goal, SectionKey
+from app.plans.schemas import EntrySource, Goal, SectionKey
 from app.plans.templates import Template, TodayState
 
 EXPORT_FORMAT = "wellbeing-plans-export"
@@ -28,6 +28,8 @@ class ExportedEntry(_Strict):
     text: Text
     prompt: SectionKey | None = None
     goal: Goal | None = None
+    # Only imported words have a source; the person's own entries round-trip without one.
+    source: EntrySource | None = Field(default=None, exclude_if=lambda source: source is None)
     created_at: datetime
     updated_at: datetime
 

@@ -1,0 +1,203 @@
+"""A plan on paper: the whole plan (or chosen sections) as an A5 booklet, or the crisis
+plan alone as a one-page card. Plain words, the person's own first; imported words say
+whose they are. Fonts: DejaVu Sans from the system (Debian package fonts-dejavu-core),
+found in the folder the PRINT_FONT_DIR setting names."""
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+from app.core import clock
+from app.plans.templates import CRISIS_FIELDS, FIVE_WAYS_TO_WELLBEING
+
+A5 = (148, 210)
+A4 = (210, 297)
+CARD_FONT_SIZES = (11, 10, 9, 8, 7)  # below 7 pt is too small to read in a hurry
+GREY = (90, 90, 90)
+BLACK = (0, 0, 0)
+
+
+def _day(moment: date | datetime) -> str:
+    return f"{moment.day} {moment:%B %Y}"
+
+
+class _Paper(FPDF):
+    def __init__(self, fonts: Path, page: tuple[int, int], footer_text: str, size: float) -> None:
+        super().__init__(unit="mm", format=page)
+        self.footer_text = footer_text
+        self.size = size
+        self.add_font("Sans", "", fonts / "DejaVuSans.ttf")
+        self.add_font("Sans", "B", fonts / "DejaVuSans-Bold.ttf")
+        self.set_margins(14, 14, 14)
+        self.set_auto_page_break(True, margin=16)
+        self.set_creator("Wellbeing plans")
+        self.set_lang("en-GB")
+        self.set_creation_date(clock.utcnow())
+
+    def footer(self) -> None:
+        self.set_y(-11)
+        self.set_font("Sans", "", 7)
+        self.set_text_color(*GREY)
+        self.cell(0, 4, f"{self.footer_text}  \u00b7  page {self.page_no()}", align="C")
+
+    def line_of(self, text: str, *, scale: float = 1.0, bold: bool = False, grey=False) -> None:
+        self.set_font("Sans", "B" if bold else "", self.size * scale)
+        self.set_text_color(*(GREY if grey else BLACK))
+        self.multi_cell(
+            0, self.size * scale * 0.5, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
+
+    def bullet(self, text: str, *, grey: bool = False, indent: float = 4) -> None:
+        self.set_font("Sans", "", self.size * (0.85 if grey else 1))
+        self.set_text_color(*(GREY if grey else BLACK))
+        height = self.size * 0.5
+        self.set_x(self.l_margin + indent)
+        self.multi_cell(
+            0,
+            height,
+            ("" if grey else "\u2022 ") + text,
+            align="L",
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
+
+    def gap(self, scale: float = 0.4) -> None:
+        self.ln(self.size * scale)
+
+
+def _imported_label(entry: dict[str, Any]) -> list[str]:
+    source = entry.get("source")
+    if not source:
+        return []
+    who = source.get("author") or "someone else"
+    if source.get("organisation"):
+        who += f", {source['organisation']}"
+    label = f"Words from {who}, brought in from \u201c{source.get('file_name')}\u201d"
+    label += " and changed by me." if source.get("edited") else "."
+    lines = [label]
+    if source.get("note"):
+        lines.append(f"My note: {source['note']}")
+    return lines
+
+
+def _entry(paper: _Paper, entry: dict[str, Any]) -> None:
+    paper.bullet(entry["text"])
+    for line in _imported_label(entry):
+        paper.bullet(line, grey=True, indent=8)
+    goal = entry.get("goal") or {}
+    details = [
+        ("Way to wellbeing", FIVE_WAYS_TO_WELLBEING.get(goal.get("way") or "")),
+        ("Steps", goal.get("steps")),
+        ("By when", goal.get("by_when")),
+        ("Who can help", goal.get("who_can_help")),
+        ("How I'll know", goal.get("how_ill_know")),
+        (
+            "Progress (-2 to +2)",
+            f"{goal['progress']:+d}" if goal.get("progress") is not None else None,
+        ),
+        ("Look at it again on", goal.get("review_date")),
+    ]
+    for label, value in details:
+        if value:
+            paper.bullet(f"{label}: {value}", grey=True, indent=8)
+
+
+def _grouped(section: dict[str, Any]) -> list[tuple[str | None, list[dict[str, Any]]]]:
+    """Entries under their prompt's words, in prompt order; entries with no prompt last."""
+    groups = [
+        (prompt["text"], [e for e in section["entries"] if e.get("prompt") == prompt["key"]])
+        for prompt in section["prompts"]
+    ]
+    known = {prompt["key"] for prompt in section["prompts"]}
+    loose = [e for e in section["entries"] if e.get("prompt") not in known]
+    return [(label, entries) for label, entries in groups if entries] + (
+        [(None, loose)] if loose else []
+    )
+
+
+def _section(paper: _Paper, section: dict[str, Any]) -> None:
+    paper.line_of(section["title"], scale=1.35, bold=True)
+    if section["description"]:
+        paper.line_of(section["description"], scale=0.85, grey=True)
+    paper.gap()
+    if not section["entries"]:
+        paper.line_of("Nothing written here yet. You could write:", scale=0.9, grey=True)
+        for prompt in section["prompts"]:
+            paper.bullet(prompt["text"], grey=True)
+            paper.ln(paper.size * 0.5)
+            paper.set_draw_color(*GREY)
+            paper.line(paper.l_margin + 8, paper.get_y(), paper.w - paper.r_margin, paper.get_y())
+            paper.ln(paper.size * 0.4)
+    for label, entries in _grouped(section):
+        if label:
+            paper.line_of(label, bold=True)
+        for entry in entries:
+            _entry(paper, entry)
+        paper.gap(0.3)
+    paper.gap(0.8)
+
+
+def booklet(fonts: Path, plan_title: str, owner_name: str, sections: list[dict[str, Any]]) -> bytes:
+    today = _day(clock.utcnow())
+    paper = _Paper(fonts, A5, f"{plan_title} \u2013 {owner_name}", 10)
+    paper.set_title(plan_title)
+    paper.set_author(owner_name)
+    paper.add_page()
+    paper.ln(40)
+    paper.line_of(plan_title, scale=2.2, bold=True)
+    paper.gap()
+    paper.line_of(f"This book belongs to {owner_name}.", scale=1.2)
+    paper.gap()
+    paper.line_of(
+        f"Printed on {today}. These are {owner_name}'s own words, except where a line says "
+        "whose words they are.",
+        scale=0.9,
+        grey=True,
+    )
+    for section in sections:
+        paper.add_page()  # a page per section, like the loose leaves of the Green Book
+        _section(paper, section)
+    return bytes(paper.output())
+
+
+def _card(
+    fonts: Path, owner_name: str, crisis: dict[str, Any], size: float, updated: datetime
+) -> _Paper:
+    footer = f"{owner_name}'s crisis plan, printed {_day(clock.utcnow())}"
+    paper = _Paper(fonts, A4, footer, size)
+    paper.set_title(f"{owner_name}'s crisis plan")
+    paper.set_author(owner_name)
+    paper.add_page()
+    paper.line_of(f"{crisis['title']} \u2013 {owner_name}", scale=1.6, bold=True)
+    paper.line_of(
+        "If I become very unwell, please read this. I wrote it while I was well. "
+        f"Last changed on {_day(updated)}.",
+        scale=0.9,
+        grey=True,
+    )
+    paper.gap()
+    by_field: dict[str, list[dict[str, Any]]] = {}
+    for entry in crisis["entries"]:
+        prompt = entry.get("prompt")
+        by_field.setdefault(prompt if prompt in CRISIS_FIELDS else "other", []).append(entry)
+    if not by_field:
+        paper.line_of("Nothing is written in this crisis plan yet.")
+    for key, label in CRISIS_FIELDS.items():
+        if key in by_field:
+            paper.line_of(label, bold=True)
+            for entry in by_field[key]:
+                _entry(paper, entry)
+            paper.gap(0.3)
+    return paper
+
+
+def crisis_card(fonts: Path, owner_name: str, crisis: dict[str, Any], updated: datetime) -> bytes:
+    """One page when it fits at a readable size: the text shrinks a step at a time."""
+    for size in CARD_FONT_SIZES:
+        paper = _card(fonts, owner_name, crisis, size, updated)
+        if paper.page_no() == 1:
+            break
+    return bytes(paper.output())

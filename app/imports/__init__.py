@@ -1,0 +1,1 @@
+"""Crisis advance statements brought in from other systems, proposed part by part."""

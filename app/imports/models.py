@@ -1,0 +1,137 @@
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlmodel import Field, SQLModel
+
+from app.core import clock
+from app.core.types import UTCDateTime
+
+
+class ImportStatus(StrEnum):
+    proposed = "proposed"  # some parts wait for the person's decision
+    reviewed = "reviewed"  # the person decided every part
+
+
+class PartStatus(StrEnum):
+    proposed = "proposed"
+    accepted = "accepted"
+    rejected = "rejected"
+
+
+def _plan_column() -> Any:
+    return Field(sa_column=Column(ForeignKey("plan.id", ondelete="CASCADE"), nullable=False))
+
+
+def _owner_column() -> Any:
+    """The plan owner, on every table holding plan data (for later distribution by owner)."""
+    return Field(
+        sa_column=Column(ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False)
+    )
+
+
+def _now_column() -> Any:
+    return Field(
+        default_factory=lambda: clock.utcnow(), sa_column=Column(UTCDateTime, nullable=False)
+    )
+
+
+class PlanImport(SQLModel, table=True):
+    """A crisis statement brought in from another system, with its provenance. Its parts stay
+    proposed, outside the plan, until the plan's owner decides on each."""
+
+    __tablename__ = "plan_import"
+    __table_args__ = (Index("ix_plan_import_plan_created", "plan_id", "created_at"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    plan_id: uuid.UUID = _plan_column()
+    owner_id: uuid.UUID = _owner_column()
+    status: str = Field(default=ImportStatus.proposed, sa_column=Column(String(10), nullable=False))
+    # Who brought it in, kept as it was so it still reads right after their account is gone.
+    imported_by_id: uuid.UUID | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True),
+    )
+    imported_by_name: str = Field(sa_column=Column(String(100), nullable=False))
+    imported_by_role: str = Field(sa_column=Column(String(20), nullable=False))
+    imported_by_organisation: str | None = Field(default=None, sa_column=Column(String(200)))
+    file_name: str = Field(sa_column=Column(String(255), nullable=False))
+    content_type: str = Field(sa_column=Column(String(127), nullable=False))
+    source_format: str = Field(sa_column=Column(String(10), nullable=False))
+    source_system: str | None = Field(default=None, sa_column=Column(String(300)))
+    # What the document says about itself.
+    document_title: str | None = Field(default=None, sa_column=Column(String(300)))
+    document_author: str | None = Field(default=None, sa_column=Column(String(300)))
+    document_organisation: str | None = Field(default=None, sa_column=Column(String(300)))
+    subject_name: str | None = Field(default=None, sa_column=Column(String(200)))
+    subject_birth_date: str | None = Field(default=None, sa_column=Column(String(40)))
+    subject_where: str | None = Field(default=None, sa_column=Column(String(300)))
+    warnings: list[dict[str, str]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    created_at: datetime = _now_column()
+    reviewed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+
+
+class ImportPart(SQLModel, table=True):
+    """One proposed piece of an imported statement, mapped to a crisis-plan field."""
+
+    __tablename__ = "plan_import_part"
+    __table_args__ = (UniqueConstraint("import_id", "position", name="uq_import_part_position"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    import_id: uuid.UUID = Field(
+        sa_column=Column(ForeignKey("plan_import.id", ondelete="CASCADE"), nullable=False)
+    )
+    owner_id: uuid.UUID = _owner_column()
+    position: int = Field(sa_column=Column(Integer, nullable=False))
+    field: str = Field(sa_column=Column(String(63), nullable=False))
+    heading: str | None = Field(default=None, sa_column=Column(String(300)))
+    location: str = Field(sa_column=Column(String(300), nullable=False))
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(default=PartStatus.proposed, sa_column=Column(String(10), nullable=False))
+    # The person's decision: the words and field as accepted, and their own note.
+    decided_text: str | None = Field(default=None, sa_column=Column(Text))
+    decided_field: str | None = Field(default=None, sa_column=Column(String(63)))
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    entry_id: str | None = Field(default=None, sa_column=Column(String(36)))
+    decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+
+
+class PlanAttachment(SQLModel, table=True):
+    """A file kept with a plan, such as the original of an imported statement, so the
+    person can open what was actually sent."""
+
+    __tablename__ = "plan_attachment"
+    __table_args__ = (Index("ix_plan_attachment_import", "import_id"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    plan_id: uuid.UUID = _plan_column()
+    owner_id: uuid.UUID = _owner_column()
+    import_id: uuid.UUID | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("plan_import.id", ondelete="CASCADE"), nullable=True),
+    )
+    kind: str = Field(sa_column=Column(String(20), nullable=False))
+    file_name: str = Field(sa_column=Column(String(255), nullable=False))
+    content_type: str = Field(sa_column=Column(String(127), nullable=False))
+    size: int = Field(sa_column=Column(Integer, nullable=False))
+    sha256: str = Field(sa_column=Column(String(64), nullable=False))
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    uploaded_by_id: uuid.UUID | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True),
+    )
+    created_at: datetime = _now_column()

@@ -1,0 +1,228 @@
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, Index, Integer, String, Text
+from sqlmodel import Field, SQLModel
+
+from app.core import clock
+from app.core.types import UTCDateTime
+from app.plans.models import Plan
+
+
+class Permission(StrEnum):
+    """Ordered: each level includes the ones before it."""
+
+    view = "view"
+    comment = "comment"
+    suggest = "suggest"
+
+
+PERMISSION_ORDER = list(Permission)
+
+
+class ShareLabel(StrEnum):
+    link_worker = "link_worker"
+    clinician = "clinician"
+    carer = "carer"
+    peer_worker = "peer_worker"
+    other = "other"
+
+
+class EndReason(StrEnum):
+    revoked = "revoked"
+    sharing_switched_off = "sharing_switched_off"
+
+
+def _now_column() -> Any:
+    return Field(
+        default_factory=lambda: clock.utcnow(), sa_column=Column(UTCDateTime, nullable=False)
+    )
+
+
+def _plan_column() -> Any:
+    return Field(sa_column=Column(ForeignKey("plan.id", ondelete="CASCADE"), nullable=False))
+
+
+def _owner_column() -> Any:
+    """The plan owner, on every table holding plan data (for later distribution by owner)."""
+    return Field(
+        sa_column=Column(ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False)
+    )
+
+
+class Attributed(SQLModel):
+    """Who wrote or did something, kept as it was so it still reads right after a rename or
+    after their account is gone."""
+
+    author_id: uuid.UUID | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL", nullable=True
+    )
+    author_name: str = Field(max_length=100)
+    author_role: str | None = Field(default=None, max_length=20)
+    author_organisation: str | None = Field(default=None, max_length=200)
+
+
+class Share(SQLModel, table=True):
+    """A grant from a plan's owner: which sections, what the grantee may do, until when.
+    It starts as an invite (only the code's digest is stored) and is taken by whoever
+    accepts the code while signed in."""
+
+    __tablename__ = "share"
+    __table_args__ = (
+        Index("ix_share_grantee_live", "grantee_id", "ended_at"),
+        Index("ix_share_plan_created", "plan_id", "created_at"),
+        Index("ix_share_owner_live", "owner_id", "ended_at"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    plan_id: uuid.UUID = _plan_column()
+    owner_id: uuid.UUID = _owner_column()
+    grantee_id: uuid.UUID | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True),
+    )
+    sections: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    permission: str = Field(sa_column=Column(String(10), nullable=False))
+    label: str = Field(sa_column=Column(String(20), nullable=False))
+    invite_digest: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
+    invite_expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    created_at: datetime = _now_column()
+    accepted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    expires_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    ended_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    end_reason: str | None = Field(default=None, sa_column=Column(String(30)))
+    # What the grantee saw last time, so "shared with me" can say what changed since.
+    last_viewed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    last_viewed_version: int | None = Field(default=None, sa_column=Column(Integer))
+    seen_digests: dict[str, str] | None = Field(default=None, sa_column=Column(JSON))
+
+
+# "Shared with me" joins a grantee's shares to their plans. This index holds every plan
+# column that list needs, so the join is index lookups; without it PostgreSQL prefers
+# scanning every plan over a thousand lookups by id.
+Index("ix_plan_shared_listing", Plan.id, Plan.deleted_at, Plan.updated_at, Plan.version, Plan.title)
+
+
+class SharingSwitch(SQLModel, table=True):
+    """The person's one switch for all sharing; no row means sharing is on."""
+
+    __tablename__ = "sharing_switch"
+
+    owner_id: uuid.UUID = Field(
+        sa_column=Column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    )
+    enabled: bool = Field(sa_column=Column(Boolean, nullable=False))
+    changed_at: datetime = _now_column()
+
+
+class CrisisCard(SQLModel, table=True):
+    """An expiring, revocable link that shows only the crisis plan to whoever holds it."""
+
+    __tablename__ = "crisis_card"
+    __table_args__ = (Index("ix_crisis_card_plan", "plan_id", "created_at"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    plan_id: uuid.UUID = _plan_column()
+    owner_id: uuid.UUID = _owner_column()
+    token_digest: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
+    created_at: datetime = _now_column()
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+
+
+class AccessEvent(Attributed, table=True):
+    """One line of the person's access log: a read by someone else, or a sharing change.
+    `plan_id` is empty for account-wide events (the sharing switch)."""
+
+    __tablename__ = "access_log"
+    __table_args__ = (
+        Index("ix_access_log_owner_newest", "owner_id", "id"),
+        Index("ix_access_log_share", "share_id"),
+        Index("ix_access_log_crisis_card", "crisis_card_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: uuid.UUID = _owner_column()
+    plan_id: uuid.UUID | None = Field(
+        default=None, sa_column=Column(ForeignKey("plan.id", ondelete="CASCADE"), nullable=True)
+    )
+    at: datetime = _now_column()
+    event: str = Field(sa_column=Column(String(30), nullable=False))
+    share_id: uuid.UUID | None = Field(
+        default=None, sa_column=Column(ForeignKey("share.id", ondelete="SET NULL"))
+    )
+    crisis_card_id: uuid.UUID | None = Field(
+        default=None, sa_column=Column(ForeignKey("crisis_card.id", ondelete="SET NULL"))
+    )
+    # [{key, title}] of the sections the reader was shown, titles as they were then.
+    sections: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON))
+    summary: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class Comment(Attributed, table=True):
+    """A supporter's comment on a section, or the person's reply to one. Kept apart from the
+    plan so a supporter's words are never mixed into the person's own."""
+
+    __tablename__ = "plan_comment"
+    __table_args__ = (
+        Index("ix_plan_comment_plan", "plan_id", "created_at"),
+        Index("ix_plan_comment_share", "share_id"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    plan_id: uuid.UUID = _plan_column()
+    owner_id: uuid.UUID = _owner_column()
+    share_id: uuid.UUID | None = Field(
+        default=None, sa_column=Column(ForeignKey("share.id", ondelete="SET NULL"))
+    )
+    reply_to_id: uuid.UUID | None = Field(
+        default=None, sa_column=Column(ForeignKey("plan_comment.id", ondelete="CASCADE"))
+    )
+    section_key: str = Field(sa_column=Column(String(63), nullable=False))
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = _now_column()
+
+
+class SuggestionAction(StrEnum):
+    add = "add"
+    change = "change"
+    remove = "remove"
+
+
+class SuggestionStatus(StrEnum):
+    pending = "pending"
+    accepted = "accepted"
+    rejected = "rejected"
+
+
+class Suggestion(Attributed, table=True):
+    """A proposed edit to one shared section. Nothing changes until the owner accepts it."""
+
+    __tablename__ = "plan_suggestion"
+    __table_args__ = (
+        Index("ix_plan_suggestion_plan", "plan_id", "status", "created_at"),
+        Index("ix_plan_suggestion_share", "share_id"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    plan_id: uuid.UUID = _plan_column()
+    owner_id: uuid.UUID = _owner_column()
+    share_id: uuid.UUID | None = Field(
+        default=None, sa_column=Column(ForeignKey("share.id", ondelete="SET NULL"))
+    )
+    section_key: str = Field(sa_column=Column(String(63), nullable=False))
+    action: str = Field(sa_column=Column(String(10), nullable=False))
+    entry_id: str | None = Field(default=None, sa_column=Column(String(36)))
+    text: str | None = Field(default=None, sa_column=Column(Text))
+    prompt: str | None = Field(default=None, sa_column=Column(String(63)))
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    # The entry's words when the suggestion was made, to tell the owner if they changed since.
+    text_when_suggested: str | None = Field(default=None, sa_column=Column(Text))
+    status: str = Field(
+        default=SuggestionStatus.pending, sa_column=Column(String(10), nullable=False)
+    )
+    created_at: datetime = _now_column()
+    decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    decision_note: str = Field(default="", sa_column=Column(Text, nullable=False))

@@ -1,0 +1,352 @@
+import uuid
+from html import escape
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from app.accounts.dependencies import CurrentUser, DbSession
+from app.core.config import AppSettings
+from app.core.errors import Problem
+from app.plans.service import get_owned_plan
+from app.sharing import service
+from app.sharing.models import Permission
+from app.sharing.schemas import (
+    AccessLog,
+    CommentCreate,
+    CommentRead,
+    CrisisCardCreate,
+    CrisisCardCreated,
+    CrisisCardRead,
+    InviteAcceptance,
+    ReplyCreate,
+    ScopedPlan,
+    ShareCreate,
+    ShareCreated,
+    SharedWithMe,
+    SharedWithMeList,
+    ShareRead,
+    ShareRevoked,
+    ShareUpdate,
+    SharingSwitchRead,
+    SharingSwitchUpdate,
+    SuggestionAcceptance,
+    SuggestionCreate,
+    SuggestionDecided,
+    SuggestionRead,
+    SuggestionRejection,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["sharing"])
+card_router = APIRouter(tags=["crisis card"])
+
+
+# ---- the owner: shares and the switch --------------------------------------------------
+
+
+@router.post("/plans/{plan_id}/shares", response_model=ShareCreated, status_code=201)
+def create_share(plan_id: uuid.UUID, body: ShareCreate, user: CurrentUser, session: DbSession):
+    """Share some sections of your plan. You get an invite code (shown once) to give to the
+    person; it works for 7 days, for one person, who accepts it while signed in."""
+    plan = get_owned_plan(session, user, plan_id)
+    return service.create_share(session, user, plan, body)
+
+
+@router.get("/plans/{plan_id}/shares", response_model=list[ShareRead])
+def list_shares(plan_id: uuid.UUID, user: CurrentUser, session: DbSession):
+    """Who can see what, and until when, in plain words; ended shares too, newest first."""
+    return service.list_shares(session, get_owned_plan(session, user, plan_id))
+
+
+@router.patch("/plans/{plan_id}/shares/{share_id}", response_model=ShareRead)
+def update_share(
+    plan_id: uuid.UUID,
+    share_id: uuid.UUID,
+    body: ShareUpdate,
+    user: CurrentUser,
+    session: DbSession,
+):
+    """Change a share's sections, what they may do, its label or end date (null: no end)."""
+    fields = body.model_dump(exclude_unset=True)
+    if not fields:
+        raise Problem(422, "Nothing to change: send at least one field.")
+    if fields.get("sections") is None and "sections" in fields:
+        raise Problem(422, "A share needs at least one section. To end it, revoke it instead.")
+    for required in ("permission", "label"):
+        if required in fields and fields[required] is None:
+            raise Problem(422, f"'{required}' can't be empty; leave it out to keep it as it is.")
+    plan = get_owned_plan(session, user, plan_id)
+    return service.update_share(session, user, plan, share_id, fields)
+
+
+@router.delete("/plans/{plan_id}/shares/{share_id}", response_model=ShareRevoked)
+def revoke_share(plan_id: uuid.UUID, share_id: uuid.UUID, user: CurrentUser, session: DbSession):
+    """End a share now. It stops future views; it cannot unsee what was already seen."""
+    plan = get_owned_plan(session, user, plan_id)
+    return service.revoke_share(session, user, plan, share_id)
+
+
+@router.get("/me/sharing", response_model=SharingSwitchRead)
+def read_sharing_switch(user: CurrentUser, session: DbSession):
+    return service.sharing_state(session, user)
+
+
+@router.put("/me/sharing", response_model=SharingSwitchRead)
+def set_sharing_switch(body: SharingSwitchUpdate, user: CurrentUser, session: DbSession):
+    """The one switch for all your plans. Off ends every share and crisis card at once;
+    on again does not bring them back."""
+    return service.set_sharing(session, user, body.enabled)
+
+
+@router.get("/plans/{plan_id}/access-log", response_model=AccessLog)
+def read_access_log(
+    plan_id: uuid.UUID,
+    user: CurrentUser,
+    session: DbSession,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    before: Annotated[int | None, Query(ge=1, description="next_before from the last page")] = None,
+):
+    """Every time someone else opened your plan, what they saw and when; and every change
+    to your sharing. Newest first."""
+    return service.access_log(session, get_owned_plan(session, user, plan_id), limit, before)
+
+
+# ---- the grantee -----------------------------------------------------------------------
+
+
+@router.post("/shares/accept", response_model=SharedWithMe)
+def accept_invite(body: InviteAcceptance, user: CurrentUser, session: DbSession):
+    """Accept an invite code someone gave you. The person sees that you accepted it."""
+    return service.accept_invite(session, user, body.code)
+
+
+@router.get("/shared-with-me", response_model=SharedWithMeList)
+def shared_with_me(
+    user: CurrentUser,
+    session: DbSession,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+):
+    """Plans people share with you now: whose, which sections, since and until when, and
+    what changed since you last looked. Most recently updated first."""
+    # Built as plain JSON: this list can be long and is read often.
+    return JSONResponse(service.shared_with_me(session, user, limit, offset))
+
+
+@router.get("/shared-with-me/{share_id}", response_model=ScopedPlan)
+def read_shared_plan(
+    share_id: uuid.UUID, user: CurrentUser, session: DbSession, settings: AppSettings
+):
+    """The plan as shared with you: only the shared sections, at the current version.
+    The person sees in their access log that you opened it."""
+    grant = service.grant_for(session, user, share_id, Permission.view)
+    document = service.read_scoped_plan(session, user, grant, settings.deleted_plan_retention_days)
+    return JSONResponse(document)
+
+
+@router.get("/shared-with-me/{share_id}/comments", response_model=list[CommentRead])
+def read_my_comments(share_id: uuid.UUID, user: CurrentUser, session: DbSession):
+    """Your comments on this plan, with the person's replies."""
+    grant = service.grant_for(session, user, share_id, Permission.comment)
+    return service.grantee_comments(session, user, grant)
+
+
+@router.post("/shared-with-me/{share_id}/comments", response_model=CommentRead, status_code=201)
+def write_comment(share_id: uuid.UUID, body: CommentCreate, user: CurrentUser, session: DbSession):
+    """Comment on a shared section. The person reads it, with your name and role, so
+    confirm that with `acknowledged_visible_to_person: true`."""
+    grant = service.grant_for(session, user, share_id, Permission.comment)
+    return service.add_comment(session, user, grant, body)
+
+
+@router.get("/shared-with-me/{share_id}/suggestions", response_model=list[SuggestionRead])
+def read_my_suggestions(share_id: uuid.UUID, user: CurrentUser, session: DbSession):
+    grant = service.grant_for(session, user, share_id, Permission.suggest)
+    return service.grantee_suggestions(session, user, grant)
+
+
+@router.post(
+    "/shared-with-me/{share_id}/suggestions", response_model=SuggestionRead, status_code=201
+)
+def make_suggestion(
+    share_id: uuid.UUID, body: SuggestionCreate, user: CurrentUser, session: DbSession
+):
+    """Suggest adding, changing or removing an entry in a shared section. Nothing changes
+    until the person accepts it."""
+    grant = service.grant_for(session, user, share_id, Permission.suggest)
+    return service.suggest(session, user, grant, body)
+
+
+# ---- the owner: comments and suggestions -----------------------------------------------
+
+
+@router.get("/plans/{plan_id}/comments", response_model=list[CommentRead])
+def read_comments(plan_id: uuid.UUID, user: CurrentUser, session: DbSession):
+    """Comments people you share with wrote on your plan, with your replies."""
+    return service.owner_comments(session, get_owned_plan(session, user, plan_id))
+
+
+@router.post(
+    "/plans/{plan_id}/comments/{comment_id}/replies", response_model=CommentRead, status_code=201
+)
+def reply_to_comment(
+    plan_id: uuid.UUID,
+    comment_id: uuid.UUID,
+    body: ReplyCreate,
+    user: CurrentUser,
+    session: DbSession,
+):
+    """Reply to a comment; the person who wrote it can read your reply."""
+    plan = get_owned_plan(session, user, plan_id)
+    return service.reply(session, user, plan, comment_id, body.text)
+
+
+@router.delete("/plans/{plan_id}/comments/{comment_id}", status_code=204)
+def delete_comment(
+    plan_id: uuid.UUID, comment_id: uuid.UUID, user: CurrentUser, session: DbSession
+):
+    """Delete any comment on your plan (a comment's replies go with it)."""
+    service.delete_comment(session, get_owned_plan(session, user, plan_id), comment_id)
+    return Response(status_code=204)
+
+
+@router.get("/plans/{plan_id}/suggestions", response_model=list[SuggestionRead])
+def read_suggestions(
+    plan_id: uuid.UUID,
+    user: CurrentUser,
+    session: DbSession,
+    status: Literal["pending", "accepted", "rejected"] | None = None,
+):
+    """Changes people suggested to your plan, newest first."""
+    return service.owner_suggestions(session, get_owned_plan(session, user, plan_id), status)
+
+
+@router.post(
+    "/plans/{plan_id}/suggestions/{suggestion_id}/accept", response_model=SuggestionDecided
+)
+def accept_suggestion(
+    plan_id: uuid.UUID,
+    suggestion_id: uuid.UUID,
+    user: CurrentUser,
+    session: DbSession,
+    settings: AppSettings,
+    body: SuggestionAcceptance | None = None,
+):
+    """Apply a suggestion as a new version of your plan, credited to who suggested it.
+    You can restore the earlier version from the plan's history."""
+    plan = get_owned_plan(session, user, plan_id)
+    return service.accept_suggestion(
+        session,
+        user,
+        plan,
+        suggestion_id,
+        body.apply_although_changed if body else False,
+        settings.deleted_plan_retention_days,
+    )
+
+
+@router.post(
+    "/plans/{plan_id}/suggestions/{suggestion_id}/reject", response_model=SuggestionDecided
+)
+def reject_suggestion(
+    plan_id: uuid.UUID,
+    suggestion_id: uuid.UUID,
+    user: CurrentUser,
+    session: DbSession,
+    body: SuggestionRejection | None = None,
+):
+    """Say no to a suggestion. Your plan does not change."""
+    plan = get_owned_plan(session, user, plan_id)
+    return service.reject_suggestion(
+        session, user, plan, suggestion_id, body.reason if body else ""
+    )
+
+
+# ---- the crisis card -------------------------------------------------------------------
+
+
+@router.post("/plans/{plan_id}/crisis-card", response_model=CrisisCardCreated, status_code=201)
+def create_crisis_card(
+    plan_id: uuid.UUID,
+    request: Request,
+    user: CurrentUser,
+    session: DbSession,
+    body: CrisisCardCreate | None = None,
+):
+    """Make a link (and QR code) that shows only your crisis plan, read-only, to whoever
+    holds it, until it expires or you turn it off. The link is shown only now; making a new
+    card turns the previous link off."""
+    plan = get_owned_plan(session, user, plan_id)
+    return service.create_crisis_card(
+        session, user, plan, body or CrisisCardCreate(), str(request.base_url)
+    )
+
+
+@router.get("/plans/{plan_id}/crisis-card", response_model=CrisisCardRead)
+def read_crisis_card(plan_id: uuid.UUID, user: CurrentUser, session: DbSession):
+    """Your latest crisis card: whether it works, until when, and how often it was used."""
+    return service.crisis_card(session, get_owned_plan(session, user, plan_id))
+
+
+@router.delete("/plans/{plan_id}/crisis-card", response_model=CrisisCardRead)
+def revoke_crisis_card(plan_id: uuid.UUID, user: CurrentUser, session: DbSession):
+    """Turn the crisis card link off now."""
+    plan = get_owned_plan(session, user, plan_id)
+    return service.revoke_crisis_card(session, user, plan)
+
+
+CARD_HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow"}
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<meta name="robots" content="noindex, nofollow">'
+        f"<title>{escape(title)}</title>"
+        '<link rel="stylesheet" href="/crisis-card.css"></head>'
+        f"<body><main>{body}</main></body></html>\n"
+    )
+
+
+def _card_html(page: service.CardPage) -> str:
+    name = escape(page.owner_name)
+    crisis = page.crisis
+    parts = [f"<h1>{escape(crisis['title']) if crisis else 'Crisis plan'}</h1>"]
+    parts.append(f'<p class="whose">The crisis plan of {name}, in their own words.</p>')
+    entries = crisis["entries"] if crisis else []
+    if not entries:
+        parts.append("<p>There is nothing to show here right now.</p>")
+    prompts = {p["key"]: p["text"] for p in crisis["prompts"]} if crisis else {}
+    groups: dict[str | None, list[str]] = {}
+    for entry in entries:
+        groups.setdefault(entry.get("prompt"), []).append(entry["text"])
+    for prompt, texts in groups.items():
+        heading = prompts.get(prompt, "Also")
+        items = "".join(f"<li>{escape(text)}</li>" for text in texts)
+        parts.append(f"<section><h2>{escape(heading)}</h2><ul>{items}</ul></section>")
+    parts.append(
+        f'<p class="about">Last changed {service.day(page.updated_at)}. This link works until '
+        f"{service.day(page.expires_at)}. {name} can see each time it is opened.</p>"
+    )
+    return _page(f"Crisis plan of {page.owner_name}", "".join(parts))
+
+
+@card_router.get("/c/{token}", response_class=HTMLResponse, include_in_schema=False)
+def open_crisis_card(token: str, session: DbSession):
+    """The public crisis card page: only the crisis plan, read-only. Every use is logged."""
+    try:
+        page = service.use_crisis_card(session, token)
+    except Problem as problem:
+        body = (
+            "<h1>This crisis card isn't available</h1>"
+            f"<p>{escape(problem.detail)}</p>"
+            "<p>If someone is in danger now, call 999 (or 112). For urgent mental health "
+            "help, call NHS 111 and choose the mental health option.</p>"
+        )
+        return HTMLResponse(
+            _page("Crisis card not available", body),
+            status_code=problem.status,
+            headers=CARD_HEADERS,
+        )
+    return HTMLResponse(_card_html(page), headers=CARD_HEADERS)

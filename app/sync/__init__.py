@@ -1,0 +1,1 @@
+"""Offline sync: a device sends its queued changes and pulls what changed since it last synced."""

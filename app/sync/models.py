@@ -1,0 +1,29 @@
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey
+from sqlmodel import Field, SQLModel
+
+from app.core import clock
+from app.core.types import UTCDateTime
+
+
+class SyncedOperation(SQLModel, table=True):
+    """The outcome of one queued change a device sent, kept so a replay returns it again
+    instead of applying the change twice."""
+
+    __tablename__ = "synced_operation"
+
+    owner_id: uuid.UUID = Field(
+        sa_column=Column(
+            ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True, nullable=False
+        )
+    )
+    op_id: uuid.UUID = Field(primary_key=True)
+    # No foreign key: a device may name a plan that was never created or is gone by now.
+    plan_id: uuid.UUID
+    result: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    synced_at: datetime = Field(
+        default_factory=lambda: clock.utcnow(), sa_column=Column(UTCDateTime, nullable=False)
+    )

@@ -1,0 +1,23 @@
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from app.accounts.dependencies import CurrentUser, DbSession
+from app.core.config import AppSettings
+from app.sync import service
+from app.sync.schemas import SyncRequest, SyncResponse
+
+router = APIRouter(prefix="/api/v1", tags=["sync"])
+
+
+@router.post("/sync", response_model=SyncResponse)
+def sync(body: SyncRequest, user: CurrentUser, session: DbSession, settings: AppSettings):
+    """Send the changes your device queued while offline, and get back your plans that changed
+    since your last sync.
+
+    Each change carries an `op_id` your device made: sending it again (say, after a dropped
+    connection) returns the first outcome and changes nothing. A change to something that was
+    also changed on another device is not applied; its result is a `conflict` holding both
+    versions, so you can choose (or keep both). Keep the returned `cursor` for next time."""
+    return JSONResponse(
+        service.synchronise(session, user, body, settings.deleted_plan_retention_days)
+    )

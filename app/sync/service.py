@@ -1,0 +1,548 @@
+"""Sync: apply a device's queued changes through the plan service, each exactly once, and send
+back the plans that changed since the device's cursor.
+
+A queued change names the plan version the device had (`base_version`) and, for edits, what
+the device's copy said before it (`base`). A field someone else changed since then is not
+overwritten: the result is a conflict holding both versions, so the person chooses. Changes to
+other entries or fields of the same plan merge. A device's changes to one plan are saved as
+one new version, through `change_plan`, so history stays whole."""
+
+import base64
+import binascii
+import uuid
+from collections.abc import Callable, Iterator
+from copy import deepcopy
+from itertools import groupby
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from app.accounts.models import User
+from app.core.errors import Problem
+from app.plans import service as plans
+from app.plans.models import Plan, PlanRevision
+from app.plans.schemas import Goal
+from app.sync.models import SyncedOperation
+from app.sync.schemas import (
+    AddEntry,
+    CreatePlan,
+    EditEntry,
+    EditSection,
+    Operation,
+    PlanOperation,
+    RemoveEntry,
+    RenamePlan,
+    ReorderEntries,
+    ReorderSections,
+    SyncRequest,
+)
+
+MISSING = object()
+ENTRY_FIELDS = ("text", "prompt", "goal")
+CURSOR_FORMAT = "1."
+BAD_CURSOR = (
+    "This cursor was not made by this app. Send the cursor from your last sync, "
+    "or leave it out to get all your plans again."
+)
+_RUN_ATTEMPTS = 3
+
+Result = dict[str, Any]
+
+
+class _NothingToSave(Exception):
+    """Every change in a run was already there, in conflict or refused: no new version."""
+
+    def __init__(self, results: list[Result]) -> None:
+        super().__init__("nothing to save")
+        self.results = results
+
+
+def synchronise(
+    session: Session, user: User, request: SyncRequest, retention_days: int
+) -> dict[str, Any]:
+    results = []
+    for _, run in groupby(_one_per_op_id(request.operations), key=_run_key):
+        results.extend(_apply_run(session, user, list(run), retention_days))
+    by_op = {r["op_id"]: r for r in results}
+    plans_changed, removed, cursor = changes_since(session, user, request.cursor, retention_days)
+    return {
+        "results": [by_op[str(op.op_id)] for op in request.operations],
+        "plans": plans_changed,
+        "removed": removed,
+        "cursor": cursor,
+    }
+
+
+def _one_per_op_id(operations: list[Operation]) -> Iterator[Operation]:
+    seen = set()
+    for op in operations:
+        if op.op_id not in seen:
+            seen.add(op.op_id)
+            yield op
+
+
+def _run_key(op: Operation) -> tuple[str, uuid.UUID]:
+    # Consecutive changes to one plan are saved together; creating a plan stands alone.
+    return ("create", op.op_id) if isinstance(op, CreatePlan) else ("change", op.plan_id)
+
+
+def _apply_run(
+    session: Session, user: User, run: list[Operation], retention_days: int
+) -> list[Result]:
+    for _ in range(_RUN_ATTEMPTS):
+        known = _known_results(session, user, run)
+        pending = [op for op in run if str(op.op_id) not in known]
+        if not pending:
+            return [known[str(op.op_id)] for op in run]
+        try:
+            if isinstance(pending[0], CreatePlan):
+                fresh = [_create_plan(session, user, pending[0])]
+            else:
+                fresh = _change_plan(session, user, pending, retention_days)
+        except IntegrityError:
+            # The same changes arrived twice at once (a retried request): the other copy won.
+            session.rollback()
+            continue
+        known.update((r["op_id"], r) for r in fresh)
+        return [known[str(op.op_id)] for op in run]
+    raise Problem(409, "These changes are being saved by another request right now. Try again.")
+
+
+def _known_results(session: Session, user: User, run: list[Operation]) -> dict[str, Result]:
+    rows = session.execute(
+        select(SyncedOperation.op_id, SyncedOperation.result).where(
+            SyncedOperation.owner_id == user.id,
+            SyncedOperation.op_id.in_([op.op_id for op in run]),
+        )
+    ).all()
+    return {str(op_id): result for op_id, result in rows}
+
+
+def _remember(session: Session, user: User, op: Operation, result: Result) -> None:
+    session.add(
+        SyncedOperation(owner_id=user.id, op_id=op.op_id, plan_id=op.plan_id, result=result)
+    )
+
+
+def _result(op: Operation, status: str, **details: Any) -> Result:
+    return {"op_id": str(op.op_id), "plan_id": str(op.plan_id), "status": status} | details
+
+
+def _rejected(op: Operation, problem: Problem) -> Result:
+    return _result(op, "rejected", status_code=problem.status, detail=problem.detail)
+
+
+def _create_plan(session: Session, user: User, op: CreatePlan) -> Result:
+    existing = session.get(Plan, op.plan_id)
+    if existing is not None and existing.owner_id == user.id:
+        result = _result(op, "applied")
+    elif existing is not None:
+        result = _rejected(
+            op, Problem(409, "A plan with this id already exists. Make a new id for your plan.")
+        )
+    else:
+        result = _result(op, "applied")
+        _remember(session, user, op, result)
+        plans.create_plan(session, user, op.template, op.title, plan_id=op.plan_id)  # commits
+        return result
+    _remember(session, user, op, result)
+    session.commit()
+    return result
+
+
+def _change_plan(
+    session: Session, user: User, ops: list[PlanOperation], retention_days: int
+) -> list[Result]:
+    plan_id = ops[0].plan_id
+    try:
+        plan = plans.get_owned_plan(session, user, plan_id)
+    except Problem as problem:
+        return _remember_all(session, user, ops, [_rejected(op, problem) for op in ops])
+    batch = _Batch(session, plan)
+    # A trial run on a copy words the history entry, which change_plan needs up front.
+    batch.apply(plans.PlanDraft(title=plan.title, sections=deepcopy(plan.sections)), ops)
+    summary = batch.summary()
+
+    def change(draft: plans.PlanDraft) -> list[Result]:
+        results, saved = batch.apply(draft, ops)
+        if not saved:
+            raise _NothingToSave(results)
+        for op, result in zip(ops, results, strict=True):
+            # Added here so the outcomes commit with the new version, or not at all.
+            _remember(session, user, op, result)
+        return results
+
+    try:
+        _, results = plans.change_plan(
+            session,
+            user,
+            plan_id,
+            author=user,
+            summary=summary,
+            expected_version=None,
+            change=change,
+            retention_days=retention_days,
+        )
+    except _NothingToSave as nothing:
+        session.rollback()
+        return _remember_all(session, user, ops, nothing.results)
+    return results
+
+
+def _remember_all(
+    session: Session, user: User, ops: list[Operation], results: list[Result]
+) -> list[Result]:
+    for op, result in zip(ops, results, strict=True):
+        _remember(session, user, op, result)
+    session.commit()
+    return results
+
+
+def _normal(field: str, value: Any) -> Any:
+    """A field's value in the form the plan stores it, so equal values compare equal."""
+    if field == "goal" and value is not None:
+        goal = value if isinstance(value, Goal) else Goal.model_validate(value)
+        return goal.model_dump(mode="json")
+    return value
+
+
+NULLABLE_FIELDS = {"prompt", "goal"}
+
+
+def _changes(model: Any) -> dict[str, Any]:
+    fields = {f: _normal(f, getattr(model, f)) for f in model.model_fields_set}
+    if not fields:
+        raise Problem(422, "Nothing to change: send at least one field in 'changes'.")
+    emptied = [f for f, value in fields.items() if value is None and f not in NULLABLE_FIELDS]
+    if emptied:
+        raise Problem(
+            422, f"'{emptied[0]}' can't be empty. To take an entry out, remove it instead."
+        )
+    return fields
+
+
+def _find(items: list[dict[str, Any]], field: str, value: str) -> dict[str, Any] | None:
+    return next((item for item in items if item[field] == value), None)
+
+
+def _merged_order(current: list[str], wanted: list[str]) -> list[str]:
+    """The device's order for what it knew of; anything added elsewhere keeps its place after."""
+    known = list(dict.fromkeys(i for i in wanted if i in current))
+    return known + [i for i in current if i not in known]
+
+
+class _Batch:
+    """Applies one plan's queued changes to a draft, deciding each: applied, conflict or
+    rejected. `change_plan` may call `apply` again on a newer copy if another write raced."""
+
+    def __init__(self, session: Session, plan: Plan) -> None:
+        self._session = session
+        self._plan = plan
+        self._revisions: dict[int, PlanRevision] = {}
+        self._summaries: list[str] = []
+        # (entry id | section key | "title", field) -> value this request wrote, so a later
+        # change in the same request is not mistaken for someone else's.
+        self._written: dict[tuple[str, str], Any] = {}
+
+    def summary(self) -> str:
+        return self._summaries[0] if len(self._summaries) == 1 else "Synced changes"
+
+    def apply(self, draft: plans.PlanDraft, ops: list[PlanOperation]) -> tuple[list[Result], bool]:
+        self._written = {}
+        self._summaries = []
+        results = []
+        for op in ops:
+            try:
+                results.append(self._apply_one(draft, op))
+            except Problem as problem:
+                results.append(_rejected(op, problem))
+        if len(self._summaries) > 1:
+            self._summaries = [f"Synced {len(self._summaries)} changes from a device"]
+        return results, bool(self._summaries)
+
+    def _saved(self, op: Operation, summary: str) -> Result:
+        self._summaries.append(summary)
+        return _result(op, "applied")
+
+    def _apply_one(self, draft: plans.PlanDraft, op: PlanOperation) -> Result:
+        if op.base_version > self._plan.version:
+            raise Problem(
+                422,
+                f"base_version {op.base_version} is newer than the plan (version "
+                f"{self._plan.version}). Send the version your device last had.",
+            )
+        handlers: dict[type, Callable[[plans.PlanDraft, Any], Result]] = {
+            RenamePlan: self._rename_plan,
+            AddEntry: self._add_entry,
+            EditEntry: self._edit_entry,
+            RemoveEntry: self._remove_entry,
+            ReorderEntries: self._reorder_entries,
+            EditSection: self._edit_section,
+            ReorderSections: self._reorder_sections,
+        }
+        return handlers[type(op)](draft, op)
+
+    # ---- what the device's copy said -------------------------------------------------
+
+    def _revision(self, number: int) -> PlanRevision:
+        if number not in self._revisions:
+            self._revisions[number] = plans.get_revision(self._session, self._plan, number)
+        return self._revisions[number]
+
+    def _base_section(self, op: PlanOperation, key: str) -> dict[str, Any] | None:
+        return _find(self._revision(op.base_version).sections, "key", key)
+
+    def _base_entry(self, op: PlanOperation) -> dict[str, Any] | None:
+        section = self._base_section(op, op.section)
+        return _find(section["entries"], "id", str(op.entry_id)) if section else None
+
+    def _base(self, op: PlanOperation, target: str, field: str, at_base_version: Any) -> Any:
+        """What the device's copy held in this field before its change: what it says, else
+        what this request wrote, else the plan at its base version, else unknown."""
+        if op.base is not None and field in op.base.model_fields_set:
+            return _normal(field, getattr(op.base, field))
+        if (target, field) in self._written:
+            return self._written[(target, field)]
+        if at_base_version is None:
+            return MISSING
+        return _normal(field, at_base_version.get(field))
+
+    def _changed_elsewhere(
+        self,
+        op: PlanOperation,
+        target: str,
+        current: dict[str, Any],
+        fields: list[str],
+        at_base_version: dict[str, Any] | None,
+    ) -> bool:
+        for field in fields:
+            base = self._base(op, target, field, at_base_version)
+            if base is not MISSING and base != _normal(field, current.get(field)):
+                return True
+        return False
+
+    def _write(self, target: str, fields: dict[str, Any]) -> None:
+        self._written.update(((target, f), v) for f, v in fields.items())
+
+    # ---- the changes -----------------------------------------------------------------
+
+    def _rename_plan(self, draft: plans.PlanDraft, op: RenamePlan) -> Result:
+        if draft.title == op.title:
+            return _result(op, "applied")
+        base_plan = {"title": self._revision(op.base_version).title}
+        if self._changed_elsewhere(op, "title", {"title": draft.title}, ["title"], base_plan):
+            return _result(
+                op,
+                "conflict",
+                reason="changed_elsewhere",
+                detail="The plan was renamed on another device. Choose which name to keep.",
+                yours={"title": op.title},
+                theirs={"title": draft.title},
+            )
+        plans.rename_plan(op.title)(draft)
+        self._write("title", {"title": op.title})
+        return self._saved(op, "Renamed the plan")
+
+    def _add_entry(self, draft: plans.PlanDraft, op: AddEntry) -> Result:
+        entry_id = str(op.entry_id)
+        section = _find(draft.sections, "key", op.section)
+        if section is None and self._base_section(op, op.section) is not None:
+            return _result(
+                op,
+                "conflict",
+                reason="removed_elsewhere",
+                section=op.section,
+                entry_id=entry_id,
+                detail="The section you added this to was removed on another device. "
+                "Keep your words somewhere else, or let them go.",
+                yours={"text": op.text, "prompt": op.prompt, "goal": _normal("goal", op.goal)},
+                theirs=None,
+            )
+        if section is not None and _find(section["entries"], "id", entry_id):
+            return _result(op, "applied")
+        goal = _normal("goal", op.goal)
+        plans.add_entry(op.section, op.text, op.prompt, goal, entry_id=op.entry_id)(draft)
+        self._write(entry_id, {"text": op.text, "prompt": op.prompt, "goal": goal})
+        return self._saved(op, f"Added an entry to '{op.section}'")
+
+    def _edit_entry(self, draft: plans.PlanDraft, op: EditEntry) -> Result:
+        entry_id = str(op.entry_id)
+        changes = _changes(op.changes)
+        section = _find(draft.sections, "key", op.section)
+        entry = _find(section["entries"], "id", entry_id) if section else None
+        base_entry = self._base_entry(op)
+        if entry is None:
+            if base_entry is None and op.base is None and entry_id not in self._written_ids():
+                raise Problem(
+                    404, f"The section '{op.section}' has no entry {entry_id}, and never had."
+                )
+            kept = {f: base_entry.get(f) for f in ENTRY_FIELDS} if base_entry else {}
+            return _result(
+                op,
+                "conflict",
+                reason="removed_elsewhere",
+                section=op.section,
+                entry_id=entry_id,
+                detail="This entry was removed on another device after you changed it. "
+                "Keep your version, or let it go.",
+                yours=kept | changes,
+                theirs=None,
+            )
+        if all(_normal(f, entry.get(f)) == v for f, v in changes.items()):
+            return _result(op, "applied")
+        if self._changed_elsewhere(op, entry_id, entry, list(changes), base_entry):
+            return _result(
+                op,
+                "conflict",
+                reason="changed_elsewhere",
+                section=op.section,
+                entry_id=entry_id,
+                detail="This entry was changed on another device too. Both versions are "
+                "kept here: choose one, or keep both.",
+                yours={f: entry.get(f) for f in ENTRY_FIELDS} | changes,
+                theirs={f: entry.get(f) for f in ENTRY_FIELDS},
+            )
+        plans.edit_entry(op.section, op.entry_id, changes)(draft)
+        self._write(entry_id, changes)
+        return self._saved(op, f"Edited an entry in '{op.section}'")
+
+    def _written_ids(self) -> set[str]:
+        return {target for target, _ in self._written}
+
+    def _remove_entry(self, draft: plans.PlanDraft, op: RemoveEntry) -> Result:
+        entry_id = str(op.entry_id)
+        section = _find(draft.sections, "key", op.section)
+        entry = _find(section["entries"], "id", entry_id) if section else None
+        if entry is None:
+            return _result(op, "applied")
+        fields = list(op.base.model_fields_set) if op.base is not None else list(ENTRY_FIELDS)
+        if self._changed_elsewhere(op, entry_id, entry, fields, self._base_entry(op)):
+            return _result(
+                op,
+                "conflict",
+                reason="changed_elsewhere",
+                section=op.section,
+                entry_id=entry_id,
+                detail="You removed this entry, but it was changed on another device. "
+                "Keep it, or remove it anyway.",
+                yours=None,
+                theirs={f: entry.get(f) for f in ENTRY_FIELDS},
+            )
+        plans.remove_entry(op.section, op.entry_id)(draft)
+        return self._saved(op, f"Removed an entry from '{op.section}'")
+
+    def _reorder_entries(self, draft: plans.PlanDraft, op: ReorderEntries) -> Result:
+        section = plans.find_section(draft, op.section)
+        current = [e["id"] for e in section["entries"]]
+        order = _merged_order(current, [str(i) for i in op.entry_ids])
+        if order == current:
+            return _result(op, "applied")
+        plans.reorder_entries(op.section, [uuid.UUID(i) for i in order])(draft)
+        return self._saved(op, f"Reordered entries in '{op.section}'")
+
+    def _edit_section(self, draft: plans.PlanDraft, op: EditSection) -> Result:
+        changes = _changes(op.changes)
+        section = plans.find_section(draft, op.section)
+        if all(section.get(f) == v for f, v in changes.items()):
+            return _result(op, "applied")
+        target = f"section:{op.section}"
+        base_section = self._base_section(op, op.section)
+        if self._changed_elsewhere(op, target, section, list(changes), base_section):
+            return _result(
+                op,
+                "conflict",
+                reason="changed_elsewhere",
+                section=op.section,
+                detail="This section was changed on another device too. Choose which to keep.",
+                yours={f: section.get(f) for f in changes} | changes,
+                theirs={f: section.get(f) for f in changes},
+            )
+        plans.edit_section(op.section, changes)(draft)
+        self._write(target, changes)
+        return self._saved(op, f"Changed section '{op.section}'")
+
+    def _reorder_sections(self, draft: plans.PlanDraft, op: ReorderSections) -> Result:
+        current = [s["key"] for s in draft.sections]
+        order = _merged_order(current, op.keys)
+        if order == current:
+            return _result(op, "applied")
+        plans.reorder_sections(order)(draft)
+        return self._saved(op, "Reordered sections")
+
+
+# ---- what changed since the device's cursor ---------------------------------------------
+#
+# The cursor lists the version (and archived mark) of every plan the device holds. Comparing
+# it with the plans as they are now can't miss a change the way a timestamp can (clocks and
+# commits don't always agree on order), and tells the device which plans to drop.
+
+
+def _plan_state(version: int, archived: bool) -> str:
+    return f"{version}a" if archived else str(version)
+
+
+def encode_cursor(states: dict[str, str]) -> str:
+    raw = ",".join(f"{plan_id}:{state}" for plan_id, state in sorted(states.items()))
+    return CURSOR_FORMAT + base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def decode_cursor(cursor: str | None) -> dict[str, str]:
+    if not cursor:
+        return {}
+    if not cursor.startswith(CURSOR_FORMAT):
+        raise Problem(422, BAD_CURSOR)
+    try:
+        raw = base64.b64decode(
+            cursor.removeprefix(CURSOR_FORMAT), altchars=b"-_", validate=True
+        ).decode()
+        pairs = [item.split(":") for item in raw.split(",")] if raw else []
+        states = {uuid.UUID(hex=plan_id).hex: state for plan_id, state in pairs}
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise Problem(422, BAD_CURSOR) from None
+    if not all(state.removesuffix("a").isdigit() for state in states.values()):
+        raise Problem(422, BAD_CURSOR)
+    return states
+
+
+def changes_since(
+    session: Session, user: User, cursor: str | None, retention_days: int
+) -> tuple[list[dict[str, Any]], list[str], str]:
+    """The plans that differ from the device's copy, the ones it should drop, and the cursor
+    describing the device's copy once it has taken them."""
+    held = decode_cursor(cursor)
+    rows = session.execute(
+        select(Plan.id, Plan.version, Plan.archived_at).where(
+            Plan.owner_id == user.id, Plan.deleted_at.is_(None)
+        )
+    ).all()
+    now = {
+        plan_id.hex: _plan_state(version, archived is not None)
+        for plan_id, version, archived in rows
+    }
+    differing = [
+        uuid.UUID(hex=plan_id) for plan_id, state in now.items() if held.get(plan_id) != state
+    ]
+    changed = []
+    if differing:
+        changed = list(
+            session.execute(
+                select(Plan)
+                .where(Plan.id.in_(differing), Plan.owner_id == user.id, Plan.deleted_at.is_(None))
+                .order_by(Plan.updated_at.desc())
+            ).scalars()
+        )
+    sent = {plan.id.hex for plan in changed}
+    for plan_id in differing:
+        if plan_id.hex not in sent:
+            # Deleted between the two reads: describe what the device still holds, so the
+            # next sync tells it to drop that (or sends it again if it is restored).
+            now.pop(plan_id.hex)
+            if plan_id.hex in held:
+                now[plan_id.hex] = held[plan_id.hex]
+    for plan in changed:
+        now[plan.id.hex] = _plan_state(plan.version, plan.archived_at is not None)
+    removed = [str(uuid.UUID(hex=plan_id)) for plan_id in held if plan_id not in now]
+    documents = [plans.plan_document(plan, retention_days) for plan in changed]
+    return documents, removed, encode_cursor(now)

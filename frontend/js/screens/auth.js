@@ -1,0 +1,84 @@
+// Sign in and make an account.
+import { session, signIn as apiSignIn, signUp as apiSignUp } from "../api.js";
+import { h } from "../dom.js";
+import * as store from "../store.js";
+import { syncNow } from "../sync.js";
+import { field, form, page } from "../ui.js";
+
+async function arrive(navigate, user) {
+  window.dispatchEvent(new Event("signed-in"));
+  await syncNow();
+  if (user.role !== "person") return navigate("shared");
+  const pending = sessionStorage.getItem("invite");
+  if (pending) return navigate(`invite/${pending}`);
+  navigate((await store.currentPlan()) ? "plan" : "welcome");
+}
+
+const email = () =>
+  h("input", { name: "email", type: "email", autocomplete: "email", required: true, inputmode: "email" });
+
+export const signIn = {
+  open: true,
+  async render(_params, { navigate }) {
+    const signedIn = await session();
+    return page(
+      signedIn ? "Sign in again" : "Welcome back",
+      signedIn
+        ? h("p", {}, "Your sign-in has ended. Your plan is still on this phone; sign in to sync it.")
+        : null,
+      form(
+        async (f) => {
+          const { user } = await apiSignIn(f.email.value.trim(), f.password.value);
+          f.removeAttribute("data-dirty");
+          await arrive(navigate, user);
+        },
+        field("Email", email()),
+        field(
+          "Password",
+          h("input", { name: "password", type: "password", autocomplete: "current-password", required: true })
+        ),
+        h("button", { type: "submit", class: "primary" }, "Sign in")
+      ),
+      h("p", {}, "New here? ", h("a", { href: "#/signup" }, "Make an account"))
+    );
+  },
+};
+
+export const signUp = {
+  open: true,
+  render(_params, { navigate }) {
+    return page(
+      "Make your account",
+      h("p", {}, "Your plan belongs to you. Nobody sees it unless you choose to share it."),
+      form(
+        async (f) => {
+          const { user } = await apiSignUp(
+            f.display_name.value.trim(),
+            f.email.value.trim(),
+            f.password.value
+          );
+          f.removeAttribute("data-dirty");
+          await arrive(navigate, user);
+        },
+        field(
+          "What should we call you?",
+          h("input", { name: "display_name", autocomplete: "nickname", required: true, maxlength: 100 })
+        ),
+        field("Email", email()),
+        field(
+          "Password",
+          h("input", {
+            name: "password",
+            type: "password",
+            autocomplete: "new-password",
+            required: true,
+            minlength: 8,
+          }),
+          "At least 8 characters. A few words together is easy to remember."
+        ),
+        h("button", { type: "submit", class: "primary" }, "Make my account")
+      ),
+      h("p", {}, "Already have an account? ", h("a", { href: "#/signin" }, "Sign in"))
+    );
+  },
+};

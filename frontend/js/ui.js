@@ -1,0 +1,155 @@
+// Pieces several screens share: page headings, entries as the person wrote them, goals.
+import { alertBox, field, formatDate, h, say } from "./dom.js";
+
+export const FIVE_WAYS = {
+  connect: "Connect",
+  be_active: "Be active",
+  take_notice: "Take notice",
+  learn: "Keep learning",
+  give: "Give",
+};
+
+/** Goal attainment scaling, −2 to +2, in words (a list, to keep this order). */
+export const PROGRESS = [
+  [-2, "Much less than I hoped"],
+  [-1, "A bit less than I hoped"],
+  [0, "What I hoped for"],
+  [1, "A bit more than I hoped"],
+  [2, "Much more than I hoped"],
+];
+
+let flashed = null;
+/** A message for the next screen, such as "Restored". */
+export const flash = (message) => (flashed = message);
+
+export function page(title, ...children) {
+  const message = flashed && h("p", { class: "flash", role: "status" }, flashed);
+  flashed = null;
+  return {
+    title,
+    body: h("div", { class: "page" }, h("h1", { tabindex: "-1" }, title), message, ...children),
+  };
+}
+
+/** A button that does something here (it never submits a form). */
+export const button = (content, onclick, attributes = {}) =>
+  h("button", { type: "button", class: "secondary", onclick, ...attributes }, content);
+
+export const backLink = (href, text) => h("a", { class: "back", href }, `← ${text}`);
+
+export function goalDetails(goal) {
+  if (!goal) return null;
+  const rows = [
+    ["Way to wellbeing", FIVE_WAYS[goal.way]],
+    ["Small steps", goal.steps],
+    ["By when", formatDate(goal.by_when)],
+    ["Who can help", goal.who_can_help],
+    ["How I'll know", goal.how_ill_know],
+    ["How it's going", new Map(PROGRESS).get(goal.progress)],
+    ["Look at it again on", formatDate(goal.review_date)],
+  ].filter(([, value]) => value);
+  if (!rows.length) return null;
+  return h(
+    "dl",
+    { class: "goal" },
+    rows.map(([term, value]) => [h("dt", {}, term), h("dd", {}, value)])
+  );
+}
+
+/** Imported words say whose they are; the person's own note on them is marked as theirs. */
+function sourceNote(source) {
+  if (!source) return null;
+  const author = source.organisation ? `${source.author}, ${source.organisation}` : source.author;
+  return [
+    h(
+      "p",
+      { class: "source" },
+      `Imported words, written by ${author}, from ${source.file_name}${source.edited ? " (you changed them)" : ""}.`
+    ),
+    source.note ? h("p", { class: "own-note" }, `My note: ${source.note}`) : null,
+  ];
+}
+
+/** An entry as the person wrote it (or accepted it), read-only. */
+export function entryView(entry) {
+  return [h("p", { class: "entry-text" }, entry.text), sourceNote(entry.source), goalDetails(entry.goal)];
+}
+
+/** A date picked on this phone, as the end of that day here, for the API. */
+export const endOfDay = (value) => (value ? new Date(`${value}T23:59:59`).toISOString() : null);
+
+/** An API date as the value of a date field. */
+export function dateValue(value) {
+  if (!value) return "";
+  const date = new Date(value);
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+/** Run an API call for a screen; offline or refused, show why in plain words instead. */
+export async function load(call, what) {
+  try {
+    return { data: await call() };
+  } catch (error) {
+    if (error.name === "OfflineError" || error instanceof TypeError) return { notice: needsConnection(what) };
+    return { notice: h("p", { class: "alert", role: "alert" }, error.message) };
+  }
+}
+
+/** Prompts in a section, each with the person's own answers, read-only. */
+export function answersByPrompt(section, { emptyText = "Nothing written here yet.", level = "h2" } = {}) {
+  const groups = section.prompts.map((prompt) => ({
+    heading: prompt.text,
+    entries: section.entries.filter((e) => e.prompt === prompt.key),
+  }));
+  const loose = section.entries.filter((e) => !section.prompts.some((p) => p.key === e.prompt));
+  if (loose.length || !groups.length) groups.push({ heading: groups.length ? "Also" : null, entries: loose });
+  return groups.map(({ heading, entries }) =>
+    h(
+      "div",
+      { class: "answers" },
+      heading ? h(level, {}, heading) : null,
+      entries.length
+        ? h(
+            "ul",
+            { class: "entries" },
+            entries.map((e) => h("li", {}, entryView(e)))
+          )
+        : h("p", { class: "empty" }, emptyText)
+    )
+  );
+}
+
+/** "This needs a connection" in plain words, for screens that only work online. */
+export const needsConnection = (what) =>
+  h(
+    "p",
+    { class: "notice" },
+    `${what} needs a connection. Your plan itself works offline; come back here when you're online.`
+  );
+
+/** A form whose submit handler gets the form; errors are shown in an alert inside it. */
+export function form(onSubmit, ...children) {
+  const problem = alertBox();
+  const element = h("form", { class: "stack", novalidate: true }, problem, ...children);
+  element.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    say(problem, "");
+    const button = element.querySelector("button[type=submit]");
+    if (button) button.disabled = true;
+    try {
+      await onSubmit(element);
+    } catch (error) {
+      say(problem, error.message);
+      problem.focus?.();
+    } finally {
+      if (button) button.disabled = false;
+    }
+  });
+  return element;
+}
+
+export const textArea = (name, value = "", attributes = {}) =>
+  h("textarea", { name, rows: 3, maxlength: 10000, ...attributes }, value);
+
+export { field };

@@ -1,0 +1,82 @@
+"""The access log: every read by anyone but the owner, once, and every sharing change."""
+
+from datetime import datetime, timedelta
+
+from app.core import clock
+from tests.sharing.conftest import access_log, share_with
+
+
+def test_each_read_by_someone_else_is_logged_once_with_what_they_saw(
+    owner, marked_plan, link_worker
+):
+    share = share_with(owner, marked_plan.id, link_worker, ["crisis", "triggers"], "suggest")
+    before = len(access_log(owner, marked_plan.id))
+    seen = link_worker.get(f"/api/v1/shared-with-me/{share['id']}").json()
+    owner.get(f"/api/v1/plans/{marked_plan.id}")  # the owner's own reads are not logged
+    link_worker.get("/api/v1/shared-with-me")  # the list shows no words of the plan
+
+    log = access_log(owner, marked_plan.id)
+    assert len(log) == before + 1
+    entry = log[0]
+    assert entry["event"] == "viewed_plan"
+    assert entry["share_id"] == share["id"]
+    assert entry["who"] == {
+        "display_name": "Jo Link",
+        "role": "link_worker",
+        "organisation": "Riverside",
+    }
+    assert [s["key"] for s in entry["sections"]] == [s["key"] for s in seen["sections"]]
+    assert entry["summary"].startswith("Jo Link (link worker, Riverside) opened your plan")
+    assert abs(clock.utcnow() - _parse(entry["at"])) < timedelta(minutes=5)
+
+    link_worker.get(f"/api/v1/shared-with-me/{share['id']}/comments")
+    link_worker.get(f"/api/v1/shared-with-me/{share['id']}/suggestions")
+    events = [e["event"] for e in access_log(owner, marked_plan.id)]
+    assert events[:3] == ["read_suggestions", "read_comments", "viewed_plan"]
+    assert events.count("viewed_plan") == 1
+
+
+def _parse(moment: str) -> datetime:
+    return datetime.fromisoformat(moment.replace("Z", "+00:00"))
+
+
+def test_sharing_changes_are_in_the_log_newest_first(owner, marked_plan, link_worker):
+    share = share_with(owner, marked_plan.id, link_worker, ["crisis"])
+    url = f"/api/v1/plans/{marked_plan.id}/shares/{share['id']}"
+    owner.patch(url, json={"sections": ["crisis", "triggers"]})
+    owner.delete(url)
+    owner.put("/api/v1/me/sharing", json={"enabled": False})
+    owner.put("/api/v1/me/sharing", json={"enabled": True})
+    log = access_log(owner, marked_plan.id)
+    assert [e["event"] for e in log] == [
+        "sharing_switched_on",
+        "sharing_switched_off",
+        "share_revoked",
+        "share_changed",
+        "share_accepted",
+        "share_created",
+    ]
+    assert [e["id"] for e in log] == sorted((e["id"] for e in log), reverse=True)
+    assert "Jo Link" in log[4]["summary"] and "accepted your invite" in log[4]["summary"]
+    assert "sections now" in log[3]["summary"]
+    assert log[2]["summary"] == "You revoked the share with Jo Link."
+
+
+def test_the_log_pages_back_in_time(owner, marked_plan, link_worker):
+    share = share_with(owner, marked_plan.id, link_worker, ["crisis"])
+    for _ in range(3):
+        link_worker.get(f"/api/v1/shared-with-me/{share['id']}")
+    url = f"/api/v1/plans/{marked_plan.id}/access-log"
+    first = owner.get(url, params={"limit": 2}).json()
+    assert len(first["entries"]) == 2 and first["next_before"]
+    rest = owner.get(url, params={"limit": 10, "before": first["next_before"]}).json()
+    assert len(rest["entries"]) == 3 and rest["next_before"] is None
+    assert owner.get(url, params={"limit": 0}).status_code == 422
+
+
+def test_only_the_owner_reads_the_log(owner, marked_plan, link_worker, stranger):
+    share_with(owner, marked_plan.id, link_worker, ["crisis"])
+    url = f"/api/v1/plans/{marked_plan.id}/access-log"
+    assert link_worker.get(url).status_code == 404
+    assert stranger.get(url).status_code == 404
+    assert owner.client.get(url).status_code == 401

@@ -1,0 +1,106 @@
+"""Migrations build the schema from nothing and take it away again; the app refuses unsafe
+settings; the admin command creates professional accounts; the API is documented."""
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+from sqlmodel import SQLModel
+
+from app.__main__ import main as admin_command
+from app.core.config import Settings
+from app.core.db import build_engine
+from app.main import create_app
+from tests.conftest import PASSWORD, migrate, reset_schema, sign_in
+
+
+@pytest.fixture
+def scratch_database_url(database_url, tmp_path):
+    """A second, empty database beside the suite's: a new SQLite file, or a PostgreSQL
+    schema reset (the suite's tables are rebuilt afterwards)."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'scratch.db'}"
+        return
+    reset_schema(database_url)
+    yield database_url
+    reset_schema(database_url)
+    migrate(database_url)
+
+
+def test_upgrade_from_empty_to_head_and_back(scratch_database_url):
+    engine = build_engine(scratch_database_url)
+    assert inspect(engine).get_table_names() == []
+    migrate(scratch_database_url)
+    tables = set(inspect(engine).get_table_names())
+    assert {"user_account", "plan", "plan_revision", "refresh_token"} <= tables
+    with engine.connect() as connection:
+        differences = compare_metadata(
+            MigrationContext.configure(connection, opts={"compare_type": True}),
+            SQLModel.metadata,
+        )
+    assert differences == [], "models and migrations disagree: add a migration"
+    migrate(scratch_database_url, "base", down=True)
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    migrate(scratch_database_url)
+    engine.dispose()
+
+
+def test_refuses_to_start_outside_development_with_the_default_secret():
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(Settings(app_env="production"))
+    with pytest.raises(RuntimeError, match="32 characters"):
+        create_app(Settings(app_env="production", secret_key="short"))
+
+
+def test_admin_command_creates_a_professional(client, settings, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("NEW_USER_PASSWORD", PASSWORD)
+    from app.core.config import get_settings
+
+    get_settings.cache_clear()
+    try:
+        admin_command(
+            [
+                "create-user",
+                "--email", "dee@example.org",
+                "--name", "Dee",
+                "--role", "link_worker",
+                "--organisation", "Riverside Social Prescribing",
+            ]
+        )  # fmt: skip
+        with pytest.raises(SystemExit, match="needs --organisation"):
+            admin_command(["create-user", "--email", "x@example.org", "--name", "X",
+                           "--role", "clinician"])  # fmt: skip
+    finally:
+        get_settings.cache_clear()
+    assert "Created link_worker account dee@example.org" in capsys.readouterr().out
+    tokens = sign_in(client, "dee@example.org")
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {tokens['access_token']}"})
+    assert me.json()["role"] == "link_worker"
+    assert me.json()["organisation"] == "Riverside Social Prescribing"
+    # Professionals are people too: they can own a plan.
+    plan = client.post(
+        "/api/v1/plans",
+        json={"template": "wrap"},
+        headers={"Authorization": f"Bearer {tokens['access_token']}"},
+    )
+    assert plan.status_code == 201
+
+
+def test_openapi_documents_every_api_route_with_examples(client):
+    schema = client.get("/openapi.json").json()
+    paths = schema["paths"]
+    for route in ["/api/v1/auth/register", "/api/v1/auth/token", "/api/v1/plans/{plan_id}",
+                  "/api/v1/plans/{plan_id}/revisions/{number}/restore", "/api/v1/export",
+                  "/api/v1/import", "/healthz"]:  # fmt: skip
+        assert route in paths
+    components = schema["components"]["schemas"]
+    assert components["PlanCreate"]["examples"]
+    assert components["Registration"]["examples"]
+    assert "ExportFile" in components
+
+
+def test_pwa_is_served_at_the_root(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
