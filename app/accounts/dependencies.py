@@ -38,7 +38,8 @@ def _signed_in(
     return SignedIn(*found)
 
 
-def _current_user(signed_in: Annotated[SignedIn, Depends(_signed_in)]) -> User:
+async def _current_user(signed_in: Annotated[SignedIn, Depends(_signed_in)]) -> User:
+    # Async only so that FastAPI does not hand this lookup to a worker thread.
     return signed_in.user
 
 

@@ -49,8 +49,9 @@ def get_settings() -> Settings:
     return Settings()
 
 
-def settings_of(request: Request) -> Settings:
-    """The settings the running app was built with (tests build apps with their own)."""
+async def settings_of(request: Request) -> Settings:
+    """The settings the running app was built with (tests build apps with their own).
+    Async only so that FastAPI does not hand this lookup to a worker thread."""
     return request.app.state.settings
 
 

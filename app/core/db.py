@@ -23,10 +23,17 @@ def build_engine(database_url: str) -> Engine:
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        # Opening a SQLite connection (pragmas, schema parse) costs more than a read, so keep
+        # one per worker thread (AnyIO's default is 40) instead of churning overflow ones.
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=40,
+            max_overflow=10,
+        )
         event.listen(engine, "connect", _configure_sqlite)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, pool_pre_ping=True, pool_size=40, max_overflow=20)
 
 
 def _configure_sqlite(dbapi_connection, _record) -> None:

@@ -88,7 +88,10 @@ def create_plan(body: PlanCreate, user: CurrentUser, session: DbSession, setting
 
 @router.get("/plans/{plan_id}", response_model=PlanRead)
 def read_plan(plan_id: uuid.UUID, user: CurrentUser, session: DbSession, settings: AppSettings):
-    return _plan_response(service.get_owned_plan(session, user, plan_id), settings)
+    body, etag = service.owned_plan_json(
+        session, user, plan_id, settings.deleted_plan_retention_days
+    )
+    return Response(body, media_type="application/json", headers={"ETag": etag})
 
 
 @router.patch("/plans/{plan_id}", response_model=PlanRead, responses=CONFLICT_RESPONSE)
