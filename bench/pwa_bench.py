@@ -11,11 +11,8 @@ Figures are printed and written to bench/results/pwa.json."""
 import argparse
 import gzip
 import json
-import os
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,6 +20,10 @@ from pathlib import Path
 
 import httpx
 from playwright.sync_api import expect, sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.server import running_server  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FRONTEND = ROOT / "frontend"
@@ -51,29 +52,6 @@ def shell_size() -> dict:
     raw = sum(len(f.read_bytes()) for f in files)
     compressed = sum(len(gzip.compress(f.read_bytes(), compresslevel=6)) for f in files)
     return {"files": len(files), "raw_bytes": raw, "gzip_bytes": compressed}
-
-
-def start_server(database: Path) -> tuple[subprocess.Popen, str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = os.environ | {"DATABASE_URL": f"sqlite:///{database}", "APP_ENV": "test"}
-    subprocess.run([sys.executable, "-m", "app", "migrate"], env=env, cwd=ROOT, check=True)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port)]
-        + ["--log-level", "warning"],
-        env=env,
-        cwd=ROOT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            if httpx.get(f"{url}/healthz").status_code == 200:
-                return server, url
-        except httpx.TransportError:
-            time.sleep(0.05)
-    server.kill()
-    raise RuntimeError("the app did not start")
 
 
 def seed(url: str) -> None:
@@ -171,20 +149,18 @@ def main() -> int:
     args = parser.parse_args()
 
     results = {"shell": shell_size()}
-    with tempfile.TemporaryDirectory() as scratch:
-        server, url = start_server(Path(scratch) / "bench.db")
-        try:
-            seed(url)
-            with sync_playwright() as playwright:
-                timings = cold_starts(playwright, url, 3 if args.quick else 5)
-                results["cold_start_ms"] = {
-                    "runs": [round(t) for t in timings],
-                    "median": round(statistics.median(timings)),
-                }
-                results["sync"] = queued_sync(playwright, url)
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+    with (
+        tempfile.TemporaryDirectory() as scratch,
+        running_server(f"sqlite:///{scratch}/bench.db") as url,
+    ):
+        seed(url)
+        with sync_playwright() as playwright:
+            timings = cold_starts(playwright, url, 3 if args.quick else 5)
+            results["cold_start_ms"] = {
+                "runs": [round(t) for t in timings],
+                "median": round(statistics.median(timings)),
+            }
+            results["sync"] = queued_sync(playwright, url)
 
     shell, cold, sync = results["shell"], results["cold_start_ms"], results["sync"]
     checks = {

@@ -22,12 +22,8 @@ Figures are printed as a table and as JSON, and written to bench/results/.
 
 import argparse
 import json
-import os
-import re
 import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -49,9 +45,11 @@ from app.core.db import build_engine  # noqa: E402
 from app.core.security import hash_password  # noqa: E402
 from app.plans.templates import Template, new_plan_sections  # noqa: E402
 from app.sharing.models import AccessEvent  # noqa: E402
+from bench.server import running_server, sign_in, wrk  # noqa: E402
 
 PASSWORD = "a long benchmark passphrase"
 CHUNK = 5_000
+CONNECTIONS = 8
 FULL = {"plans": 100_000, "shares": 1_000, "other_workers": 50, "other_shares": 50_000}
 QUICK = {"plans": 10_000, "shares": 1_000, "other_workers": 10, "other_shares": 5_000}
 TABLES = SQLModel.metadata.tables
@@ -182,40 +180,6 @@ def seed(database_url: str, sizes: dict) -> dict:
     }
 
 
-def start_server(database_url: str) -> tuple[subprocess.Popen, str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = os.environ | {
-        "DATABASE_URL": database_url,
-        "APP_ENV": "production",
-        "SECRET_KEY": secrets.token_urlsafe(48),
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1"]
-        + ["--port", str(port), "--workers", "1", "--no-access-log", "--log-level", "warning"],
-        cwd=ROOT,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            if httpx.get(f"{base}/healthz").status_code == 200:
-                return server, base
-        except httpx.TransportError:
-            time.sleep(0.1)
-    server.terminate()
-    sys.exit("The server did not start.")
-
-
-def sign_in(base: str, email: str) -> str:
-    response = httpx.post(
-        f"{base}/api/v1/auth/token", data={"username": email, "password": PASSWORD}
-    )
-    response.raise_for_status()
-    return response.json()["access_token"]
-
-
 def latency(base: str, token: str, path: str, runs: int) -> dict:
     headers = {"Authorization": f"Bearer {token}"}
     timings = []
@@ -238,27 +202,6 @@ def latency(base: str, token: str, path: str, runs: int) -> dict:
     }
 
 
-def wrk(url: str, token: str, seconds: int) -> dict:
-    result = subprocess.run(
-        ["wrk", "-t1", "-c8", f"-d{seconds}s", "--latency", "-H", f"Authorization: Bearer {token}"]
-        + [url],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    out = result.stdout
-    failed = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if failed:
-        sys.exit(f"wrk got {failed.group(1)} failed responses from {url}:\n{out}")
-    p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", out)
-    scale = {"us": 0.001, "ms": 1, "s": 1000}[p50.group(2)]
-    return {
-        "requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
-        "p50_ms": round(float(p50.group(1)) * scale, 2),
-    }
-
-
 def viewed_plan_rows(database_url: str) -> int:
     engine = build_engine(database_url)
     with engine.connect() as connection:
@@ -277,10 +220,9 @@ def run(database_url: str, sizes: dict, quick: bool, reset: bool) -> dict:
         f"in {seeded['seconds']} s",
         flush=True,
     )
-    server, base = start_server(database_url)
-    try:
-        worker = sign_in(base, "worker@example.org")
-        owner = sign_in(base, seeded["owner_email"])
+    with running_server(database_url) as base:
+        worker = sign_in(base, "worker@example.org", PASSWORD)
+        owner = sign_in(base, seeded["owner_email"], PASSWORD)
         runs = 50 if quick else 200
         page = latency(base, worker, "/api/v1/shared-with-me", runs)
         everything = latency(base, worker, "/api/v1/shared-with-me?limit=1000", runs // 2)
@@ -290,12 +232,9 @@ def run(database_url: str, sizes: dict, quick: bool, reset: bool) -> dict:
         logged_before = viewed_plan_rows(database_url)
         rounds = {"owner": [], "grantee": []}
         for _ in range(2):
-            rounds["owner"].append(wrk(owner_url, owner, seconds))
-            rounds["grantee"].append(wrk(grantee_url, worker, seconds))
+            rounds["owner"].append(wrk(owner_url, owner, seconds, CONNECTIONS))
+            rounds["grantee"].append(wrk(grantee_url, worker, seconds, CONNECTIONS))
         logged = viewed_plan_rows(database_url) - logged_before
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     owner_rate = statistics.mean(r["requests_per_second"] for r in rounds["owner"])
     grantee_rate = statistics.mean(r["requests_per_second"] for r in rounds["grantee"])
     grantee_requests = sum(r["requests"] for r in rounds["grantee"])
