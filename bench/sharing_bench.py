@@ -1,9 +1,10 @@
 """Sharing benchmark: "shared with me" latency, and a grantee's plan read throughput
 against the owner's (the grantee's read also checks the share and writes the access log).
 
-Seeds a database with 100,000 plans (one person each) and a link worker holding 1,000
-shares, plus 50,000 shares held by 50 other workers and 200 ended shares of the worker's,
-by bulk inserts (not over HTTP); starts the real server (uvicorn, 1 worker); then measures:
+Starts the real server (uvicorn, 1 worker, which migrates the empty database); seeds it
+with 100,000 plans (one person each) and a link worker holding 1,000 shares, plus 50,000
+shares held by 50 other workers and 200 ended shares of the worker's, by bulk inserts (not
+over HTTP); then measures:
   - GET /api/v1/shared-with-me: p50 and p95 of sequential requests, for the default page
     (100 shares) and for all 1,000 (limit=1000);
   - requests per second with wrk for the owner's GET /api/v1/plans/{id} and the
@@ -32,8 +33,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import func, insert, inspect, select, text
 from sqlmodel import SQLModel
 
@@ -55,16 +54,8 @@ QUICK = {"plans": 10_000, "shares": 1_000, "other_workers": 10, "other_shares": 
 TABLES = SQLModel.metadata.tables
 
 
-def migrate(database_url: str) -> None:
-    config = Config(str(ROOT / "alembic.ini"))
-    engine = build_engine(database_url)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
-    engine.dispose()
-
-
-def prepare_database(database_url: str, reset: bool) -> None:
+def empty_database(database_url: str, reset: bool) -> None:
+    """An empty database for the server to migrate (it does so as it starts)."""
     engine = build_engine(database_url)
     existing = inspect(engine).get_table_names()
     if existing and not reset:
@@ -74,7 +65,6 @@ def prepare_database(database_url: str, reset: bool) -> None:
             connection.execute(text("DROP SCHEMA public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))
     engine.dispose()
-    migrate(database_url)
 
 
 def _sections() -> list[dict]:
@@ -213,14 +203,14 @@ def viewed_plan_rows(database_url: str) -> int:
 
 
 def run(database_url: str, sizes: dict, quick: bool, reset: bool) -> dict:
-    prepare_database(database_url, reset)
-    seeded = seed(database_url, sizes)
-    print(
-        f"seeded {sizes['plans']:,} plans and {seeded['shares_in_table']:,} shares "
-        f"in {seeded['seconds']} s",
-        flush=True,
-    )
+    empty_database(database_url, reset)
     with running_server(database_url) as base:
+        seeded = seed(database_url, sizes)
+        print(
+            f"seeded {sizes['plans']:,} plans and {seeded['shares_in_table']:,} shares "
+            f"in {seeded['seconds']} s",
+            flush=True,
+        )
         worker = sign_in(base, "worker@example.org", PASSWORD)
         owner = sign_in(base, seeded["owner_email"], PASSWORD)
         runs = 50 if quick else 200

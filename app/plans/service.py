@@ -65,8 +65,8 @@ def plan_summary(plan: Plan, retention_days: int) -> dict[str, Any]:
         "archived": plan.archived_at is not None,
         "created_at": clock.isoformat(plan.created_at),
         "updated_at": clock.isoformat(plan.updated_at),
-        "deleted_at": clock.isoformat(plan.deleted_at) if plan.deleted_at else None,
-        "purge_after": clock.isoformat(p) if (p := purge_after(plan, retention_days)) else None,
+        "deleted_at": clock.isoformat(plan.deleted_at),
+        "purge_after": clock.isoformat(purge_after(plan, retention_days)),
     }
 
 
@@ -75,17 +75,20 @@ def plan_document(plan: Plan, retention_days: int) -> dict[str, Any]:
 
 
 NOT_FOUND = "There is no plan with this id in your plans."
-DELETED = "This plan is deleted. Restore it from your deleted plans first."
 
 
 def get_owned_plan(session: Session, owner: User, plan_id: uuid.UUID) -> Plan:
     """The owner's plan; any other plan is a 404, so nobody learns that it exists."""
     plan = session.get(Plan, plan_id)
+    _check_owned_and_live(plan, owner)
+    return plan
+
+
+def _check_owned_and_live(plan: Plan | None, owner: User) -> None:
     if plan is None or plan.owner_id != owner.id:
         raise Problem(404, NOT_FOUND)
     if plan.deleted_at is not None:
-        raise Problem(404, DELETED)
-    return plan
+        raise Problem(404, "This plan is deleted. Restore it from your deleted plans first.")
 
 
 # Built once: reads are the hot path, and building a statement costs more than running it.
@@ -101,12 +104,10 @@ def owned_plan_json(
 ) -> tuple[str, str]:
     """The owner's plan as the JSON document (and its ETag), with the sections spliced in as
     stored: parsing and re-encoding them would be most of the cost of a read."""
-    row = session.execute(_PLAN_WITH_RAW_SECTIONS, {"plan_id": plan_id}).first()
-    if row is None or row[0].owner_id != owner.id:
-        raise Problem(404, NOT_FOUND)
-    plan, sections_json = row
-    if plan.deleted_at is not None:
-        raise Problem(404, DELETED)
+    plan, sections_json = session.execute(
+        _PLAN_WITH_RAW_SECTIONS, {"plan_id": plan_id}
+    ).first() or (None, None)
+    _check_owned_and_live(plan, owner)
     summary = json.dumps(plan_summary(plan, retention_days), ensure_ascii=False)
     return f'{summary[:-1]}, "sections": {sections_json}}}', etag(plan)
 

@@ -31,7 +31,7 @@ def export_everything(session: Session, user: User) -> dict[str, Any]:
                 "version": plan.version,
                 "created_at": clock.isoformat(plan.created_at),
                 "updated_at": clock.isoformat(plan.updated_at),
-                "archived_at": clock.isoformat(plan.archived_at) if plan.archived_at else None,
+                "archived_at": clock.isoformat(plan.archived_at),
                 "sections": plan.sections,
                 "revisions": [
                     {
