@@ -66,3 +66,11 @@ export function formatDateTime(value) {
 }
 
 export const newId = () => crypto.randomUUID();
+
+/** Save `blob` on the device as a file called `fileName`. */
+export function saveFile(blob, fileName) {
+  const link = h("a", { href: URL.createObjectURL(blob), download: fileName });
+  document.body.append(link);
+  link.click();
+  link.remove();
+}

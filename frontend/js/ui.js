@@ -37,6 +37,34 @@ export const button = (content, onclick, attributes = {}) =>
 
 export const backLink = (href, text) => h("a", { class: "back", href }, `← ${text}`);
 
+/** A question asked in place, with a (danger) yes and a "No, go back"; `${id}-yes` is for focus. */
+export function confirmBox(id, question, yes, onYes, onNo) {
+  return h(
+    "div",
+    { class: "confirm", role: "group", "aria-labelledby": `${id}-question` },
+    h("p", { id: `${id}-question` }, question),
+    h(
+      "div",
+      { class: "row" },
+      h("button", { type: "button", class: "danger", id: `${id}-yes`, onclick: onYes }, yes),
+      button("No, go back", onNo)
+    )
+  );
+}
+
+/** A list of cards, one per item, or a line saying there are none. */
+export const cardList = (items, card, emptyText) =>
+  items.length ? h("ul", { class: "cards" }, items.map(card)) : h("p", {}, emptyText);
+
+/** A card's link: its title, and a line of detail when there is one. */
+export const cardLink = (href, title, meta) =>
+  h(
+    "a",
+    { href, class: "card-link" },
+    h("span", { class: "card-title" }, title),
+    meta === undefined ? null : h("span", { class: "card-meta" }, meta)
+  );
+
 export function goalDetails(goal) {
   if (!goal) return null;
   const rows = [
@@ -86,12 +114,14 @@ export function dateValue(value) {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
 
-/** Run an API call for a screen; offline or refused, show why in plain words instead. */
-export async function load(call, what) {
+/** Run an API call for a screen; offline or refused, show why in plain words instead
+ * (`notFound`, when given, is what a 404 means here). */
+export async function load(call, what, notFound) {
   try {
     return { data: await call() };
   } catch (error) {
     if (error.name === "OfflineError" || error instanceof TypeError) return { notice: needsConnection(what) };
+    if (notFound && error.status === 404) return { notice: h("p", { class: "notice" }, notFound) };
     return { notice: h("p", { class: "alert", role: "alert" }, error.message) };
   }
 }

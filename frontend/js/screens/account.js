@@ -1,38 +1,17 @@
 // "More": your plans, history, taking your plan with you (export, print), signing out,
 // and deleting your account.
 import { api, session, signOut } from "../api.js";
-import { h } from "../dom.js";
+import { h, saveFile } from "../dom.js";
 import * as store from "../store.js";
-import { answersByPrompt, backLink, page } from "../ui.js";
+import { answersByPrompt, backLink, confirmBox, page } from "../ui.js";
 
 const TEMPLATE_NAMES = { green_book: "Green Book", wrap: "WRAP" };
 let confirming = null; // "sign-out" | "delete"
 
 async function download(button) {
   const response = await api("/export", { raw: true });
-  const link = h("a", { href: URL.createObjectURL(await response.blob()), download: "my-plans.json" });
-  document.body.append(link);
-  link.click();
-  link.remove();
+  saveFile(await response.blob(), "my-plans.json");
   button.after(h("p", { class: "flash", role: "status" }, "Your plans are downloading as my-plans.json."));
-}
-
-function confirmBox(id, question, yes, onYes, refresh) {
-  return h(
-    "div",
-    { class: "confirm", role: "group", "aria-labelledby": `${id}-question` },
-    h("p", { id: `${id}-question` }, question),
-    h(
-      "div",
-      { class: "row" },
-      h("button", { type: "button", class: "danger", id: `${id}-yes`, onclick: onYes }, yes),
-      h(
-        "button",
-        { type: "button", class: "secondary", onclick: () => ((confirming = null), refresh()) },
-        "No, go back"
-      )
-    )
-  );
 }
 
 export const more = {
@@ -47,6 +26,7 @@ export const more = {
       await signOut();
       navigate("signin");
     };
+    const goBack = () => ((confirming = null), refresh());
     const unsynced = queued.length + waiting.length;
     const signOutButton =
       confirming === "sign-out"
@@ -55,7 +35,7 @@ export const more = {
             `${unsynced} ${unsynced === 1 ? "change hasn't" : "changes haven't"} reached the server yet. Signing out removes your plans from this phone, so ${unsynced === 1 ? "it" : "they"} would be lost.`,
             "Sign out anyway",
             leave,
-            refresh
+            goBack
           )
         : h(
             "button",
@@ -80,7 +60,7 @@ export const more = {
               await signOut();
               navigate("signin");
             },
-            refresh
+            goBack
           )
         : h(
             "button",

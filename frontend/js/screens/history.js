@@ -1,26 +1,13 @@
 // Earlier versions of the plan, and making one current again (nothing is lost: it's a new version).
-import { OfflineError, api } from "../api.js";
+import { api } from "../api.js";
 import { formatDateTime, h } from "../dom.js";
 import * as store from "../store.js";
 import { syncNow } from "../sync.js";
-import { answersByPrompt, backLink, flash, needsConnection, page } from "../ui.js";
+import { answersByPrompt, backLink, cardLink, flash, load, page } from "../ui.js";
 
-async function fromServer(path, what) {
-  try {
-    return { data: await api(path) };
-  } catch (error) {
-    if (error instanceof OfflineError) return { notice: needsConnection(what) };
-    if (error.status === 404)
-      return {
-        notice: h(
-          "p",
-          { class: "notice" },
-          "Your plan hasn't reached the server yet, so it has no history there. It will once it syncs."
-        ),
-      };
-    return { notice: h("p", { class: "alert", role: "alert" }, error.message) };
-  }
-}
+const NOT_SYNCED_YET =
+  "Your plan hasn't reached the server yet, so it has no history there. It will once it syncs.";
+const fromServer = (path, what) => load(() => api(path), what, NOT_SYNCED_YET);
 
 export const list = {
   async render() {
@@ -43,15 +30,10 @@ export const list = {
             h(
               "li",
               { class: "card" },
-              h(
-                "a",
-                { href: `#/history/${r.number}`, class: "card-link" },
-                h("span", { class: "card-title" }, `Version ${r.number}: ${r.summary}`),
-                h(
-                  "span",
-                  { class: "card-meta" },
-                  `${r.author ? `By ${r.author.display_name}, ` : ""}${formatDateTime(r.created_at)}`
-                )
+              cardLink(
+                `#/history/${r.number}`,
+                `Version ${r.number}: ${r.summary}`,
+                `${r.author ? `By ${r.author.display_name}, ` : ""}${formatDateTime(r.created_at)}`
               )
             )
           )

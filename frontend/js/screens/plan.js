@@ -1,7 +1,7 @@
 // The plan: its sections, in the person's order, each opening to its prompts and entries.
 import { h } from "../dom.js";
 import * as store from "../store.js";
-import { field, form, page } from "../ui.js";
+import { cardLink, field, form, page } from "../ui.js";
 
 function count(section) {
   const n = section.entries.length;
@@ -59,12 +59,7 @@ function sectionItem(plan, section, index, visible, arranging) {
   return h(
     "li",
     { class: "card section-card" },
-    h(
-      "a",
-      { href: `#/plan/${section.key}`, class: "card-link" },
-      h("span", { class: "card-title" }, section.title),
-      h("span", { class: "card-meta" }, count(section))
-    ),
+    cardLink(`#/plan/${section.key}`, section.title, count(section)),
     h("p", { class: "hint" }, section.description),
     moves
   );

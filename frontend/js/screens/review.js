@@ -1,10 +1,10 @@
 // What others sent the person: suggested changes, comments, and imported crisis statements.
 // Nothing goes into the plan until the person accepts it; they may also disagree in a note.
 import { api } from "../api.js";
-import { formatDateTime, h } from "../dom.js";
+import { formatDateTime, h, saveFile } from "../dom.js";
 import * as store from "../store.js";
 import { syncNow } from "../sync.js";
-import { backLink, field, flash, form, load, page, textArea } from "../ui.js";
+import { backLink, cardLink, cardList, field, flash, form, load, page, textArea } from "../ui.js";
 
 const CLOSED = "Looking at suggestions and imports";
 const who = (person) =>
@@ -140,44 +140,24 @@ export const inbox = {
       "Suggestions and imports",
       h("p", {}, "Things people you share with sent you. Nothing changes in your plan unless you accept it."),
       h("h2", {}, "Imported crisis statements"),
-      proposed.length
-        ? h(
-            "ul",
-            { class: "cards" },
-            proposed.map((i) =>
-              h(
-                "li",
-                { class: "card" },
-                h(
-                  "a",
-                  { href: `#/imports/${i.id}`, class: "card-link" },
-                  h(
-                    "span",
-                    { class: "card-title" },
-                    `From ${i.imported_by.display_name}: ${i.source.title ?? i.source.file_name}`
-                  ),
-                  h("span", { class: "card-meta" }, i.summary)
-                )
-              )
+      cardList(
+        proposed,
+        (i) =>
+          h(
+            "li",
+            { class: "card" },
+            cardLink(
+              `#/imports/${i.id}`,
+              `From ${i.imported_by.display_name}: ${i.source.title ?? i.source.file_name}`,
+              i.summary
             )
-          )
-        : h("p", {}, "Nothing waiting."),
+          ),
+        "Nothing waiting."
+      ),
       h("h2", {}, "Suggested changes"),
-      suggestions.length
-        ? h(
-            "ul",
-            { class: "cards" },
-            suggestions.map((s) => suggestionCard(plan, s, rerender))
-          )
-        : h("p", {}, "Nothing waiting."),
+      cardList(suggestions, (s) => suggestionCard(plan, s, rerender), "Nothing waiting."),
       h("h2", {}, "Comments"),
-      comments.length
-        ? h(
-            "ul",
-            { class: "cards" },
-            comments.map((c) => commentCard(plan, c, rerender))
-          )
-        : h("p", {}, "No comments.")
+      cardList(comments, (c) => commentCard(plan, c, rerender), "No comments.")
     );
   },
 };
@@ -215,12 +195,9 @@ function partFields(part) {
   );
 }
 
-async function download(plan, attachment, button) {
+async function download(attachment, button) {
   const response = await api(attachment.url.replace(/^\/api\/v1/, ""), { raw: true });
-  const link = h("a", { href: URL.createObjectURL(await response.blob()), download: attachment.file_name });
-  document.body.append(link);
-  link.click();
-  link.remove();
+  saveFile(await response.blob(), attachment.file_name);
   button.textContent = `Downloaded ${attachment.file_name}`;
 }
 
@@ -246,7 +223,7 @@ export const importReview = {
       original
         ? h(
             "button",
-            { type: "button", class: "secondary", onclick: (e) => download(plan, original, e.currentTarget) },
+            { type: "button", class: "secondary", onclick: (e) => download(original, e.currentTarget) },
             "Download the original file"
           )
         : null,

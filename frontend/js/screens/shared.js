@@ -3,7 +3,7 @@
 // statement for the person to review.
 import { api } from "../api.js";
 import { formatDate, formatDateTime, h } from "../dom.js";
-import { answersByPrompt, backLink, field, flash, form, load, page, textArea } from "../ui.js";
+import { answersByPrompt, backLink, cardLink, cardList, field, flash, form, load, page, textArea } from "../ui.js";
 
 const CLOSED = "Seeing plans shared with you";
 
@@ -19,27 +19,19 @@ export const sharedList = {
       ),
       h("p", {}, h("a", { href: "#/invite/code" }, "I have an invite code")),
       notice ??
-        (data.shares.length
-          ? h(
-              "ul",
-              { class: "cards" },
-              data.shares.map((s) =>
-                h(
-                  "li",
-                  { class: "card" },
-                  h(
-                    "a",
-                    { href: `#/shared/${s.share_id}`, class: "card-link" },
-                    h("span", { class: "card-title" }, `${s.person.display_name}: ${s.plan_title}`),
-                    h("span", { class: "card-meta" }, s.summary)
-                  ),
-                  s.changed_since_last_view
-                    ? h("p", {}, h("span", { class: "badge" }, "Changed since you last looked"))
-                    : null
-                )
-              )
-            )
-          : h("p", {}, "Nobody is sharing a plan with you right now."))
+        cardList(
+          data.shares,
+          (s) =>
+            h(
+              "li",
+              { class: "card" },
+              cardLink(`#/shared/${s.share_id}`, `${s.person.display_name}: ${s.plan_title}`, s.summary),
+              s.changed_since_last_view
+                ? h("p", {}, h("span", { class: "badge" }, "Changed since you last looked"))
+                : null
+            ),
+          "Nobody is sharing a plan with you right now."
+        )
     );
   },
 };
@@ -221,27 +213,12 @@ export const importUpload = {
       return page(
         "Import a crisis statement",
         intro,
-        data.length
-          ? h(
-              "ul",
-              { class: "cards" },
-              data.map((s) =>
-                h(
-                  "li",
-                  { class: "card" },
-                  h(
-                    "a",
-                    { href: `#/import/${s.plan_id}`, class: "card-link" },
-                    h("span", { class: "card-title" }, `${s.person.display_name}: ${s.plan_title}`)
-                  )
-                )
-              )
-            )
-          : h(
-              "p",
-              {},
-              "You can import into a plan when its owner shares their crisis plan with you and lets you suggest changes."
-            )
+        cardList(
+          data,
+          (s) =>
+            h("li", { class: "card" }, cardLink(`#/import/${s.plan_id}`, `${s.person.display_name}: ${s.plan_title}`)),
+          "You can import into a plan when its owner shares their crisis plan with you and lets you suggest changes."
+        )
       );
     }
     const confirmBox = h(

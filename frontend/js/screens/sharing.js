@@ -4,7 +4,7 @@ import { api } from "../api.js";
 import { formatDate, formatDateTime, h } from "../dom.js";
 import * as store from "../store.js";
 import { syncNow } from "../sync.js";
-import { backLink, dateValue, endOfDay, field, flash, form, load, page } from "../ui.js";
+import { backLink, cardList, confirmBox, dateValue, endOfDay, field, flash, form, load, page } from "../ui.js";
 
 const LABELS = {
   link_worker: "A link worker",
@@ -25,20 +25,6 @@ async function ownPlan(navigate) {
   const plan = await store.currentPlan();
   if (!plan) navigate("welcome");
   return plan;
-}
-
-function confirmBox(id, text, yes, onYes, onNo) {
-  return h(
-    "div",
-    { class: "confirm", role: "group", "aria-labelledby": `${id}-question` },
-    h("p", { id: `${id}-question` }, text),
-    h(
-      "div",
-      { class: "row" },
-      h("button", { type: "button", class: "danger", id: `${id}-yes`, onclick: onYes }, yes),
-      h("button", { type: "button", class: "secondary", onclick: onNo }, "No, go back")
-    )
-  );
 }
 
 function shareCard(plan, share, { rerender, focusNext }) {
@@ -148,13 +134,7 @@ export const sharing = {
         ? h("p", {}, h("a", { href: "#/sharing/new", class: "button primary" }, "Share with someone"))
         : null,
       h("h2", {}, "Shared now"),
-      current.length
-        ? h(
-            "ul",
-            { class: "cards" },
-            current.map((s) => shareCard(plan, s, context))
-          )
-        : h("p", {}, "You're not sharing this plan with anyone."),
+      cardList(current, (s) => shareCard(plan, s, context), "You're not sharing this plan with anyone."),
       h("h2", {}, "More about sharing"),
       h(
         "ul",
