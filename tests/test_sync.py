@@ -18,46 +18,45 @@ def sync(account, operations=(), cursor=None, status=200):
     return response.json()
 
 
-def add(plan, section, text, *, base_version=None, entry_id=None, **extra):
-    return {
+def operation(kind, plan, base_version=None, base=None, **fields):
+    op = {
         "op_id": random_uuid(),
-        "kind": "add_entry",
+        "kind": kind,
         "plan_id": plan["id"],
         "base_version": base_version or plan["version"],
-        "section": section,
-        "entry_id": entry_id or random_uuid(),
-        "text": text,
-        **extra,
+        **fields,
     }
+    if base is not None:
+        op["base"] = base
+    return op
+
+
+def add(plan, section, text, *, base_version=None, entry_id=None, **extra):
+    return operation(
+        "add_entry",
+        plan,
+        base_version,
+        section=section,
+        entry_id=entry_id or random_uuid(),
+        text=text,
+        **extra,
+    )
 
 
 def edit(plan, section, entry_id, changes, *, base_version=None, base=None):
-    op = {
-        "op_id": random_uuid(),
-        "kind": "edit_entry",
-        "plan_id": plan["id"],
-        "base_version": base_version or plan["version"],
-        "section": section,
-        "entry_id": entry_id,
-        "changes": changes,
-    }
-    if base is not None:
-        op["base"] = base
-    return op
+    return operation(
+        "edit_entry",
+        plan,
+        base_version,
+        base,
+        section=section,
+        entry_id=entry_id,
+        changes=changes,
+    )
 
 
 def remove(plan, section, entry_id, *, base_version=None, base=None):
-    op = {
-        "op_id": random_uuid(),
-        "kind": "remove_entry",
-        "plan_id": plan["id"],
-        "base_version": base_version or plan["version"],
-        "section": section,
-        "entry_id": entry_id,
-    }
-    if base is not None:
-        op["base"] = base
-    return op
+    return operation("remove_entry", plan, base_version, base, section=section, entry_id=entry_id)
 
 
 def entries(account, plan_id, section):

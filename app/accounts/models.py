@@ -5,8 +5,7 @@ from enum import StrEnum
 from sqlalchemy import Column, ForeignKey, Index, String
 from sqlmodel import Field, SQLModel
 
-from app.core import clock
-from app.core.types import UTCDateTime
+from app.core.types import UTCDateTime, now_column
 
 
 class Role(StrEnum):
@@ -29,9 +28,7 @@ class User(SQLModel, table=True):
     display_name: str = Field(max_length=100)
     role: str = Field(default=Role.person, max_length=20)
     organisation: str | None = Field(default=None, max_length=200)
-    created_at: datetime = Field(
-        default_factory=lambda: clock.utcnow(), sa_column=Column(UTCDateTime, nullable=False)
-    )
+    created_at: datetime = now_column()
 
 
 class AuthSession(SQLModel, table=True):
@@ -45,9 +42,7 @@ class AuthSession(SQLModel, table=True):
             ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False, index=True
         )
     )
-    created_at: datetime = Field(
-        default_factory=lambda: clock.utcnow(), sa_column=Column(UTCDateTime, nullable=False)
-    )
+    created_at: datetime = now_column()
     revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
 
 

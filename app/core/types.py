@@ -1,9 +1,13 @@
 """Column types that behave the same on SQLite and PostgreSQL."""
 
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import Column, DateTime
 from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field
+
+from app.core import clock
 
 
 class UTCDateTime(TypeDecorator):
@@ -23,3 +27,10 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def now_column() -> Any:
+    """A required UTC timestamp that defaults to the app's clock at insert."""
+    return Field(
+        default_factory=lambda: clock.utcnow(), sa_column=Column(UTCDateTime, nullable=False)
+    )

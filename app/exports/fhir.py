@@ -15,6 +15,7 @@ from typing import Any
 from fhir.resources.R4B.bundle import Bundle
 
 from app.core import clock
+from app.exports import crisis_entries_by_field
 from app.imports.parsers.fhir import (
     ADVANCE_DIRECTIVES_CATEGORY,
     CRISIS_FIELD_SYSTEM,
@@ -25,9 +26,8 @@ from app.imports.parsers.fhir import (
     XHTML_NAMESPACE,
 )
 from app.plans.models import Plan
-from app.plans.templates import CRISIS_FIELDS, FIVE_WAYS_TO_WELLBEING, TEMPLATES
+from app.plans.templates import CRISIS_SECTION, FIVE_WAYS_TO_WELLBEING, TEMPLATES
 
-CRISIS_SECTION = "crisis"
 LIST_EMPTY_REASON = "http://terminology.hl7.org/CodeSystem/list-empty-reason"
 GOAL_NOTES = {
     "steps": "Steps",
@@ -76,22 +76,13 @@ def _goal(plan: Plan, entry: dict[str, Any], subject: dict[str, str]) -> dict[st
 def _crisis_composition(
     plan: Plan, crisis: dict[str, Any] | None, subject: dict, author: dict
 ) -> dict[str, Any]:
-    by_field: dict[str, list[str]] = {}
-    for entry in (crisis or {}).get("entries", []):
-        prompt = entry.get("prompt")
-        by_field.setdefault(prompt if prompt in CRISIS_FIELDS else "other", []).append(
-            entry["text"]
-        )
     sections = []
-    for key, label in CRISIS_FIELDS.items():
-        if key not in by_field:
-            continue
+    for key, label, entries in crisis_entries_by_field((crisis or {}).get("entries", [])):
         codings = [_coding(CRISIS_FIELD_SYSTEM, key, label)]
         if key == "who_helps":
             codings.append(_coding(LOINC, *HEALTHCARE_AGENT_SECTION))
-        sections.append(
-            {"title": label, "code": {"coding": codings}, "text": _narrative(by_field[key])}
-        )
+        texts = [entry["text"] for entry in entries]
+        sections.append({"title": label, "code": {"coding": codings}, "text": _narrative(texts)})
     return {
         "resourceType": "Composition",
         "id": _id(plan, "crisis-plan"),

@@ -11,7 +11,8 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from app.core import clock
-from app.plans.templates import CRISIS_FIELDS, FIVE_WAYS_TO_WELLBEING
+from app.exports import crisis_entries_by_field
+from app.plans.templates import FIVE_WAYS_TO_WELLBEING
 
 A5 = (148, 210)
 A4 = (210, 297)
@@ -179,18 +180,14 @@ def _card(
         grey=True,
     )
     paper.gap()
-    by_field: dict[str, list[dict[str, Any]]] = {}
-    for entry in crisis["entries"]:
-        prompt = entry.get("prompt")
-        by_field.setdefault(prompt if prompt in CRISIS_FIELDS else "other", []).append(entry)
-    if not by_field:
+    fields = crisis_entries_by_field(crisis["entries"])
+    if not fields:
         paper.line_of("Nothing is written in this crisis plan yet.")
-    for key, label in CRISIS_FIELDS.items():
-        if key in by_field:
-            paper.line_of(label, bold=True)
-            for entry in by_field[key]:
-                _entry(paper, entry)
-            paper.gap(0.3)
+    for _, label, entries in fields:
+        paper.line_of(label, bold=True)
+        for entry in entries:
+            _entry(paper, entry)
+        paper.gap(0.3)
     return paper
 
 

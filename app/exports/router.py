@@ -10,8 +10,9 @@ from app.accounts.dependencies import CurrentUser, DbSession
 from app.core.config import AppSettings
 from app.core.errors import Problem
 from app.exports import printable
-from app.exports.fhir import CRISIS_SECTION, plan_bundle
+from app.exports.fhir import plan_bundle
 from app.plans.service import get_owned_plan
+from app.plans.templates import CRISIS_SECTION
 
 router = APIRouter(prefix="/api/v1", tags=["export and import"])
 

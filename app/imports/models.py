@@ -1,7 +1,6 @@
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -16,8 +15,8 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from app.core import clock
-from app.core.types import UTCDateTime
+from app.core.types import UTCDateTime, now_column
+from app.plans.models import owner_id_column, plan_id_column
 
 
 class ImportStatus(StrEnum):
@@ -31,23 +30,6 @@ class PartStatus(StrEnum):
     rejected = "rejected"
 
 
-def _plan_column() -> Any:
-    return Field(sa_column=Column(ForeignKey("plan.id", ondelete="CASCADE"), nullable=False))
-
-
-def _owner_column() -> Any:
-    """The plan owner, on every table holding plan data (for later distribution by owner)."""
-    return Field(
-        sa_column=Column(ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False)
-    )
-
-
-def _now_column() -> Any:
-    return Field(
-        default_factory=lambda: clock.utcnow(), sa_column=Column(UTCDateTime, nullable=False)
-    )
-
-
 class PlanImport(SQLModel, table=True):
     """A crisis statement brought in from another system, with its provenance. Its parts stay
     proposed, outside the plan, until the plan's owner decides on each."""
@@ -56,8 +38,8 @@ class PlanImport(SQLModel, table=True):
     __table_args__ = (Index("ix_plan_import_plan_created", "plan_id", "created_at"),)
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    plan_id: uuid.UUID = _plan_column()
-    owner_id: uuid.UUID = _owner_column()
+    plan_id: uuid.UUID = plan_id_column()
+    owner_id: uuid.UUID = owner_id_column()
     status: str = Field(default=ImportStatus.proposed, sa_column=Column(String(10), nullable=False))
     # Who brought it in, kept as it was so it still reads right after their account is gone.
     imported_by_id: uuid.UUID | None = Field(
@@ -81,7 +63,7 @@ class PlanImport(SQLModel, table=True):
     warnings: list[dict[str, str]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )
-    created_at: datetime = _now_column()
+    created_at: datetime = now_column()
     reviewed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
 
 
@@ -95,7 +77,7 @@ class ImportPart(SQLModel, table=True):
     import_id: uuid.UUID = Field(
         sa_column=Column(ForeignKey("plan_import.id", ondelete="CASCADE"), nullable=False)
     )
-    owner_id: uuid.UUID = _owner_column()
+    owner_id: uuid.UUID = owner_id_column()
     position: int = Field(sa_column=Column(Integer, nullable=False))
     field: str = Field(sa_column=Column(String(63), nullable=False))
     heading: str | None = Field(default=None, sa_column=Column(String(300)))
@@ -118,8 +100,8 @@ class PlanAttachment(SQLModel, table=True):
     __table_args__ = (Index("ix_plan_attachment_import", "import_id"),)
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    plan_id: uuid.UUID = _plan_column()
-    owner_id: uuid.UUID = _owner_column()
+    plan_id: uuid.UUID = plan_id_column()
+    owner_id: uuid.UUID = owner_id_column()
     import_id: uuid.UUID | None = Field(
         default=None,
         sa_column=Column(ForeignKey("plan_import.id", ondelete="CASCADE"), nullable=True),
@@ -134,4 +116,4 @@ class PlanAttachment(SQLModel, table=True):
         default=None,
         sa_column=Column(ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True),
     )
-    created_at: datetime = _now_column()
+    created_at: datetime = now_column()

@@ -10,7 +10,6 @@ from fastapi.responses import JSONResponse, Response
 from app.accounts.dependencies import CurrentUser, DbSession
 from app.core.config import AppSettings
 from app.imports import service
-from app.imports.models import PlanImport
 from app.imports.schemas import DecisionsIn, ImportDecided, ImportRead, ImportSummary
 from app.plans.service import etag, get_owned_plan
 
@@ -110,9 +109,7 @@ def decide(
     record = service.get_import(session, access, import_id)
     plan = service.decide(session, user, plan, record, body, settings.deleted_plan_retention_days)
     session.expire_all()  # the decisions were written with UPDATE statements
-    view = service.import_view(
-        session, session.get(PlanImport, record.id), service.Access(user, plan, None)
-    )
+    view = service.import_view(session, record, service.Access(user, plan, None))
     return JSONResponse(
         jsonable_encoder(view | {"plan_version": plan.version}), headers={"ETag": etag(plan)}
     )

@@ -23,11 +23,10 @@ from app.imports.parsers.base import DOCX_TYPE, PDF_TYPE, ParsedDocument
 from app.imports.schemas import DecisionsIn, PartDecisionIn
 from app.plans import service as plans
 from app.plans.models import Plan
-from app.plans.templates import CRISIS_FIELDS
+from app.plans.templates import CRISIS_FIELDS, CRISIS_SECTION
 from app.sharing import service as sharing
-from app.sharing.models import PERMISSION_ORDER, Permission
+from app.sharing.models import Permission
 
-CRISIS_SECTION = "crisis"
 STORED_TYPES = {
     "fhir": "application/fhir+json",
     "docx": DOCX_TYPE,
@@ -65,10 +64,9 @@ def _owner_or_grants(
 
 
 def _may_suggest_on_crisis(grant: sharing.Grant) -> bool:
-    allows = PERMISSION_ORDER.index(Permission(grant.share.permission)) >= PERMISSION_ORDER.index(
-        Permission.suggest
+    return grant.allows(Permission.suggest) and any(
+        s["key"] == CRISIS_SECTION for s in grant.shown()
     )
-    return allows and any(s["key"] == CRISIS_SECTION for s in grant.shown())
 
 
 def importer_access(session: Session, user: User, plan_id: uuid.UUID) -> Access:
@@ -260,11 +258,14 @@ def _clip(value: str | None, length: int) -> str | None:
 # ---- reading ------------------------------------------------------------------------------
 
 
+def _sees(access: Access, plan_id: uuid.UUID, sent_by_id: uuid.UUID | None) -> bool:
+    """The owner sees everything brought into their plan; a grantee only what they sent."""
+    return plan_id == access.plan.id and (access.is_owner or sent_by_id == access.user.id)
+
+
 def get_import(session: Session, access: Access, import_id: uuid.UUID) -> PlanImport:
     record = session.get(PlanImport, import_id)
-    if record is None or record.plan_id != access.plan.id:
-        raise Problem(404, NOT_FOUND_IMPORT)
-    if not access.is_owner and record.imported_by_id != access.user.id:
+    if record is None or not _sees(access, record.plan_id, record.imported_by_id):
         raise Problem(404, NOT_FOUND_IMPORT)
     return record
 
@@ -366,7 +367,7 @@ def import_summary(session: Session, record: PlanImport, access: Access) -> dict
         "warnings": record.warnings,
         "counts": counts,
         "created_at": clock.isoformat(record.created_at),
-        "reviewed_at": clock.isoformat(record.reviewed_at) if record.reviewed_at else None,
+        "reviewed_at": clock.isoformat(record.reviewed_at),
     }
 
 
@@ -418,9 +419,7 @@ def import_view(session: Session, record: PlanImport, access: Access) -> dict[st
 def get_attachment(session: Session, access: Access, attachment_id: uuid.UUID) -> PlanAttachment:
     """The owner opens any of their plan's attachments; a grantee only the files they sent."""
     attachment = session.get(PlanAttachment, attachment_id)
-    if attachment is None or attachment.plan_id != access.plan.id:
-        raise Problem(404, NOT_FOUND_ATTACHMENT)
-    if not access.is_owner and attachment.uploaded_by_id != access.user.id:
+    if attachment is None or not _sees(access, attachment.plan_id, attachment.uploaded_by_id):
         raise Problem(404, NOT_FOUND_ATTACHMENT)
     return attachment
 

@@ -5,8 +5,19 @@ from typing import Any
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.core import clock
-from app.core.types import UTCDateTime
+from app.core.types import UTCDateTime, now_column
+
+
+def plan_id_column() -> Any:
+    """The plan a row belongs to; removing the plan removes the row."""
+    return Field(sa_column=Column(ForeignKey("plan.id", ondelete="CASCADE"), nullable=False))
+
+
+def owner_id_column() -> Any:
+    """The plan owner, on every table holding plan data (for later distribution by owner)."""
+    return Field(
+        sa_column=Column(ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False)
+    )
 
 
 class Plan(SQLModel, table=True):
@@ -23,12 +34,8 @@ class Plan(SQLModel, table=True):
     title: str = Field(sa_column=Column(String(200), nullable=False))
     version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
     sections: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
-    created_at: datetime = Field(
-        default_factory=lambda: clock.utcnow(), sa_column=Column(UTCDateTime, nullable=False)
-    )
-    updated_at: datetime = Field(
-        default_factory=lambda: clock.utcnow(), sa_column=Column(UTCDateTime, nullable=False)
-    )
+    created_at: datetime = now_column()
+    updated_at: datetime = now_column()
     archived_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     deleted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
 
@@ -56,6 +63,4 @@ class PlanRevision(SQLModel, table=True):
     )
     # Kept as written so history still names the author after their account is gone.
     author_name: str = Field(sa_column=Column(String(100), nullable=False))
-    created_at: datetime = Field(
-        default_factory=lambda: clock.utcnow(), sa_column=Column(UTCDateTime, nullable=False)
-    )
+    created_at: datetime = now_column()

@@ -41,8 +41,12 @@ class EntryUpdate(StrictInput):
     goal: Goal | None = None
 
 
+MAX_ENTRIES_IN_SECTION = 10_000
+MAX_SECTIONS = 200
+
+
 class EntryOrder(StrictInput):
-    entry_ids: list[uuid.UUID] = Field(max_length=10_000)
+    entry_ids: list[uuid.UUID] = Field(max_length=MAX_ENTRIES_IN_SECTION)
 
 
 class SectionCreate(StrictInput):
@@ -59,7 +63,7 @@ class SectionUpdate(StrictInput):
 
 
 class SectionOrder(StrictInput):
-    keys: list[SectionKey] = Field(max_length=200)
+    keys: list[SectionKey] = Field(max_length=MAX_SECTIONS)
 
 
 class PlanCreate(StrictInput):

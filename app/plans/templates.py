@@ -62,8 +62,9 @@ def _section(key, title, description, prompts, *, kind="list", today=None):
     }
 
 
+CRISIS_SECTION = "crisis"
 _CRISIS = _section(
-    "crisis",
+    CRISIS_SECTION,
     "My crisis plan",
     "What I want to happen if I become very unwell, written while I'm well.",
     CRISIS_FIELDS,

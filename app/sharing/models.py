@@ -1,14 +1,12 @@
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import JSON, Boolean, Column, ForeignKey, Index, Integer, String, Text
 from sqlmodel import Field, SQLModel
 
-from app.core import clock
-from app.core.types import UTCDateTime
-from app.plans.models import Plan
+from app.core.types import UTCDateTime, now_column
+from app.plans.models import Plan, owner_id_column, plan_id_column
 
 
 class Permission(StrEnum):
@@ -33,23 +31,6 @@ class ShareLabel(StrEnum):
 class EndReason(StrEnum):
     revoked = "revoked"
     sharing_switched_off = "sharing_switched_off"
-
-
-def _now_column() -> Any:
-    return Field(
-        default_factory=lambda: clock.utcnow(), sa_column=Column(UTCDateTime, nullable=False)
-    )
-
-
-def _plan_column() -> Any:
-    return Field(sa_column=Column(ForeignKey("plan.id", ondelete="CASCADE"), nullable=False))
-
-
-def _owner_column() -> Any:
-    """The plan owner, on every table holding plan data (for later distribution by owner)."""
-    return Field(
-        sa_column=Column(ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False)
-    )
 
 
 class Attributed(SQLModel):
@@ -77,8 +58,8 @@ class Share(SQLModel, table=True):
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    plan_id: uuid.UUID = _plan_column()
-    owner_id: uuid.UUID = _owner_column()
+    plan_id: uuid.UUID = plan_id_column()
+    owner_id: uuid.UUID = owner_id_column()
     grantee_id: uuid.UUID | None = Field(
         default=None,
         sa_column=Column(ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True),
@@ -88,7 +69,7 @@ class Share(SQLModel, table=True):
     label: str = Field(sa_column=Column(String(20), nullable=False))
     invite_digest: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
     invite_expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
-    created_at: datetime = _now_column()
+    created_at: datetime = now_column()
     accepted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     expires_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     ended_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
@@ -114,7 +95,7 @@ class SharingSwitch(SQLModel, table=True):
         sa_column=Column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
     )
     enabled: bool = Field(sa_column=Column(Boolean, nullable=False))
-    changed_at: datetime = _now_column()
+    changed_at: datetime = now_column()
 
 
 class CrisisCard(SQLModel, table=True):
@@ -124,10 +105,10 @@ class CrisisCard(SQLModel, table=True):
     __table_args__ = (Index("ix_crisis_card_plan", "plan_id", "created_at"),)
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    plan_id: uuid.UUID = _plan_column()
-    owner_id: uuid.UUID = _owner_column()
+    plan_id: uuid.UUID = plan_id_column()
+    owner_id: uuid.UUID = owner_id_column()
     token_digest: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
-    created_at: datetime = _now_column()
+    created_at: datetime = now_column()
     expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
 
@@ -144,11 +125,11 @@ class AccessEvent(Attributed, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    owner_id: uuid.UUID = _owner_column()
+    owner_id: uuid.UUID = owner_id_column()
     plan_id: uuid.UUID | None = Field(
         default=None, sa_column=Column(ForeignKey("plan.id", ondelete="CASCADE"), nullable=True)
     )
-    at: datetime = _now_column()
+    at: datetime = now_column()
     event: str = Field(sa_column=Column(String(30), nullable=False))
     share_id: uuid.UUID | None = Field(
         default=None, sa_column=Column(ForeignKey("share.id", ondelete="SET NULL"))
@@ -172,8 +153,8 @@ class Comment(Attributed, table=True):
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    plan_id: uuid.UUID = _plan_column()
-    owner_id: uuid.UUID = _owner_column()
+    plan_id: uuid.UUID = plan_id_column()
+    owner_id: uuid.UUID = owner_id_column()
     share_id: uuid.UUID | None = Field(
         default=None, sa_column=Column(ForeignKey("share.id", ondelete="SET NULL"))
     )
@@ -182,7 +163,7 @@ class Comment(Attributed, table=True):
     )
     section_key: str = Field(sa_column=Column(String(63), nullable=False))
     text: str = Field(sa_column=Column(Text, nullable=False))
-    created_at: datetime = _now_column()
+    created_at: datetime = now_column()
 
 
 class SuggestionAction(StrEnum):
@@ -207,8 +188,8 @@ class Suggestion(Attributed, table=True):
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    plan_id: uuid.UUID = _plan_column()
-    owner_id: uuid.UUID = _owner_column()
+    plan_id: uuid.UUID = plan_id_column()
+    owner_id: uuid.UUID = owner_id_column()
     share_id: uuid.UUID | None = Field(
         default=None, sa_column=Column(ForeignKey("share.id", ondelete="SET NULL"))
     )
@@ -223,6 +204,6 @@ class Suggestion(Attributed, table=True):
     status: str = Field(
         default=SuggestionStatus.pending, sa_column=Column(String(10), nullable=False)
     )
-    created_at: datetime = _now_column()
+    created_at: datetime = now_column()
     decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     decision_note: str = Field(default="", sa_column=Column(Text, nullable=False))

@@ -24,9 +24,11 @@ from app.core.errors import Problem
 from app.core.security import new_opaque_token, token_digest
 from app.plans import service as plans
 from app.plans.models import Plan
+from app.plans.templates import CRISIS_SECTION
 from app.sharing.models import (
     PERMISSION_ORDER,
     AccessEvent,
+    Attributed,
     Comment,
     CrisisCard,
     EndReason,
@@ -49,7 +51,6 @@ INVITE_DAYS = 7
 LAST_VIEWED_PRECISION = timedelta(minutes=1)
 CRISIS_CARD_DAYS = 90
 CRISIS_CARD_MAX_DAYS = 730
-CRISIS_SECTION = "crisis"
 # Crockford base32: no I, L, O or U, so a code read out over the phone is hard to mistype.
 _CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _CODE_LENGTH = 20  # 100 bits
@@ -96,10 +97,6 @@ def day(moment: datetime) -> str:
     return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return clock.isoformat(moment) if moment else None
-
-
 def _titles(sections: list[dict[str, Any]]) -> str:
     names = [s["title"] or f"a removed section ({s['key']})" for s in sections]
     if not names:
@@ -114,6 +111,14 @@ def _person(user: User | None) -> dict[str, Any]:
         "display_name": user.display_name,
         "role": user.role,
         "organisation": user.organisation,
+    }
+
+
+def _author(record: Attributed) -> dict[str, Any]:
+    return {
+        "display_name": record.author_name,
+        "role": record.author_role,
+        "organisation": record.author_organisation,
     }
 
 
@@ -257,14 +262,10 @@ def access_log(session: Session, plan: Plan, limit: int, before: int | None) -> 
         "entries": [
             {
                 "id": e.id,
-                "at": _iso(e.at),
+                "at": clock.isoformat(e.at),
                 "event": e.event,
                 "summary": e.summary,
-                "who": {
-                    "display_name": e.author_name,
-                    "role": e.author_role,
-                    "organisation": e.author_organisation,
-                },
+                "who": _author(e),
                 "share_id": e.share_id,
                 "crisis_card_id": e.crisis_card_id,
                 "sections": e.sections or [],
@@ -297,7 +298,7 @@ def sharing_state(session: Session, owner: User, message: str = "") -> dict[str,
     enabled = switch is None or switch.enabled
     return {
         "enabled": enabled,
-        "changed_at": _iso(switch.changed_at) if switch else None,
+        "changed_at": clock.isoformat(switch.changed_at) if switch else None,
         "message": message
         or (
             "Sharing is on: the shares you made work until they end or you revoke them."
@@ -420,11 +421,11 @@ def share_view(share: Share, plan: Plan, grantee: User | None) -> dict[str, Any]
         "label": share.label,
         "permission": share.permission,
         "sections": sections,
-        "created_at": _iso(share.created_at),
-        "invite_expires_at": _iso(share.invite_expires_at),
-        "accepted_at": _iso(share.accepted_at),
-        "expires_at": _iso(share.expires_at),
-        "ended_at": _iso(share.ended_at),
+        "created_at": clock.isoformat(share.created_at),
+        "invite_expires_at": clock.isoformat(share.invite_expires_at),
+        "accepted_at": clock.isoformat(share.accepted_at),
+        "expires_at": clock.isoformat(share.expires_at),
+        "ended_at": clock.isoformat(share.ended_at),
     }
 
 
@@ -710,10 +711,10 @@ def _shared_with_me_item(row, outline: list[Outline]) -> dict[str, Any]:
         "label": row.label,
         "permission": row.permission,
         "sections": names,
-        "since": _iso(row.accepted_at),
-        "until": _iso(row.expires_at),
+        "since": clock.isoformat(row.accepted_at),
+        "until": clock.isoformat(row.expires_at),
         "plan_version": row.version,
-        "last_viewed_at": _iso(row.last_viewed_at),
+        "last_viewed_at": clock.isoformat(row.last_viewed_at),
         "last_viewed_version": row.last_viewed_version,
         "changed_since_last_view": bool(changed) or seen is None,
         "changed_sections": changed,
@@ -748,17 +749,22 @@ class Grant:
     plan: Plan
     owner_name: str
 
+    def allows(self, need: Permission) -> bool:
+        rank = PERMISSION_ORDER.index
+        return rank(Permission(self.share.permission)) >= rank(need)
+
     def shown(self) -> list[dict[str, Any]]:
         return visible_sections(self.plan, self.share.sections)
 
     def section(self, key: str) -> dict[str, Any]:
-        for section in self.shown():
+        shown = self.shown()
+        for section in shown:
             if section["key"] == key:
                 return section
         raise Problem(
             404,
             f"This share doesn't include a section '{key}'. It includes: "
-            f"{', '.join(s['key'] for s in self.shown()) or 'nothing you can see right now'}.",
+            f"{', '.join(s['key'] for s in shown) or 'nothing you can see right now'}.",
         )
 
 
@@ -776,7 +782,7 @@ def grant_for(session: Session, user: User, share_id: uuid.UUID, need: Permissio
             "switched off), so the plan is no longer shared with you.",
         )
     grant = Grant(*found)
-    if PERMISSION_ORDER.index(Permission(grant.share.permission)) < PERMISSION_ORDER.index(need):
+    if not grant.allows(need):
         raise Problem(
             403,
             f"This share lets you {PERMISSION_WORDS[Permission(grant.share.permission)]} "
@@ -839,7 +845,7 @@ def read_scoped_plan(session: Session, user: User, grant: Grant, retention_days:
         "share": {
             "share_id": str(share.id),
             "permission": share.permission,
-            "until": _iso(share.expires_at),
+            "until": clock.isoformat(share.expires_at),
         },
     }
 
@@ -852,13 +858,9 @@ def _comment_view(comment: Comment, titles: dict[str, str], replies=()) -> dict[
         "id": comment.id,
         "section": {"key": comment.section_key, "title": titles.get(comment.section_key)},
         "text": comment.text,
-        "written_by": {
-            "display_name": comment.author_name,
-            "role": comment.author_role,
-            "organisation": comment.author_organisation,
-        },
+        "written_by": _author(comment),
         "by_plan_owner": comment.author_id == comment.owner_id,
-        "created_at": _iso(comment.created_at),
+        "created_at": clock.isoformat(comment.created_at),
         "replies": [_comment_view(r, titles) for r in replies],
     }
 
@@ -1024,11 +1026,7 @@ def suggestion_view(
         "id": suggestion.id,
         "status": suggestion.status,
         "summary": _suggestion_summary(suggestion, title),
-        "suggested_by": {
-            "display_name": suggestion.author_name,
-            "role": suggestion.author_role,
-            "organisation": suggestion.author_organisation,
-        },
+        "suggested_by": _author(suggestion),
         "section": {"key": suggestion.section_key, "title": title},
         "action": suggestion.action,
         "entry_id": suggestion.entry_id,
@@ -1039,8 +1037,8 @@ def suggestion_view(
         "current_text": entry["text"] if entry and for_owner else None,
         "target_changed": suggestion.status == SuggestionStatus.pending
         and _target_changed(suggestion, section),
-        "created_at": _iso(suggestion.created_at),
-        "decided_at": _iso(suggestion.decided_at),
+        "created_at": clock.isoformat(suggestion.created_at),
+        "decided_at": clock.isoformat(suggestion.decided_at),
         "decision_note": suggestion.decision_note,
     }
 
@@ -1134,6 +1132,13 @@ def _edit_for(suggestion: Suggestion):
     return plans.remove_entry(suggestion.section_key, entry_id)
 
 
+def _decided(suggestion: Suggestion, plan: Plan) -> dict[str, Any]:
+    return {
+        "suggestion": suggestion_view(suggestion, plan.sections, for_owner=True),
+        "plan_version": plan.version,
+    }
+
+
 def accept_suggestion(
     session: Session,
     owner: User,
@@ -1203,10 +1208,7 @@ def accept_suggestion(
         change=apply,
         retention_days=retention_days,
     )
-    return {
-        "suggestion": suggestion_view(suggestion, plan.sections, for_owner=True),
-        "plan_version": plan.version,
-    }
+    return _decided(suggestion, plan)
 
 
 def reject_suggestion(
@@ -1218,10 +1220,7 @@ def reject_suggestion(
     suggestion.decision_note = reason
     session.add(suggestion)
     session.commit()
-    return {
-        "suggestion": suggestion_view(suggestion, plan.sections, for_owner=True),
-        "plan_version": plan.version,
-    }
+    return _decided(suggestion, plan)
 
 
 # ---- the crisis card -------------------------------------------------------------------
@@ -1255,9 +1254,9 @@ def _card_view(session: Session, card: CrisisCard, plan: Plan) -> dict[str, Any]
     return {
         "id": card.id,
         "status": status,
-        "created_at": _iso(card.created_at),
-        "expires_at": _iso(card.expires_at),
-        "revoked_at": _iso(card.revoked_at),
+        "created_at": clock.isoformat(card.created_at),
+        "expires_at": clock.isoformat(card.expires_at),
+        "revoked_at": clock.isoformat(card.revoked_at),
         "uses": uses,
         "message": message,
     }

@@ -5,8 +5,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, ForeignKey
 from sqlmodel import Field, SQLModel
 
-from app.core import clock
-from app.core.types import UTCDateTime
+from app.core.types import now_column
 
 
 class SyncedOperation(SQLModel, table=True):
@@ -24,6 +23,4 @@ class SyncedOperation(SQLModel, table=True):
     # No foreign key: a device may name a plan that was never created or is gone by now.
     plan_id: uuid.UUID
     result: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    synced_at: datetime = Field(
-        default_factory=lambda: clock.utcnow(), sa_column=Column(UTCDateTime, nullable=False)
-    )
+    synced_at: datetime = now_column()

@@ -4,7 +4,15 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, StringConstraints
 
 from app.core.schemas import TEXT_MAX_CHARS, TITLE_MAX_CHARS, StrictInput, Text, Title
-from app.plans.schemas import EntryUpdate, Goal, PlanRead, SectionKey, SectionUpdate
+from app.plans.schemas import (
+    MAX_ENTRIES_IN_SECTION,
+    MAX_SECTIONS,
+    EntryUpdate,
+    Goal,
+    PlanRead,
+    SectionKey,
+    SectionUpdate,
+)
 from app.plans.templates import Template
 
 MAX_OPERATIONS = 500
@@ -76,7 +84,7 @@ class RemoveEntry(_PlanOperation):
 class ReorderEntries(_PlanOperation):
     kind: Literal["reorder_entries"]
     section: SectionKey
-    entry_ids: list[uuid.UUID] = Field(max_length=10_000)
+    entry_ids: list[uuid.UUID] = Field(max_length=MAX_ENTRIES_IN_SECTION)
 
 
 class SectionBase(StrictInput):
@@ -94,7 +102,7 @@ class EditSection(_PlanOperation):
 
 class ReorderSections(_PlanOperation):
     kind: Literal["reorder_sections"]
-    keys: list[SectionKey] = Field(max_length=200)
+    keys: list[SectionKey] = Field(max_length=MAX_SECTIONS)
 
 
 Operation = Annotated[

@@ -136,19 +136,17 @@ def _rejected(op: Operation, problem: Problem) -> Result:
 
 def _create_plan(session: Session, user: User, op: CreatePlan) -> Result:
     existing = session.get(Plan, op.plan_id)
-    if existing is not None and existing.owner_id == user.id:
+    if existing is None or existing.owner_id == user.id:
         result = _result(op, "applied")
-    elif existing is not None:
+    else:
         result = _rejected(
             op, Problem(409, "A plan with this id already exists. Make a new id for your plan.")
         )
-    else:
-        result = _result(op, "applied")
-        _remember(session, user, op, result)
-        plans.create_plan(session, user, op.template, op.title, plan_id=op.plan_id)  # commits
-        return result
     _remember(session, user, op, result)
-    session.commit()
+    if existing is None:
+        plans.create_plan(session, user, op.template, op.title, plan_id=op.plan_id)  # commits
+    else:
+        session.commit()
     return result
 
 
@@ -223,6 +221,29 @@ def _changes(model: Any) -> dict[str, Any]:
     return fields
 
 
+def _entry_fields(entry: dict[str, Any]) -> dict[str, Any]:
+    return {f: entry.get(f) for f in ENTRY_FIELDS}
+
+
+def _entry_conflict(
+    op: AddEntry | EditEntry | RemoveEntry,
+    reason: str,
+    detail: str,
+    yours: dict[str, Any] | None,
+    theirs: dict[str, Any] | None,
+) -> Result:
+    return _result(
+        op,
+        "conflict",
+        reason=reason,
+        section=op.section,
+        entry_id=str(op.entry_id),
+        detail=detail,
+        yours=yours,
+        theirs=theirs,
+    )
+
+
 def _find(items: list[dict[str, Any]], field: str, value: str) -> dict[str, Any] | None:
     return next((item for item in items if item[field] == value), None)
 
@@ -273,16 +294,7 @@ class _Batch:
                 f"base_version {op.base_version} is newer than the plan (version "
                 f"{self._plan.version}). Send the version your device last had.",
             )
-        handlers: dict[type, Callable[[plans.PlanDraft, Any], Result]] = {
-            RenamePlan: self._rename_plan,
-            AddEntry: self._add_entry,
-            EditEntry: self._edit_entry,
-            RemoveEntry: self._remove_entry,
-            ReorderEntries: self._reorder_entries,
-            EditSection: self._edit_section,
-            ReorderSections: self._reorder_sections,
-        }
-        return handlers[type(op)](draft, op)
+        return self._HANDLERS[type(op)](self, draft, op)
 
     # ---- what the device's copy said -------------------------------------------------
 
@@ -348,23 +360,20 @@ class _Batch:
     def _add_entry(self, draft: plans.PlanDraft, op: AddEntry) -> Result:
         entry_id = str(op.entry_id)
         section = _find(draft.sections, "key", op.section)
+        fields = {"text": op.text, "prompt": op.prompt, "goal": _normal("goal", op.goal)}
         if section is None and self._base_section(op, op.section) is not None:
-            return _result(
+            return _entry_conflict(
                 op,
-                "conflict",
-                reason="removed_elsewhere",
-                section=op.section,
-                entry_id=entry_id,
-                detail="The section you added this to was removed on another device. "
+                "removed_elsewhere",
+                "The section you added this to was removed on another device. "
                 "Keep your words somewhere else, or let them go.",
-                yours={"text": op.text, "prompt": op.prompt, "goal": _normal("goal", op.goal)},
+                yours=fields,
                 theirs=None,
             )
         if section is not None and _find(section["entries"], "id", entry_id):
             return _result(op, "applied")
-        goal = _normal("goal", op.goal)
-        plans.add_entry(op.section, op.text, op.prompt, goal, entry_id=op.entry_id)(draft)
-        self._write(entry_id, {"text": op.text, "prompt": op.prompt, "goal": goal})
+        plans.add_entry(op.section, op.text, op.prompt, fields["goal"], entry_id=op.entry_id)(draft)
+        self._write(entry_id, fields)
         return self._saved(op, f"Added an entry to '{op.section}'")
 
     def _edit_entry(self, draft: plans.PlanDraft, op: EditEntry) -> Result:
@@ -378,14 +387,11 @@ class _Batch:
                 raise Problem(
                     404, f"The section '{op.section}' has no entry {entry_id}, and never had."
                 )
-            kept = {f: base_entry.get(f) for f in ENTRY_FIELDS} if base_entry else {}
-            return _result(
+            kept = _entry_fields(base_entry) if base_entry else {}
+            return _entry_conflict(
                 op,
-                "conflict",
-                reason="removed_elsewhere",
-                section=op.section,
-                entry_id=entry_id,
-                detail="This entry was removed on another device after you changed it. "
+                "removed_elsewhere",
+                "This entry was removed on another device after you changed it. "
                 "Keep your version, or let it go.",
                 yours=kept | changes,
                 theirs=None,
@@ -393,16 +399,14 @@ class _Batch:
         if all(_normal(f, entry.get(f)) == v for f, v in changes.items()):
             return _result(op, "applied")
         if self._changed_elsewhere(op, entry_id, entry, list(changes), base_entry):
-            return _result(
+            theirs = _entry_fields(entry)
+            return _entry_conflict(
                 op,
-                "conflict",
-                reason="changed_elsewhere",
-                section=op.section,
-                entry_id=entry_id,
-                detail="This entry was changed on another device too. Both versions are "
+                "changed_elsewhere",
+                "This entry was changed on another device too. Both versions are "
                 "kept here: choose one, or keep both.",
-                yours={f: entry.get(f) for f in ENTRY_FIELDS} | changes,
-                theirs={f: entry.get(f) for f in ENTRY_FIELDS},
+                yours=theirs | changes,
+                theirs=theirs,
             )
         plans.edit_entry(op.section, op.entry_id, changes)(draft)
         self._write(entry_id, changes)
@@ -419,16 +423,13 @@ class _Batch:
             return _result(op, "applied")
         fields = list(op.base.model_fields_set) if op.base is not None else list(ENTRY_FIELDS)
         if self._changed_elsewhere(op, entry_id, entry, fields, self._base_entry(op)):
-            return _result(
+            return _entry_conflict(
                 op,
-                "conflict",
-                reason="changed_elsewhere",
-                section=op.section,
-                entry_id=entry_id,
-                detail="You removed this entry, but it was changed on another device. "
+                "changed_elsewhere",
+                "You removed this entry, but it was changed on another device. "
                 "Keep it, or remove it anyway.",
                 yours=None,
-                theirs={f: entry.get(f) for f in ENTRY_FIELDS},
+                theirs=_entry_fields(entry),
             )
         plans.remove_entry(op.section, op.entry_id)(draft)
         return self._saved(op, f"Removed an entry from '{op.section}'")
@@ -470,6 +471,16 @@ class _Batch:
             return _result(op, "applied")
         plans.reorder_sections(order)(draft)
         return self._saved(op, "Reordered sections")
+
+    _HANDLERS: dict[type, Callable[["_Batch", plans.PlanDraft, Any], Result]] = {
+        RenamePlan: _rename_plan,
+        AddEntry: _add_entry,
+        EditEntry: _edit_entry,
+        RemoveEntry: _remove_entry,
+        ReorderEntries: _reorder_entries,
+        EditSection: _edit_section,
+        ReorderSections: _reorder_sections,
+    }
 
 
 # ---- what changed since the device's cursor ---------------------------------------------

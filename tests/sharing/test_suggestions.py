@@ -18,6 +18,16 @@ def _crisis_texts(owner, marked_plan) -> list[str]:
     return [e["text"] for e in crisis["entries"]]
 
 
+def _suggest_changing_crisis_entry(owner, marked_plan, worker) -> tuple[str, dict]:
+    """The grantee's suggestions URL and their suggestion to change the crisis entry to "New"."""
+    _, url = _setup(owner, marked_plan, worker)
+    entry = marked_plan.entries["crisis"]
+    change = worker.post(
+        url, json={"section": "crisis", "action": "change", "entry_id": entry, "text": "New"}
+    ).json()
+    return url, change
+
+
 def test_accepting_a_suggestion_is_a_credited_restorable_edit(owner, marked_plan, link_worker):
     _, url = _setup(owner, marked_plan, link_worker)
     before = _plan(owner, marked_plan)
@@ -61,12 +71,9 @@ def test_accepting_a_suggestion_is_a_credited_restorable_edit(owner, marked_plan
 
 
 def test_changing_and_removing_entries(owner, marked_plan, link_worker):
-    _, url = _setup(owner, marked_plan, link_worker)
+    url, change = _suggest_changing_crisis_entry(owner, marked_plan, link_worker)
     entry = marked_plan.entries["crisis"]
     plan_url = f"/api/v1/plans/{marked_plan.id}"
-    change = link_worker.post(
-        url, json={"section": "crisis", "action": "change", "entry_id": entry, "text": "New"}
-    ).json()
     remove = link_worker.post(
         url, json={"section": "crisis", "action": "remove", "entry_id": entry}
     ).json()
@@ -90,12 +97,9 @@ def test_changing_and_removing_entries(owner, marked_plan, link_worker):
 
 
 def test_a_suggestion_for_an_entry_that_is_gone_cannot_be_applied(owner, marked_plan, link_worker):
-    _, url = _setup(owner, marked_plan, link_worker)
+    url, change = _suggest_changing_crisis_entry(owner, marked_plan, link_worker)
     entry = marked_plan.entries["crisis"]
     plan_url = f"/api/v1/plans/{marked_plan.id}"
-    change = link_worker.post(
-        url, json={"section": "crisis", "action": "change", "entry_id": entry, "text": "New"}
-    ).json()
     owner.delete(f"{plan_url}/sections/crisis/entries/{entry}")
     version = _plan(owner, marked_plan)["version"]
     gone = owner.post(

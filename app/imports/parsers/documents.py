@@ -73,14 +73,14 @@ def _read_markdown(outline: Outline, lines: list[str]) -> None:
         if atx:
             flush()
             title = stripped.startswith("# ")
-            outline.add_heading(_unemphasised(atx.group(1)), f"line {number}", title=title)
+            outline.add_heading(_unemphasised(atx.group(1)), title=title)
         elif stripped and not paragraph and not item and re.fullmatch(r"=+|-+", next_line):
-            outline.add_heading(_unemphasised(stripped), f"line {number}", title="=" in next_line)
+            outline.add_heading(_unemphasised(stripped), title="=" in next_line)
         elif re.fullmatch(r"=+|-{3,}|\*{3,}|_{3,}", stripped):
             flush()
         elif re.fullmatch(r"(\*\*|__)(.+)\1:?", stripped) or looks_like_heading(stripped):
             flush()
-            outline.add_heading(_unemphasised(stripped), f"line {number}")
+            outline.add_heading(_unemphasised(stripped))
         elif stripped.startswith("|"):
             flush()
             _table_row(outline, stripped, next_line, f"line {number}")
@@ -126,9 +126,9 @@ def _read_lines(outline: Outline, lines: list[tuple[str, str]]) -> None:
             flush()
         elif looks_like_heading(stripped):
             flush()
-            outline.add_heading(stripped, where)
+            outline.add_heading(stripped)
         elif outline.may_be_title(stripped) and not item:
-            outline.add_heading(stripped, where, title=True)
+            outline.add_heading(stripped, title=True)
         elif stripped.startswith("|"):
             flush()
             _table_row(
@@ -243,7 +243,7 @@ def _docx_paragraph(outline: Outline, paragraph: Paragraph, where: str) -> None:
         len(text) <= HEADING_MAX_CHARS and (all_bold or looks_like_heading(text))
     ):
         title = (paragraph.style is not None and paragraph.style.name == "Title") or False
-        outline.add_heading(text, where, title=title)
+        outline.add_heading(text, title=title)
     else:
         outline.add_paragraph(text, where)
 

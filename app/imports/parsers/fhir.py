@@ -401,7 +401,7 @@ def _walk(outline: Outline, element: Element, where: str) -> None:
     for child in element:
         tag = _local(child.tag)
         if tag in _HEADINGS or (tag == "p" and _only_bold(child)):
-            outline.add_heading(_inline_text(child), where)
+            outline.add_heading(_inline_text(child))
         elif tag == "tr":
             cells = [_inline_text(c) for c in child if _local(c.tag) in {"td", "th"}]
             cells = [c for c in cells if c]

@@ -177,6 +177,7 @@ def _phrases() -> list[tuple[str, str]]:
 
 
 _BY_LENGTH = _phrases()
+_ALL_PHRASES = frozenset(phrase for phrase, _ in _BY_LENGTH)
 
 
 def field_for_heading(heading: str | None) -> str | None:
@@ -197,5 +198,4 @@ def field_for_code(code: str | None) -> str | None:
 
 def is_heading_phrase(line: str) -> bool:
     """A line that is nothing but a known heading, such as "Allergies" on its own."""
-    normalised = normalise(line)
-    return any(normalised == phrase for phrase, _ in _BY_LENGTH)
+    return normalise(line) in _ALL_PHRASES

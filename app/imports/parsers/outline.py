@@ -51,7 +51,7 @@ class Outline:
         self.seen_heading = not whole_document
         self.titled = False
 
-    def add_heading(self, text: str, where: str, *, title: bool = False) -> None:
+    def add_heading(self, text: str, *, title: bool = False) -> None:
         """A heading; a `title` that names no field is the document's title instead."""
         text = _plain(text).rstrip(":").strip()
         if not text:
