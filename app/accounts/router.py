@@ -26,7 +26,8 @@ def sign_in(
 ):
     """Sign in with the OAuth2 password form (`username` is the email address)."""
     settings = request.app.state.settings
-    user = service.sign_in(session, form.username, form.password, settings)
+    client_address = request.client.host if request.client else None
+    user = service.sign_in(session, form.username, form.password, settings, client_address)
     return service.start_session(session, user, settings)
 
 

@@ -26,6 +26,12 @@ class Settings(BaseSettings):
     print_font_dir: str = "/usr/share/fonts/truetype/dejavu"  # Debian's fonts-dejavu-core
     login_max_failures: int = 5
     login_window_minutes: int = 15
+    lockout_minutes: int = 15
+    # Failed sign-ins from one client address, across emails (credential stuffing).
+    login_max_failures_per_address: int = 50
+    invite_max_failures: int = 5
+    invite_max_failures_per_address: int = 20
+    invite_window_minutes: int = 15
     deleted_plan_retention_days: int = 30
     frontend_dir: Path = PROJECT_ROOT / "frontend"
 
