@@ -5,11 +5,13 @@ import math
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from fastapi import Request
 from sqlalchemy import delete, func, select
 from sqlmodel import Session
 
 from app.accounts.models import CLIENT_ADDRESS_LENGTH, FailedAttempt
 from app.core import clock
+from app.core.config import Settings
 from app.core.errors import Problem
 
 
@@ -20,8 +22,11 @@ class AttemptKind(StrEnum):
     invite_accept = "invite_accept"
 
 
-def stored_address(client_address: str | None) -> str:
-    return (client_address or "unknown")[:CLIENT_ADDRESS_LENGTH]
+def client_address_of(request: Request) -> str:
+    """Who is asking, as far as the network says: uvicorn takes it from X-Forwarded-For
+    only when the proxy is trusted (FORWARDED_ALLOW_IPS)."""
+    host = request.client.host if request.client else "unknown"
+    return host[:CLIENT_ADDRESS_LENGTH]
 
 
 def too_many(detail: str, until: datetime) -> Problem:
@@ -43,7 +48,7 @@ def recent_failures(
     column, value = (
         (FailedAttempt.subject, subject)
         if subject is not None
-        else (FailedAttempt.client_address, stored_address(client_address))
+        else (FailedAttempt.client_address, client_address)
     )
     count, oldest = session.execute(
         select(func.count(), func.min(FailedAttempt.attempted_at)).where(
@@ -88,7 +93,7 @@ def record(
     session: Session,
     kind: AttemptKind,
     subject: str,
-    client_address: str | None,
+    client_address: str,
     at: datetime | None = None,
 ) -> None:
     """Adds the attempt and commits it: the request that failed is about to be refused, and
@@ -97,7 +102,7 @@ def record(
         FailedAttempt(
             kind=kind,
             subject=subject,
-            client_address=stored_address(client_address),
+            client_address=client_address,
             attempted_at=at or clock.utcnow(),
         )
     )
@@ -111,10 +116,16 @@ def clear(session: Session, kinds: list[AttemptKind], subject: str) -> int:
     ).rowcount
 
 
-def prune(session: Session, older_than: datetime) -> int:
-    """Drops attempts too old to count towards any limit."""
+def prune_failed_attempts(session: Session, settings: Settings) -> int:
+    """Drops attempts too old to count towards any limit (runs hourly), so that failures
+    cannot grow the table without end."""
+    longest = max(
+        settings.login_window_minutes, settings.lockout_minutes, settings.invite_window_minutes
+    )
     removed = session.execute(
-        delete(FailedAttempt).where(FailedAttempt.attempted_at < older_than)
+        delete(FailedAttempt).where(
+            FailedAttempt.attempted_at < clock.utcnow() - timedelta(minutes=longest)
+        )
     ).rowcount
     session.commit()
     return removed

@@ -58,7 +58,7 @@ def create_user(
 
 
 def _refuse_while_locked(
-    session: Session, email: str, client_address: str | None, settings: Settings
+    session: Session, email: str, client_address: str, settings: Settings
 ) -> None:
     """429 while the email is locked out or the address has failed too often. The email
     counts whether or not it has an account, so the answer reveals nothing about that."""
@@ -77,7 +77,7 @@ def _refuse_while_locked(
 
 
 def _record_failed_sign_in(
-    session: Session, email: str, client_address: str | None, settings: Settings
+    session: Session, email: str, client_address: str, settings: Settings
 ) -> None:
     """Counts the failure; the one that reaches the limit starts a lockout, and only failures
     after the last lockout count towards the next."""
@@ -93,7 +93,7 @@ def _record_failed_sign_in(
 
 
 def sign_in(
-    session: Session, email: str, password: str, settings: Settings, client_address: str | None
+    session: Session, email: str, password: str, settings: Settings, client_address: str
 ) -> User:
     """The account for these credentials; refuses while the email is locked out or the
     client address has failed too often."""
@@ -213,7 +213,7 @@ def user_for_access_token(
 ) -> tuple[User, uuid.UUID] | None:
     """The signed-in user and their session, only while that session is live (signing out
     ends it at once, even for access tokens that have not expired yet)."""
-    claims = decode_access_token(token, settings.secret_key)
+    claims = decode_access_token(token, settings.access_token_keys)
     if claims is None:
         return None
     user_id, session_id = claims

@@ -1,12 +1,14 @@
 """Settings, read once from the environment (see README "Configuration")."""
 
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Request
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.core.security import key_id
 
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me"  # noqa: S105
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -18,6 +20,8 @@ class Settings(BaseSettings):
     app_env: str = Field("development", description="development | production | test")
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'data' / 'plans.db'}"
     secret_key: str = DEVELOPMENT_SECRET_KEY
+    # Comma-separated keys that signed earlier access tokens; they verify until those expire.
+    previous_secret_keys: str = ""
     access_token_minutes: int = 15
     refresh_token_days: int = 30
     max_body_bytes: int = 1_048_576
@@ -33,6 +37,9 @@ class Settings(BaseSettings):
     invite_max_failures_per_address: int = 20
     invite_window_minutes: int = 15
     deleted_plan_retention_days: int = 30
+    # Comma-separated exact origins (https://app.example.org) whose pages may call the API
+    # from a browser; none by default, as the PWA is served from the API's own origin.
+    cors_allow_origins: str = ""
     frontend_dir: Path = PROJECT_ROOT / "frontend"
 
     @property
@@ -48,6 +55,22 @@ class Settings(BaseSettings):
             )
         if len(self.secret_key) < 32:
             raise RuntimeError("SECRET_KEY must be at least 32 characters long")
+        if any(len(key) < 32 for key in self._previous_keys()):
+            raise RuntimeError("Each of PREVIOUS_SECRET_KEYS must be at least 32 characters long")
+
+    def _previous_keys(self) -> list[str]:
+        return [key.strip() for key in self.previous_secret_keys.split(",") if key.strip()]
+
+    @property
+    def cors_origins(self) -> list[str]:
+        return [origin.strip() for origin in self.cors_allow_origins.split(",") if origin.strip()]
+
+    @cached_property
+    def access_token_keys(self) -> dict[str, str]:
+        """Every key that verifies access tokens, by key id. Built once: every signed-in
+        request looks its token's key up here."""
+        keys = [*self._previous_keys(), self.secret_key]
+        return {key_id(key): key for key in keys}
 
 
 @lru_cache

@@ -1,8 +1,10 @@
-"""Password hashing (argon2) and short-lived signed access tokens (JWT, HS256)."""
+"""Password hashing (argon2) and short-lived signed access tokens (JWT, HS256, with a key
+id so the signing key can be rotated)."""
 
 import hashlib
 import secrets
 import uuid
+from collections.abc import Mapping
 from datetime import timedelta
 
 from argon2 import PasswordHasher
@@ -30,6 +32,12 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return False
 
 
+def key_id(secret_key: str) -> str:
+    """A short public name for a signing key, sent as the token's `kid`. Hashed with a label
+    so it is not the plain digest of the key."""
+    return hashlib.sha256(b"access-token-key:" + secret_key.encode()).hexdigest()[:12]
+
+
 def create_access_token(
     *, user_id: uuid.UUID, session_id: uuid.UUID, secret_key: str, minutes: int
 ) -> str:
@@ -41,12 +49,20 @@ def create_access_token(
         "exp": int((now + timedelta(minutes=minutes)).timestamp()),
         "typ": "access",
     }
-    return jwt.encode(claims, secret_key, algorithm=JWT_ALGORITHM)
+    return jwt.encode(
+        claims, secret_key, algorithm=JWT_ALGORITHM, headers={"kid": key_id(secret_key)}
+    )
 
 
-def decode_access_token(token: str, secret_key: str) -> tuple[uuid.UUID, uuid.UUID] | None:
-    """The (user id, session id) a valid, unexpired access token names, else None."""
+def decode_access_token(
+    token: str, keys_by_id: Mapping[str, str]
+) -> tuple[uuid.UUID, uuid.UUID] | None:
+    """The (user id, session id) a valid, unexpired access token names, else None. Its `kid`
+    picks the key (the current one or a previous one still accepted); no kid, no key."""
     try:
+        secret_key = keys_by_id.get(jwt.get_unverified_header(token).get("kid"))
+        if secret_key is None:
+            return None
         # Expiry is checked against the app's clock (below) rather than jose's own.
         claims = jwt.decode(
             token, secret_key, algorithms=[JWT_ALGORITHM], options={"verify_exp": False}
