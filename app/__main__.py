@@ -1,5 +1,5 @@
-"""Command line: `python -m app serve | migrate | create-user | unlock-account |
-purge-deleted`."""
+"""Command line: `python -m app serve | migrate | create-user | unlock-account | purge-deleted
+| new-encryption-key | reencrypt`."""
 
 import argparse
 import copy
@@ -85,6 +85,33 @@ def _unlock_account(args: argparse.Namespace) -> None:
         print(f"{args.email} was not locked and had no failed sign-ins.")
 
 
+def _new_encryption_key(_args: argparse.Namespace) -> None:
+    from app.core.encryption import new_key_text
+
+    print(new_key_text())
+
+
+def _reencrypt(_args: argparse.Namespace) -> None:
+    from sqlmodel import SQLModel
+
+    import app.models  # noqa: F401  (every table on the metadata)
+    from app.core.db import build_engine
+    from app.core.encryption import active_keyring, reencrypt_everything, use_keyring_of
+
+    settings = get_settings()
+    settings.check_safe_to_start()
+    use_keyring_of(settings)
+    engine = build_engine(settings.database_url)
+    rewritten = 0
+    with engine.connect() as connection:
+        # A commit per batch: stopping part-way loses nothing, and running again goes on.
+        for batch_rewritten in reencrypt_everything(connection, SQLModel.metadata):
+            connection.commit()
+            rewritten += batch_rewritten
+    engine.dispose()
+    print(f"Re-encrypted {rewritten} values under key {active_keyring().current_key_id}")
+
+
 def _purge_deleted(_args: argparse.Namespace) -> None:
     from sqlmodel import Session
 
@@ -139,6 +166,16 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser(
         "purge-deleted", help="remove plans deleted longer ago than the restore window"
     ).set_defaults(run=_purge_deleted)
+
+    commands.add_parser(
+        "new-encryption-key", help="print a new random key for ENCRYPTION_KEY"
+    ).set_defaults(run=_new_encryption_key)
+
+    commands.add_parser(
+        "reencrypt",
+        help="rewrite every encrypted value under ENCRYPTION_KEY (after moving the old key "
+        "to ENCRYPTION_PREVIOUS_KEYS); safe to stop and to run again",
+    ).set_defaults(run=_reencrypt)
 
     args = parser.parse_args(argv)
     args.run(args)

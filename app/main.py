@@ -15,6 +15,7 @@ from app.accounts.attempts import prune_failed_attempts
 from app.accounts.router import router as accounts_router
 from app.core.config import Settings, get_settings
 from app.core.db import build_engine
+from app.core.encryption import use_keyring_of
 from app.core.errors import install_error_handlers
 from app.core.middleware import (
     BodySizeLimitMiddleware,
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = build_engine(settings.database_url)
+    use_keyring_of(settings)
     install_error_handlers(app)
 
     def body_limit(path: str) -> int:

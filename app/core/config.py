@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.core.encryption import MAKE_A_KEY, parse_key, previous_keys
 from app.core.security import key_id
 
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me"  # noqa: S105
@@ -41,6 +42,12 @@ class Settings(BaseSettings):
     # from a browser; none by default, as the PWA is served from the API's own origin.
     cors_allow_origins: str = ""
     frontend_dir: Path = PROJECT_ROOT / "frontend"
+    # Encrypts plan content at rest (app/core/encryption.py). Unset in development: a key
+    # is made once into `development_key_file`, next to the default database.
+    encryption_key: str | None = None
+    # Comma-separated keys that still decrypt until `python -m app reencrypt` has run.
+    encryption_previous_keys: str = ""
+    development_key_file: Path = PROJECT_ROOT / "data" / "encryption.key"
 
     @property
     def is_development(self) -> bool:
@@ -57,6 +64,22 @@ class Settings(BaseSettings):
             raise RuntimeError("SECRET_KEY must be at least 32 characters long")
         if any(len(key) < 32 for key in self._previous_keys()):
             raise RuntimeError("Each of PREVIOUS_SECRET_KEYS must be at least 32 characters long")
+        self._check_encryption_keys()
+
+    def _check_encryption_keys(self) -> None:
+        """Refuse a deployment whose plan data could not be read, or would be written under
+        a key nobody kept."""
+        if not self.encryption_key and not self.is_development:
+            raise RuntimeError(
+                f"ENCRYPTION_KEY is not set; it is required with APP_ENV={self.app_env}. "
+                f"Set it to a new key ({MAKE_A_KEY}) and keep a copy apart from the database."
+            )
+        try:
+            if self.encryption_key:
+                parse_key(self.encryption_key)
+            previous_keys(self)
+        except ValueError as error:
+            raise RuntimeError(str(error)) from None
 
     def _previous_keys(self) -> list[str]:
         return [key.strip() for key in self.previous_secret_keys.split(",") if key.strip()]

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Text, bindparam, cast, delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import defer
 from sqlmodel import Session
 
 from app.accounts.models import User
 from app.core import clock
+from app.core.encryption import decrypted_json_text
 from app.core.errors import Problem
 from app.plans.models import Plan, PlanRevision
 from app.plans.templates import TEMPLATES, Template, new_plan_sections
@@ -93,7 +94,7 @@ def _check_owned_and_live(plan: Plan | None, owner: User) -> None:
 
 # Built once: reads are the hot path, and building a statement costs more than running it.
 _PLAN_WITH_RAW_SECTIONS = (
-    select(Plan, cast(Plan.sections, Text))
+    select(Plan, decrypted_json_text(Plan.sections))
     .options(defer(Plan.sections))
     .where(Plan.id == bindparam("plan_id"))
 )
