@@ -244,7 +244,11 @@ async def bare_client(load: Load, until: float) -> None:
 
 
 def _client(base: str) -> httpx.AsyncClient:
-    limits = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS)
+    # Idle connections are dropped before uvicorn's 5 s keep-alive ends: reusing one the
+    # server is closing at that moment fails the request on the client's side.
+    limits = httpx.Limits(
+        max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS, keepalive_expiry=2
+    )
     return httpx.AsyncClient(base_url=base, limits=limits, timeout=120)
 
 
