@@ -8,12 +8,12 @@ from app.accounts.attempts import client_address_of
 from app.accounts.dependencies import CurrentUser, DbSession, bearer_token
 from app.accounts.schemas import Me, MeUpdate, RefreshRequest, Registration, TokenPair
 from app.accounts.service import user_for_access_token
-from app.core.errors import Problem
+from app.core.errors import Problem, problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
 
-@router.post("/auth/register", response_model=Me, status_code=201)
+@router.post("/auth/register", response_model=Me, status_code=201, responses=problem_responses(409))
 def register(body: Registration, session: DbSession):
     """Create an account for a person. Professional accounts are made by an administrator."""
     return service.create_user(
@@ -21,7 +21,7 @@ def register(body: Registration, session: DbSession):
     )
 
 
-@router.post("/auth/token", response_model=TokenPair)
+@router.post("/auth/token", response_model=TokenPair, responses=problem_responses(401, 429))
 def sign_in(
     request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()], session: DbSession
 ):
@@ -33,7 +33,7 @@ def sign_in(
     return service.start_session(session, user, settings)
 
 
-@router.post("/auth/refresh", response_model=TokenPair)
+@router.post("/auth/refresh", response_model=TokenPair, responses=problem_responses(401))
 def refresh(request: Request, body: RefreshRequest, session: DbSession):
     """Swap a refresh token for a new access and refresh token. Each refresh token works once."""
     return service.refresh_session(session, body.refresh_token, request.app.state.settings)

@@ -6,6 +6,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.encryption import DecryptionError
@@ -30,6 +33,29 @@ _TITLES = {
     500: "Server error",
     503: "Service unavailable",
 }
+
+
+# Lost or refused connections, a locked SQLite file, an exhausted pool: worth a retry. Other
+# database errors (integrity, bad SQL) are bugs and stay 500.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeoutError)
+RETRY_AFTER_SECONDS = 5
+
+
+class ProblemDetails(BaseModel):
+    """The body of every error (RFC 9457); some errors add members, e.g. `errors`, `current`."""
+
+    model_config = ConfigDict(title="Problem", extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """A route's `responses=` for the errors it answers itself (the schema gets their
+    problem+json body from `install_error_handlers`)."""
+    return {status: {"description": _TITLES[status]} for status in statuses}
 
 
 class Problem(Exception):
@@ -110,3 +136,58 @@ def install_error_handlers(app: FastAPI) -> None:
             f"Please check '{first['field']}': {first['message']}.",
             errors=described,
         )
+
+    async def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+        # The exception's text can hold the SQL statement; its class is enough to go on.
+        cause = getattr(exc, "orig", None) or exc
+        logger.warning("database unavailable (%s); answered 503", type(cause).__name__)
+        return problem_response(
+            503,
+            "The service is briefly unavailable. Nothing was changed; please try again.",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+
+    for unavailable in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(unavailable, _database_unavailable)
+    _document_problems(app)
+
+
+def _document_problems(app: FastAPI) -> None:
+    """Completes the OpenAPI schema with the errors every route of a kind answers: 400, 413
+    and 422 for one that reads input, 404 for one with path parameters, 401 for one that
+    needs a sign-in, 503 for the API; and gives every error response the problem+json body."""
+    build_schema = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        document = build_schema()
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        schemas.pop("HTTPValidationError", None)
+        schemas.pop("ValidationError", None)
+        schemas["Problem"] = ProblemDetails.model_json_schema()
+        problem_body = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for path, operations in document.get("paths", {}).items():
+            for operation in operations.values():
+                statuses = set()
+                if "requestBody" in operation:
+                    statuses |= {400, 413, 422}
+                parameters = operation.get("parameters", [])
+                if parameters:
+                    statuses.add(422)
+                if any(parameter["in"] == "path" for parameter in parameters):
+                    # What a path names may not exist, or not be the caller's to know of.
+                    statuses.add(404)
+                if "security" in operation:
+                    statuses.add(401)
+                if path.startswith("/api/"):
+                    statuses.add(503)
+                responses = operation.setdefault("responses", {})
+                for status in statuses:
+                    responses.setdefault(str(status), {"description": _TITLES[status]})
+                for status, response in responses.items():
+                    if status.startswith(("4", "5")):
+                        response["content"] = problem_body
+        return document
+
+    app.openapi = openapi

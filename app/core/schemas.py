@@ -4,6 +4,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
+# The largest whole number a database holds (64 bits): a bigger one in a path or query is
+# refused with 422 instead of failing in the database.
+MAX_STORED_INT = 2**63 - 1
 TITLE_MAX_CHARS = 200
 TEXT_MAX_CHARS = 10_000
 

@@ -118,7 +118,9 @@ def decide(
 @router.get(
     "/plans/{plan_id}/attachments/{attachment_id}",
     response_class=Response,
-    responses={200: {"content": {"application/octet-stream": {}}, "description": "The file"}},
+    responses={
+        200: {"content": {"*/*": {}}, "description": "The file, with the type it was sent as"}
+    },
 )
 def read_attachment(
     plan_id: uuid.UUID, attachment_id: uuid.UUID, user: CurrentUser, session: DbSession

@@ -1,14 +1,16 @@
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Header, Path, Response
 from fastapi.responses import JSONResponse
 
 from app.accounts.dependencies import CurrentUser, DbSession
 from app.core.config import AppSettings
-from app.core.errors import Problem
+from app.core.errors import Problem, problem_responses
+from app.core.schemas import MAX_STORED_INT
 from app.plans import service
 from app.plans.schemas import (
+    CLEARABLE_FIELDS,
     EntryCreate,
     EntryOrder,
     EntryUpdate,
@@ -37,8 +39,10 @@ IfMatch = Annotated[
     ),
 ]
 CONFLICT_RESPONSE: dict[int | str, dict[str, Any]] = {
-    409: {"description": "The plan changed since the given ETag; `current` holds it."}
+    400: {"description": "If-Match is not an ETag"},
+    409: {"description": "The plan changed since the given ETag; `current` holds it."},
 }
+RevisionNumber = Annotated[int, Path(ge=1, le=MAX_STORED_INT)]
 
 
 def _plan_response(plan, settings, status_code: int = 200) -> JSONResponse:
@@ -61,6 +65,9 @@ def _changed_fields(body) -> dict[str, Any]:
     fields = body.model_dump(mode="json", exclude_unset=True)
     if not fields:
         raise Problem(422, "Nothing to change: send at least one field.")
+    emptied = [f for f, value in fields.items() if value is None and f not in CLEARABLE_FIELDS]
+    if emptied:
+        raise Problem(422, f"'{emptied[0]}' can't be empty; leave it out to keep it as it is.")
     return fields
 
 
@@ -131,7 +138,7 @@ def delete_plan(plan_id: uuid.UUID, user: CurrentUser, session: DbSession, setti
     return Response(status_code=204)
 
 
-@router.post("/plans/{plan_id}/restore", response_model=PlanRead)
+@router.post("/plans/{plan_id}/restore", response_model=PlanRead, responses=problem_responses(409))
 def restore_deleted_plan(
     plan_id: uuid.UUID, user: CurrentUser, session: DbSession, settings: AppSettings
 ):
@@ -148,7 +155,9 @@ def list_revisions(plan_id: uuid.UUID, user: CurrentUser, session: DbSession):
 
 
 @router.get("/plans/{plan_id}/revisions/{number}", response_model=RevisionRead)
-def read_revision(plan_id: uuid.UUID, number: int, user: CurrentUser, session: DbSession):
+def read_revision(
+    plan_id: uuid.UUID, number: RevisionNumber, user: CurrentUser, session: DbSession
+):
     plan = service.get_owned_plan(session, user, plan_id)
     revision = service.get_revision(session, plan, number)
     return service.revision_summary(revision) | {"sections": revision.sections}
@@ -161,7 +170,7 @@ def read_revision(plan_id: uuid.UUID, number: int, user: CurrentUser, session: D
 )
 def restore_revision(
     plan_id: uuid.UUID,
-    number: int,
+    number: RevisionNumber,
     user: CurrentUser,
     session: DbSession,
     settings: AppSettings,

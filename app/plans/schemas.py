@@ -35,6 +35,10 @@ class EntryCreate(StrictInput):
     }
 
 
+# In an update, a field left out stays as it is; only these may be sent as null, to clear them.
+CLEARABLE_FIELDS = frozenset({"prompt", "goal"})
+
+
 class EntryUpdate(StrictInput):
     text: Text | None = None
     prompt: SectionKey | None = None

@@ -8,7 +8,8 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from app.accounts.attempts import client_address_of
 from app.accounts.dependencies import CurrentUser, DbSession
 from app.core.config import AppSettings
-from app.core.errors import Problem
+from app.core.errors import Problem, problem_responses
+from app.core.schemas import MAX_STORED_INT
 from app.plans.service import get_owned_plan
 from app.sharing import service
 from app.sharing.models import Permission
@@ -45,7 +46,12 @@ card_router = APIRouter(tags=["crisis card"])
 # ---- the owner: shares and the switch --------------------------------------------------
 
 
-@router.post("/plans/{plan_id}/shares", response_model=ShareCreated, status_code=201)
+@router.post(
+    "/plans/{plan_id}/shares",
+    response_model=ShareCreated,
+    status_code=201,
+    responses=problem_responses(409),
+)
 def create_share(plan_id: uuid.UUID, body: ShareCreate, user: CurrentUser, session: DbSession):
     """Share some sections of your plan. You get an invite code (shown once) to give to the
     person; it works for 7 days, for one person, who accepts it while signed in."""
@@ -59,7 +65,9 @@ def list_shares(plan_id: uuid.UUID, user: CurrentUser, session: DbSession):
     return service.list_shares(session, get_owned_plan(session, user, plan_id))
 
 
-@router.patch("/plans/{plan_id}/shares/{share_id}", response_model=ShareRead)
+@router.patch(
+    "/plans/{plan_id}/shares/{share_id}", response_model=ShareRead, responses=problem_responses(409)
+)
 def update_share(
     plan_id: uuid.UUID,
     share_id: uuid.UUID,
@@ -105,7 +113,9 @@ def read_access_log(
     user: CurrentUser,
     session: DbSession,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    before: Annotated[int | None, Query(ge=1, description="next_before from the last page")] = None,
+    before: Annotated[
+        int | None, Query(ge=1, le=MAX_STORED_INT, description="next_before from the last page")
+    ] = None,
 ):
     """Every time someone else opened your plan, what they saw and when; and every change
     to your sharing. Newest first."""
@@ -115,7 +125,11 @@ def read_access_log(
 # ---- the grantee -----------------------------------------------------------------------
 
 
-@router.post("/shares/accept", response_model=SharedWithMe)
+@router.post(
+    "/shares/accept",
+    response_model=SharedWithMe,
+    responses=problem_responses(404, 409, 410, 429),
+)
 def accept_invite(
     request: Request,
     body: InviteAcceptance,
@@ -133,7 +147,7 @@ def shared_with_me(
     user: CurrentUser,
     session: DbSession,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_STORED_INT)] = 0,
 ):
     """Plans people share with you now: whose, which sections, since and until when, and
     what changed since you last looked. Most recently updated first."""
@@ -141,7 +155,9 @@ def shared_with_me(
     return JSONResponse(service.shared_with_me(session, user, limit, offset))
 
 
-@router.get("/shared-with-me/{share_id}", response_model=ScopedPlan)
+@router.get(
+    "/shared-with-me/{share_id}", response_model=ScopedPlan, responses=problem_responses(410)
+)
 def read_shared_plan(
     share_id: uuid.UUID, user: CurrentUser, session: DbSession, settings: AppSettings
 ):
@@ -152,14 +168,23 @@ def read_shared_plan(
     return JSONResponse(document)
 
 
-@router.get("/shared-with-me/{share_id}/comments", response_model=list[CommentRead])
+@router.get(
+    "/shared-with-me/{share_id}/comments",
+    response_model=list[CommentRead],
+    responses=problem_responses(403),
+)
 def read_my_comments(share_id: uuid.UUID, user: CurrentUser, session: DbSession):
     """Your comments on this plan, with the person's replies."""
     grant = service.grant_for(session, user, share_id, Permission.comment)
     return service.grantee_comments(session, user, grant)
 
 
-@router.post("/shared-with-me/{share_id}/comments", response_model=CommentRead, status_code=201)
+@router.post(
+    "/shared-with-me/{share_id}/comments",
+    response_model=CommentRead,
+    status_code=201,
+    responses=problem_responses(403),
+)
 def write_comment(share_id: uuid.UUID, body: CommentCreate, user: CurrentUser, session: DbSession):
     """Comment on a shared section. The person reads it, with your name and role, so
     confirm that with `acknowledged_visible_to_person: true`."""
@@ -167,14 +192,21 @@ def write_comment(share_id: uuid.UUID, body: CommentCreate, user: CurrentUser, s
     return service.add_comment(session, user, grant, body)
 
 
-@router.get("/shared-with-me/{share_id}/suggestions", response_model=list[SuggestionRead])
+@router.get(
+    "/shared-with-me/{share_id}/suggestions",
+    response_model=list[SuggestionRead],
+    responses=problem_responses(403),
+)
 def read_my_suggestions(share_id: uuid.UUID, user: CurrentUser, session: DbSession):
     grant = service.grant_for(session, user, share_id, Permission.suggest)
     return service.grantee_suggestions(session, user, grant)
 
 
 @router.post(
-    "/shared-with-me/{share_id}/suggestions", response_model=SuggestionRead, status_code=201
+    "/shared-with-me/{share_id}/suggestions",
+    response_model=SuggestionRead,
+    status_code=201,
+    responses=problem_responses(403),
 )
 def make_suggestion(
     share_id: uuid.UUID, body: SuggestionCreate, user: CurrentUser, session: DbSession
@@ -230,7 +262,9 @@ def read_suggestions(
 
 
 @router.post(
-    "/plans/{plan_id}/suggestions/{suggestion_id}/accept", response_model=SuggestionDecided
+    "/plans/{plan_id}/suggestions/{suggestion_id}/accept",
+    response_model=SuggestionDecided,
+    responses=problem_responses(409),
 )
 def accept_suggestion(
     plan_id: uuid.UUID,
@@ -254,7 +288,9 @@ def accept_suggestion(
 
 
 @router.post(
-    "/plans/{plan_id}/suggestions/{suggestion_id}/reject", response_model=SuggestionDecided
+    "/plans/{plan_id}/suggestions/{suggestion_id}/reject",
+    response_model=SuggestionDecided,
+    responses=problem_responses(409),
 )
 def reject_suggestion(
     plan_id: uuid.UUID,
@@ -273,7 +309,12 @@ def reject_suggestion(
 # ---- the crisis card -------------------------------------------------------------------
 
 
-@router.post("/plans/{plan_id}/crisis-card", response_model=CrisisCardCreated, status_code=201)
+@router.post(
+    "/plans/{plan_id}/crisis-card",
+    response_model=CrisisCardCreated,
+    status_code=201,
+    responses=problem_responses(409),
+)
 def create_crisis_card(
     plan_id: uuid.UUID,
     request: Request,

@@ -23,7 +23,7 @@ from app.accounts.models import User
 from app.core.errors import Problem
 from app.plans import service as plans
 from app.plans.models import Plan, PlanRevision
-from app.plans.schemas import Goal
+from app.plans.schemas import CLEARABLE_FIELDS, Goal
 from app.sync.models import SyncedOperation
 from app.sync.schemas import (
     AddEntry,
@@ -206,14 +206,11 @@ def _normal(field: str, value: Any) -> Any:
     return value
 
 
-NULLABLE_FIELDS = {"prompt", "goal"}
-
-
 def _changes(model: Any) -> dict[str, Any]:
     fields = {f: _normal(f, getattr(model, f)) for f in model.model_fields_set}
     if not fields:
         raise Problem(422, "Nothing to change: send at least one field in 'changes'.")
-    emptied = [f for f, value in fields.items() if value is None and f not in NULLABLE_FIELDS]
+    emptied = [f for f, value in fields.items() if value is None and f not in CLEARABLE_FIELDS]
     if emptied:
         raise Problem(
             422, f"'{emptied[0]}' can't be empty. To take an entry out, remove it instead."

@@ -1,0 +1,196 @@
+"""Schemathesis fuzzes every operation in the app's own OpenAPI schema, in process, signed in
+as a plan's owner and as a link worker holding a share of that plan: no response may be a
+5xx, and every response must be documented (status code, content type, body schema).
+
+Each operation gets a fresh plan with history, a share, a comment, a suggestion, an import
+and a crisis card, so an operation that deletes or revokes something cannot starve the ones
+after it. Generated path parameters are mostly swapped for those real ids (each parameter on
+its own, so a real plan is also asked for an unknown section), so requests reach real data.
+"""
+
+import uuid
+import zlib
+from dataclasses import dataclass, field
+
+import hypothesis
+import pytest
+import schemathesis
+from fastapi.testclient import TestClient
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
+from sqlmodel import Session
+
+from app.accounts.models import Role
+from app.accounts.service import create_user
+from app.core.db import build_engine
+from app.main import app as configured_app
+from app.main import create_app
+from tests.conftest import PASSWORD, _empty_all_tables, sign_in
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+# Bounded so that each of the two passes takes a couple of minutes on a small machine.
+FUZZ_SETTINGS = hypothesis.settings(
+    max_examples=12,
+    # Not shrinking: a failure is reported as found, which keeps a failing run short too.
+    phases=[hypothesis.Phase.explicit, hypothesis.Phase.reuse, hypothesis.Phase.generate],
+    deadline=None,
+    database=None,
+    suppress_health_check=list(hypothesis.HealthCheck),
+)
+
+owner_schema = schemathesis.openapi.from_dict(configured_app.openapi())
+# Most of what a grantee sends is refused before its input is read, so the grantee pass
+# skips the coverage phase (boundary values of every field) that the owner pass runs.
+grantee_schema = schemathesis.openapi.from_dict(
+    configured_app.openapi(),
+    config=schemathesis.Config.from_dict({"phases": {"coverage": {"enabled": False}}}),
+)
+
+
+@dataclass
+class Person:
+    email: str
+    token: str = ""
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@dataclass
+class World:
+    """Real ids an operation's path parameters can point at, by parameter name."""
+
+    owner: Person
+    grantee: Person
+    path_values: dict[str, str] = field(default_factory=dict)
+
+
+def aim_at_real_data(case, world: World) -> None:
+    """Point two in three path parameters at the world's real ids, each on its own. The
+    generated value decides, so a failing case replays the same way."""
+    for name, value in (case.path_parameters or {}).items():
+        if name in world.path_values and zlib.crc32(repr(value).encode()) % 3:
+            case.path_parameters[name] = world.path_values[name]
+
+
+@pytest.fixture(scope="module")
+def people(database_url):
+    """The owner and the link worker, kept across operations (a fresh account per
+    operation would cost two password hashes each); the tables are emptied at the end."""
+    yield {}
+    engine = build_engine(database_url)
+    _empty_all_tables(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def fuzz_app(settings):
+    application = create_app(settings)
+    yield application
+    application.state.engine.dispose()
+
+
+def _signed_in(client: TestClient, app, people: dict[str, Person], name: str, role: Role) -> Person:
+    """The module's owner or link worker, registered and signed in again if an earlier
+    operation deleted the account or ended its sign-in."""
+    person = people.get(name)
+    if person is not None and client.get("/api/v1/me", headers=person.headers).status_code == 200:
+        return person
+    email = f"fuzz.{name}.{uuid.uuid4().hex[:8]}@example.org"
+    with Session(app.state.engine) as session:
+        create_user(
+            session,
+            email=email,
+            password=PASSWORD,
+            display_name=name.title(),
+            role=role,
+            organisation=None if role == Role.person else "Riverside",
+        )
+    person = Person(email, sign_in(client, email)["access_token"])
+    people[name] = person
+    return person
+
+
+def _made(response) -> dict:
+    assert response.status_code in (200, 201), response.text
+    return response.json()
+
+
+@pytest.fixture
+def world(fuzz_app, people) -> World:
+    client = TestClient(fuzz_app)
+    owner = _signed_in(client, fuzz_app, people, "owner", Role.person)
+    grantee = _signed_in(client, fuzz_app, people, "grantee", Role.link_worker)
+
+    def as_owner(method: str, url: str, **kwargs) -> dict:
+        return _made(client.request(method, url, headers=owner.headers, **kwargs))
+
+    def as_grantee(method: str, url: str, **kwargs) -> dict:
+        return _made(client.request(method, url, headers=grantee.headers, **kwargs))
+
+    as_owner("PUT", "/api/v1/me/sharing", json={"enabled": True})
+    plan = as_owner("POST", "/api/v1/plans", json={"template": "green_book", "title": "My book"})
+    base = f"/api/v1/plans/{plan['id']}"
+    entry = as_owner("POST", f"{base}/sections/crisis/entries", json={"text": "Call my sister"})
+    as_owner("PATCH", base, json={"title": "My green book"})
+    share = as_owner(
+        "POST",
+        f"{base}/shares",
+        json={"sections": ["crisis", "triggers"], "permission": "suggest", "label": "link_worker"},
+    )
+    as_grantee("POST", "/api/v1/shares/accept", json={"code": share["invite_code"]})
+    comment = as_grantee(
+        "POST",
+        f"/api/v1/shared-with-me/{share['id']}/comments",
+        json={"section": "crisis", "text": "Well done", "acknowledged_visible_to_person": True},
+    )
+    suggestion = as_grantee(
+        "POST",
+        f"/api/v1/shared-with-me/{share['id']}/suggestions",
+        json={"section": "crisis", "action": "add", "text": "A walk helps"},
+    )
+    statement = as_grantee(
+        "POST",
+        f"{base}/imports",
+        files={"file": ("statement.txt", b"What helps\nA quiet room.\n", "text/plain")},
+    )
+    as_owner("POST", f"{base}/crisis-card")
+    return World(
+        owner,
+        grantee,
+        {
+            "plan_id": plan["id"],
+            "key": "crisis",
+            "entry_id": entry["id"],
+            "number": "2",
+            "share_id": share["id"],
+            "comment_id": comment["id"],
+            "suggestion_id": suggestion["id"],
+            "import_id": statement["id"],
+            "attachment_id": statement["attachments"][0]["id"],
+        },
+    )
+
+
+@owner_schema.parametrize()
+@FUZZ_SETTINGS
+def test_owner_gets_only_documented_answers(case, world, fuzz_app):
+    aim_at_real_data(case, world)
+    case.call_and_validate(app=fuzz_app, headers=world.owner.headers, checks=CHECKS)
+
+
+@grantee_schema.parametrize()
+@FUZZ_SETTINGS
+def test_grantee_gets_only_documented_answers(case, world, fuzz_app):
+    aim_at_real_data(case, world)
+    case.call_and_validate(app=fuzz_app, headers=world.grantee.headers, checks=CHECKS)

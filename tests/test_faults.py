@@ -1,0 +1,225 @@
+"""The database failing under a request: the caller gets a 503 to retry, nothing
+acknowledged is lost, and nothing is half-written.
+
+Faults are injected with an engine event that raises the driver's own OperationalError at a
+chosen statement (as a dropped connection does); on PostgreSQL the app's connection is also
+killed for real with pg_terminate_backend, mid-request and between requests."""
+
+import logging
+import os
+import re
+
+import psycopg
+import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+
+PROBLEM = "application/problem+json"
+# "plan" is quoted in SQL (a reserved word in some databases).
+PLAN_UPDATE = r'^\s*UPDATE "?plan"?\s'
+PLAN_READ = r'^\s*SELECT\b.*\bFROM "?plan"?\s'
+REVISION_INSERT = r'^\s*INSERT INTO "?plan_revision"?\s'
+
+
+class StatementFault:
+    """Raises `error` at the next statement matching `pattern`, once, then gets out of the
+    way (so the test can read what is left)."""
+
+    def __init__(self, engine, pattern: str, error: Exception) -> None:
+        self.engine = engine
+        self.pattern = re.compile(pattern, re.IGNORECASE | re.DOTALL)
+        self.error = error
+        self.fired = False
+        event.listen(engine, "before_cursor_execute", self._before)
+
+    def _before(self, _conn, _cursor, statement, *_args) -> None:
+        if not self.fired and self.pattern.search(statement):
+            self.fired = True
+            raise self.error
+
+    def remove(self) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._before)
+
+
+@pytest.fixture
+def fault(app):
+    """`fault(pattern)` arms a driver OperationalError at the next statement matching it."""
+    armed: list[StatementFault] = []
+
+    def arm(pattern: str, error: Exception | None = None) -> StatementFault:
+        driver = app.state.engine.dialect.loaded_dbapi
+        injected = StatementFault(
+            app.state.engine,
+            pattern,
+            error or driver.OperationalError("server closed the connection unexpectedly"),
+        )
+        armed.append(injected)
+        return injected
+
+    yield arm
+    for injected in armed:
+        injected.remove()
+
+
+def crisis_entries(owner, plan_id: str) -> list[str]:
+    plan = owner.get(f"/api/v1/plans/{plan_id}").json()
+    section = next(s for s in plan["sections"] if s["key"] == "crisis")
+    return [entry["text"] for entry in section["entries"]]
+
+
+def plan_state(owner, plan_id: str) -> tuple[int, list[str], list[int]]:
+    """Version, the crisis entries and the revision numbers, as the owner sees them."""
+    plan = owner.get(f"/api/v1/plans/{plan_id}")
+    assert plan.status_code == 200, plan.text
+    revisions = owner.get(f"/api/v1/plans/{plan_id}/revisions")
+    assert revisions.status_code == 200, revisions.text
+    numbers = [revision["number"] for revision in revisions.json()]
+    return plan.json()["version"], crisis_entries(owner, plan_id), sorted(numbers)
+
+
+def assert_unavailable(response) -> None:
+    assert response.status_code == 503, response.text
+    assert response.headers["content-type"] == PROBLEM
+    assert int(response.headers["Retry-After"]) > 0
+    body = response.json()
+    assert body["status"] == 503
+    assert "try again" in body["detail"].lower()
+
+
+def add_crisis_entry(owner, plan_id: str, text: str):
+    return owner.post(f"/api/v1/plans/{plan_id}/sections/crisis/entries", json={"text": text})
+
+
+def test_database_gone_mid_edit_answers_503_and_keeps_every_acknowledged_edit(
+    owner, green_book, fault
+):
+    plan_id = green_book["id"]
+    acknowledged = add_crisis_entry(owner, plan_id, "Call my sister Ana")
+    assert acknowledged.status_code == 201, acknowledged.text
+    before = plan_state(owner, plan_id)
+
+    injected = fault(PLAN_UPDATE)
+    failed = add_crisis_entry(owner, plan_id, "Lost in the outage")
+    assert injected.fired
+    assert_unavailable(failed)
+
+    assert plan_state(owner, plan_id) == before
+    assert "Call my sister Ana" in before[1]
+    # Retrying, as the 503 says, works once the database is back.
+    retried = add_crisis_entry(owner, plan_id, "Lost in the outage")
+    assert retried.status_code == 201, retried.text
+    assert crisis_entries(owner, plan_id) == ["Call my sister Ana", "Lost in the outage"]
+
+
+def test_database_gone_while_reading_answers_503(owner, green_book, fault):
+    injected = fault(PLAN_READ)
+    response = owner.get(f"/api/v1/plans/{green_book['id']}")
+    assert injected.fired
+    assert_unavailable(response)
+    assert owner.get(f"/api/v1/plans/{green_book['id']}").status_code == 200
+
+
+def test_crash_between_the_plan_update_and_its_revision_leaves_neither(owner, green_book, fault):
+    plan_id = green_book["id"]
+    assert add_crisis_entry(owner, plan_id, "A quiet room").status_code == 201
+    version, entries, revisions = plan_state(owner, plan_id)
+
+    # The plan row is updated first; the revision row is the second write of the same edit.
+    injected = fault(REVISION_INSERT)
+    failed = owner.patch(f"/api/v1/plans/{plan_id}", json={"title": "Half written"})
+    assert injected.fired
+    assert_unavailable(failed)
+
+    assert plan_state(owner, plan_id) == (version, entries, revisions)
+    plan = owner.get(f"/api/v1/plans/{plan_id}").json()
+    assert plan["title"] == green_book["title"]
+    assert owner.get(f"/api/v1/plans/{plan_id}").headers["ETag"] == f'"{version}"'
+    history = owner.get(f"/api/v1/plans/{plan_id}/revisions/{version}")
+    assert history.status_code == 200, history.text
+    # The next edit takes the next number: no gap, no duplicate.
+    renamed = owner.patch(f"/api/v1/plans/{plan_id}", json={"title": "Whole"})
+    assert renamed.status_code == 200, renamed.text
+    new_version, _, new_revisions = plan_state(owner, plan_id)
+    assert (new_version, new_revisions) == (version + 1, [*revisions, version + 1])
+
+
+def test_crash_while_creating_a_plan_leaves_no_plan(owner, fault):
+    injected = fault(REVISION_INSERT)
+    failed = owner.post("/api/v1/plans", json={"template": "wrap", "title": "Half made"})
+    assert injected.fired
+    assert_unavailable(failed)
+    assert owner.get("/api/v1/plans").json() == []
+
+
+def test_an_integrity_error_is_a_logged_500_not_a_503(app, owner, green_book, fault, caplog):
+    driver = app.state.engine.dialect.loaded_dbapi
+    fault(PLAN_UPDATE, driver.IntegrityError("duplicate key value"))
+    with caplog.at_level(logging.ERROR):
+        response = owner.patch(f"/api/v1/plans/{green_book['id']}", json={"title": "Renamed"})
+    assert response.status_code == 500, response.text
+    assert response.headers["content-type"] == PROBLEM
+    assert "Retry-After" not in response.headers
+    assert any(record.levelno >= logging.ERROR for record in caplog.records)
+    assert owner.get(f"/api/v1/plans/{green_book['id']}").json()["title"] == "My book"
+
+
+# ---- PostgreSQL, for real -----------------------------------------------------------------
+
+on_postgresql = pytest.mark.skipif(
+    not (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgres"),
+    reason="kills real PostgreSQL connections",
+)
+
+
+def _admin_connection(database_url: str) -> psycopg.Connection:
+    url = make_url(database_url).set(drivername="postgresql")
+    return psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
+
+
+def _terminate(admin: psycopg.Connection, only_pid: int | None = None) -> int:
+    """Kills the app's connections to this database (or just one), as a restart would. The
+    timeout makes pg_terminate_backend wait until each backend has exited."""
+    rows = admin.execute(
+        "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        " AND backend_type = 'client backend'"
+        " AND (%(pid)s::int IS NULL OR pid = %(pid)s::int)",
+        {"pid": only_pid},
+    ).fetchall()
+    return len(rows)
+
+
+@on_postgresql
+def test_postgresql_connection_killed_mid_request_answers_503(app, database_url, owner, green_book):
+    plan_id = green_book["id"]
+    assert add_crisis_entry(owner, plan_id, "Call my sister Ana").status_code == 201
+    before = plan_state(owner, plan_id)
+    killed = []
+
+    def kill_own_connection(_conn, cursor, statement, *_args) -> None:
+        if not killed and re.match(PLAN_UPDATE, statement):
+            with _admin_connection(database_url) as admin:
+                killed.append(_terminate(admin, cursor.connection.info.backend_pid))
+
+    event.listen(app.state.engine, "before_cursor_execute", kill_own_connection)
+    try:
+        failed = add_crisis_entry(owner, plan_id, "Lost in the outage")
+    finally:
+        event.remove(app.state.engine, "before_cursor_execute", kill_own_connection)
+    assert killed == [1]
+    assert_unavailable(failed)
+    assert plan_state(owner, plan_id) == before
+    retried = add_crisis_entry(owner, plan_id, "Lost in the outage")
+    assert retried.status_code == 201, retried.text
+
+
+@on_postgresql
+def test_postgresql_restart_between_requests_loses_nothing(app, database_url, owner, green_book):
+    plan_id = green_book["id"]
+    for text in ("Call my sister Ana", "A quiet room"):
+        assert add_crisis_entry(owner, plan_id, text).status_code == 201
+    with _admin_connection(database_url) as admin:
+        assert _terminate(admin) >= 1
+    # The pool checks connections before use, so nobody notices.
+    assert crisis_entries(owner, plan_id) == ["Call my sister Ana", "A quiet room"]
+    assert add_crisis_entry(owner, plan_id, "Still here").status_code == 201
