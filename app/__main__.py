@@ -1,11 +1,12 @@
 """Command line: `python -m app serve | migrate | create-user | unlock-account | purge-deleted
-| new-encryption-key | reencrypt`."""
+| new-encryption-key | reencrypt | backup`."""
 
 import argparse
 import copy
 import getpass
 import os
 import sys
+from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
@@ -126,6 +127,22 @@ def _purge_deleted(_args: argparse.Namespace) -> None:
     )
 
 
+def _backup(args: argparse.Namespace) -> None:
+    from app.core.backup import backup_sqlite, sqlite_path
+
+    database = sqlite_path(get_settings().database_url)
+    if database is None:
+        sys.exit(
+            "DATABASE_URL is not a SQLite file. On PostgreSQL back up with "
+            "pg_dump --format=custom (see docs/operations.md)."
+        )
+    try:
+        backup_sqlite(database, args.file)
+    except (FileExistsError, FileNotFoundError) as problem:
+        sys.exit(str(problem))
+    print(f"Backed up {database} to {args.file}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -176,6 +193,14 @@ def main(argv: list[str] | None = None) -> None:
         help="rewrite every encrypted value under ENCRYPTION_KEY (after moving the old key "
         "to ENCRYPTION_PREVIOUS_KEYS); safe to stop and to run again",
     ).set_defaults(run=_reencrypt)
+
+    backup = commands.add_parser(
+        "backup",
+        help="copy the SQLite database to a new file while the app runs (PostgreSQL: "
+        "pg_dump, see docs/operations.md)",
+    )
+    backup.add_argument("file", type=Path, help="where to write the copy (must not exist)")
+    backup.set_defaults(run=_backup)
 
     args = parser.parse_args(argv)
     args.run(args)
