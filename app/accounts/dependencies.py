@@ -9,9 +9,8 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 
 from app.accounts.models import User
-from app.accounts.service import user_for_access_token
+from app.accounts.service import sign_in_required, user_for_access_token
 from app.core.db import get_session
-from app.core.errors import Problem
 
 bearer_token = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 DbSession = Annotated[Session, Depends(get_session)]
@@ -23,18 +22,17 @@ class SignedIn:
     session_id: uuid.UUID
 
 
+BearerToken = Annotated[str | None, Depends(bearer_token)]
+
+
 def _signed_in(
     request: Request,
     session: DbSession,
-    token: Annotated[str | None, Depends(bearer_token)],
+    token: BearerToken,
 ) -> SignedIn:
     found = user_for_access_token(session, token, request.app.state.settings) if token else None
     if found is None:
-        raise Problem(
-            401,
-            "Please sign in: send a current access token as 'Authorization: Bearer <token>'.",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        raise sign_in_required()
     return SignedIn(*found)
 
 

@@ -3,7 +3,7 @@
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import and_, bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -158,15 +158,24 @@ def sign_out(session: Session, session_id: uuid.UUID) -> None:
     session.commit()
 
 
+def sign_in_required() -> Problem:
+    return Problem(
+        401,
+        "Please sign in: send a current access token as 'Authorization: Bearer <token>'.",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+# The session an access token names is live: signing out ends it at once, even for access
+# tokens that have not expired yet. Bound to `user_id` and `session_id`.
+LIVE_SESSION = and_(
+    AuthSession.id == bindparam("session_id"),
+    AuthSession.user_id == bindparam("user_id"),
+    AuthSession.revoked_at.is_(None),
+)
 # Built once: every signed-in request runs it, and building costs more than running it.
 _USER_IN_LIVE_SESSION = (
-    select(User)
-    .join(AuthSession, AuthSession.user_id == User.id)
-    .where(
-        User.id == bindparam("user_id"),
-        AuthSession.id == bindparam("session_id"),
-        AuthSession.revoked_at.is_(None),
-    )
+    select(User).join(AuthSession, AuthSession.user_id == User.id).where(LIVE_SESSION)
 )
 
 

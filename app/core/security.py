@@ -4,6 +4,7 @@ import hashlib
 import secrets
 import uuid
 from datetime import timedelta
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -46,14 +47,25 @@ def create_access_token(
 
 def decode_access_token(token: str, secret_key: str) -> tuple[uuid.UUID, uuid.UUID] | None:
     """The (user id, session id) a valid, unexpired access token names, else None."""
+    claims = _verified_claims(token, secret_key)
+    # Expiry is checked against the app's clock here, on every use, not once in the cache.
+    if claims is None or claims[2] <= clock.utcnow().timestamp():
+        return None
+    return claims[0], claims[1]
+
+
+@lru_cache(maxsize=4096)
+def _verified_claims(token: str, secret_key: str) -> tuple[uuid.UUID, uuid.UUID, int] | None:
+    """The claims of an access token whose signature checks out. Cached: a device sends the
+    same token with every request until it expires, and checking the signature is most of
+    the cost of reading a plan. Whether its session is still live is not cached."""
     try:
-        # Expiry is checked against the app's clock (below) rather than jose's own.
         claims = jwt.decode(
             token, secret_key, algorithms=[JWT_ALGORITHM], options={"verify_exp": False}
         )
-        if claims.get("typ") != "access" or claims["exp"] <= clock.utcnow().timestamp():
+        if claims.get("typ") != "access":
             return None
-        return uuid.UUID(claims["sub"]), uuid.UUID(claims["sid"])
+        return uuid.UUID(claims["sub"]), uuid.UUID(claims["sid"]), int(claims["exp"])
     except (JWTError, KeyError, ValueError, TypeError):
         return None
 
