@@ -9,7 +9,7 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 
 from app.accounts.models import User
-from app.accounts.service import sign_in_required, user_for_access_token
+from app.accounts.service import signed_in_user
 from app.core.db import get_session
 
 bearer_token = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
@@ -30,10 +30,7 @@ def _signed_in(
     session: DbSession,
     token: BearerToken,
 ) -> SignedIn:
-    found = user_for_access_token(session, token, request.app.state.settings) if token else None
-    if found is None:
-        raise sign_in_required()
-    return SignedIn(*found)
+    return SignedIn(*signed_in_user(session, token, request.app.state.settings))
 
 
 async def _current_user(signed_in: Annotated[SignedIn, Depends(_signed_in)]) -> User:

@@ -194,6 +194,16 @@ def user_for_access_token(
     return (user, session_id) if user else None
 
 
+def signed_in_user(
+    session: Session, token: str | None, settings: Settings
+) -> tuple[User, uuid.UUID]:
+    """The user and session behind a bearer token, or a 401 asking to sign in."""
+    found = user_for_access_token(session, token, settings) if token else None
+    if found is None:
+        raise sign_in_required()
+    return found
+
+
 def session_for_refresh_token(session: Session, refresh_token: str) -> uuid.UUID | None:
     return session.execute(
         select(RefreshToken.session_id).where(

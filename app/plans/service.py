@@ -135,10 +135,14 @@ def read_owned_plan_json(
     if plan is None:
         raise sign_in_required()
     _check_owned_and_live(plan if plan.id else None, user_id)
-    summary = json.dumps(
-        plan_summary(plan, settings.deleted_plan_retention_days), ensure_ascii=False
-    )
-    return f'{summary[:-1]}, "sections": {plan.sections_json}}}', etag(plan)
+    summary = plan_summary(plan, settings.deleted_plan_retention_days)
+    return with_sections_json(summary, plan.sections_json), etag(plan)
+
+
+def with_sections_json(document: dict[str, Any], sections_json: str) -> str:
+    """The document as JSON with `sections` spliced in as given, already encoded."""
+    encoded = json.dumps(document, ensure_ascii=False)
+    return f'{encoded[:-1]}, "sections": {sections_json}}}'
 
 
 def list_plans(session: Session, owner: User, *, deleted: bool) -> list[Plan]:
