@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from app.accounts.dependencies import BearerToken, CurrentUser, DbSession
+from app.accounts.dependencies import BearerToken, CurrentUser, DbSession, signed_in_work
 from app.core.config import AppSettings
 from app.core.errors import Problem
 from app.plans.service import get_owned_plan
@@ -122,16 +122,19 @@ def accept_invite(body: InviteAcceptance, user: CurrentUser, session: DbSession)
 
 
 @router.get("/shared-with-me", response_model=SharedWithMeList)
-def shared_with_me(
-    user: CurrentUser,
-    session: DbSession,
+async def shared_with_me(
+    request: Request,
+    token: BearerToken,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ):
     """Plans people share with you now: whose, which sections, since and until when, and
     what changed since you last looked. Most recently updated first."""
+    listing = await signed_in_work(
+        request, token, lambda session, user: service.shared_with_me(session, user, limit, offset)
+    )
     # Built as plain JSON: this list can be long and is read often.
-    return JSONResponse(service.shared_with_me(session, user, limit, offset))
+    return JSONResponse(listing)
 
 
 @router.get("/shared-with-me/{share_id}", response_model=ScopedPlan)
