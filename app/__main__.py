@@ -1,6 +1,8 @@
-"""Command line: `python -m app serve | migrate | create-user | purge-deleted`."""
+"""Command line: `python -m app serve | migrate | create-user | unlock-account | purge-deleted
+| new-encryption-key | reencrypt`."""
 
 import argparse
+import copy
 import getpass
 import os
 import sys
@@ -20,6 +22,11 @@ def migrate() -> None:
 
 def _serve(args: argparse.Namespace) -> None:
     import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
+
+    # uvicorn's own logging, plus the app's loggers (the request log) on the same handler.
+    log_config = copy.deepcopy(LOGGING_CONFIG)
+    log_config["loggers"]["app"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
 
     get_settings().check_safe_to_start()
     migrate()
@@ -30,6 +37,10 @@ def _serve(args: argparse.Namespace) -> None:
         workers=args.workers,
         proxy_headers=True,
         forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        # Its lines carry whole paths and query strings (crisis card links); the app logs
+        # each request itself, with tokens left out.
+        access_log=False,
+        log_config=log_config,
     )
 
 
@@ -58,6 +69,47 @@ def _create_user(args: argparse.Namespace) -> None:
         except Problem as problem:
             sys.exit(problem.detail)
         print(f"Created {user.role} account {user.email} ({user.id})")
+
+
+def _unlock_account(args: argparse.Namespace) -> None:
+    from sqlmodel import Session
+
+    from app.accounts.service import unlock
+    from app.core.db import build_engine
+
+    with Session(build_engine(get_settings().database_url)) as session:
+        cleared = unlock(session, args.email)
+    if cleared:
+        print(f"Unlocked {args.email}: its failed sign-ins are forgotten.")
+    else:
+        print(f"{args.email} was not locked and had no failed sign-ins.")
+
+
+def _new_encryption_key(_args: argparse.Namespace) -> None:
+    from app.core.encryption import new_key_text
+
+    print(new_key_text())
+
+
+def _reencrypt(_args: argparse.Namespace) -> None:
+    from sqlmodel import SQLModel
+
+    import app.models  # noqa: F401  (every table on the metadata)
+    from app.core.db import build_engine
+    from app.core.encryption import active_keyring, reencrypt_everything, use_keyring_of
+
+    settings = get_settings()
+    settings.check_safe_to_start()
+    use_keyring_of(settings)
+    engine = build_engine(settings.database_url)
+    rewritten = 0
+    with engine.connect() as connection:
+        # A commit per batch: stopping part-way loses nothing, and running again goes on.
+        for batch_rewritten in reencrypt_everything(connection, SQLModel.metadata):
+            connection.commit()
+            rewritten += batch_rewritten
+    engine.dispose()
+    print(f"Re-encrypted {rewritten} values under key {active_keyring().current_key_id}")
 
 
 def _purge_deleted(_args: argparse.Namespace) -> None:
@@ -104,9 +156,26 @@ def main(argv: list[str] | None = None) -> None:
     create.add_argument("--organisation")
     create.set_defaults(run=_create_user)
 
+    unlock_account = commands.add_parser(
+        "unlock-account",
+        help="end a sign-in lockout now and forget the email's failed sign-ins",
+    )
+    unlock_account.add_argument("--email", required=True)
+    unlock_account.set_defaults(run=_unlock_account)
+
     commands.add_parser(
         "purge-deleted", help="remove plans deleted longer ago than the restore window"
     ).set_defaults(run=_purge_deleted)
+
+    commands.add_parser(
+        "new-encryption-key", help="print a new random key for ENCRYPTION_KEY"
+    ).set_defaults(run=_new_encryption_key)
+
+    commands.add_parser(
+        "reencrypt",
+        help="rewrite every encrypted value under ENCRYPTION_KEY (after moving the old key "
+        "to ENCRYPTION_PREVIOUS_KEYS); safe to stop and to run again",
+    ).set_defaults(run=_reencrypt)
 
     args = parser.parse_args(argv)
     args.run(args)

@@ -6,21 +6,29 @@ import logging
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from sqlmodel import Session
 
+from app.accounts.attempts import prune_failed_attempts
 from app.accounts.router import router as accounts_router
 from app.core.config import Settings, get_settings
 from app.core.db import build_engine
+from app.core.encryption import use_keyring_of
 from app.core.errors import install_error_handlers
-from app.core.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
+from app.core.middleware import (
+    BodySizeLimitMiddleware,
+    RequestLogMiddleware,
+    SecurityHeadersMiddleware,
+)
 from app.exports.router import router as exports_router
 from app.imports.router import UPLOAD_PATH
 from app.imports.router import router as imports_router
 from app.plans.router import router as plans_router
 from app.plans.service import purge_deleted_plans
 from app.portability.router import router as portability_router
+from app.sharing.router import CRISIS_CARD_PATH_PREFIX
 from app.sharing.router import card_router as crisis_card_router
 from app.sharing.router import router as sharing_router
 from app.sync.router import router as sync_router
@@ -41,9 +49,18 @@ def _purge_deleted_plans_once(app: FastAPI) -> None:
         logger.exception("purging deleted plans failed; will try again")
 
 
+def _prune_failed_attempts_once(app: FastAPI) -> None:
+    try:
+        with Session(app.state.engine) as session:
+            prune_failed_attempts(session, app.state.settings)
+    except Exception:
+        logger.exception("pruning old failed attempts failed; will try again")
+
+
 async def _purge_deleted_plans_hourly(app: FastAPI) -> None:
     while True:
         await asyncio.to_thread(_purge_deleted_plans_once, app)
+        await asyncio.to_thread(_prune_failed_attempts_once, app)
         await asyncio.sleep(PURGE_INTERVAL_SECONDS)
 
 
@@ -68,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = build_engine(settings.database_url)
+    use_keyring_of(settings)
     install_error_handlers(app)
 
     def body_limit(path: str) -> int:
@@ -77,7 +95,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return settings.max_upload_bytes
         return settings.max_body_bytes
 
+    # The last added runs first: security headers go on every answer, even a 500 made by
+    # the request log, and on CORS preflights.
     app.add_middleware(BodySizeLimitMiddleware, limit_for_path=body_limit)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "If-Match"],
+            expose_headers=["ETag", "Location", "Retry-After"],
+        )
+    app.add_middleware(RequestLogMiddleware, secret_path_prefixes=[CRISIS_CARD_PATH_PREFIX])
     app.add_middleware(SecurityHeadersMiddleware)
 
     app.include_router(accounts_router)

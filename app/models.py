@@ -1,6 +1,6 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
-from app.accounts.models import AuthSession, RefreshToken, SignInFailure, User
+from app.accounts.models import AuthSession, FailedAttempt, RefreshToken, User
 from app.imports.models import ImportPart, PlanAttachment, PlanImport
 from app.plans.models import Plan, PlanRevision
 from app.sharing.models import (
@@ -18,6 +18,7 @@ __all__ = [
     "AuthSession",
     "Comment",
     "CrisisCard",
+    "FailedAttempt",
     "ImportPart",
     "Plan",
     "PlanAttachment",
@@ -26,7 +27,6 @@ __all__ = [
     "RefreshToken",
     "Share",
     "SharingSwitch",
-    "SignInFailure",
     "Suggestion",
     "SyncedOperation",
     "User",

@@ -1,6 +1,9 @@
-"""What every benchmark needs: the real server (uvicorn, one worker) in a subprocess on a free
-loopback port, signing in, and wrk's figures read from its output."""
+"""What every benchmark needs: an empty or migrated database, the real server (uvicorn, one
+worker unless told) in a subprocess on a free loopback port, signing in, and wrk's figures
+read from its output."""
 
+import base64
+import hashlib
 import os
 import re
 import secrets
@@ -13,8 +16,19 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+# Seeding writes plan data from the benchmark's process and the server reads it in another,
+# so both need the same encryption key, also across runs. Made-up people: a fixed key will do.
+os.environ.setdefault(
+    "ENCRYPTION_KEY",
+    base64.urlsafe_b64encode(hashlib.sha256(b"benchmark data only").digest()).decode(),
+)
+
+from app.core.db import build_engine  # noqa: E402
 
 
 def free_port() -> int:
@@ -23,13 +37,26 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@contextmanager
-def running_server(
-    database_url: str, app: str = "app.main:app", env: dict[str, str] | None = None
-) -> Iterator[str]:
-    """Migrates the database, starts uvicorn as production would (one worker, no access
-    log) and yields its base URL; stops it afterwards."""
-    environment = (
+def empty_database(database_url: str, reset: bool) -> None:
+    """Makes sure the database is empty: one that holds tables is refused unless `reset`,
+    which drops PostgreSQL's public schema or deletes the SQLite file."""
+    engine = build_engine(database_url)
+    existing = inspect(engine).get_table_names()
+    if existing and not reset:
+        sys.exit(f"{database_url} is not empty; pass --reset to drop its public schema first.")
+    if existing and engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    if existing and engine.dialect.name == "sqlite":
+        database = Path(make_url(database_url).database)
+        for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+            path.unlink(missing_ok=True)
+
+
+def _environment(database_url: str, env: dict[str, str] | None) -> dict[str, str]:
+    return (
         os.environ
         | {
             "DATABASE_URL": database_url,
@@ -39,11 +66,33 @@ def running_server(
         }
         | (env or {})
     )
-    subprocess.run([sys.executable, "-m", "app", "migrate"], env=environment, cwd=ROOT, check=True)
+
+
+def migrate(database_url: str, env: dict[str, str] | None = None) -> None:
+    """Brings the database to the newest schema, as the app's own `migrate` command does."""
+    subprocess.run(
+        [sys.executable, "-m", "app", "migrate"],
+        env=_environment(database_url, env),
+        cwd=ROOT,
+        check=True,
+    )
+
+
+@contextmanager
+def running_server(
+    database_url: str,
+    app: str = "app.main:app",
+    env: dict[str, str] | None = None,
+    workers: int = 1,
+) -> Iterator[str]:
+    """Migrates the database, starts uvicorn as production would (one worker unless told,
+    no access log) and yields its base URL; stops it afterwards."""
+    environment = _environment(database_url, env)
+    migrate(database_url, environment)
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port)]
-        + ["--workers", "1", "--no-access-log", "--log-level", "warning"],
+        + ["--workers", str(workers), "--no-access-log", "--log-level", "warning"],
         cwd=ROOT,
         env=environment,
     )
@@ -69,6 +118,21 @@ def sign_in(base: str, email: str, password: str) -> str:
     )
     response.raise_for_status()
     return response.json()["access_token"]
+
+
+def timing_summary(milliseconds: list[float], seconds: float) -> dict:
+    """Requests per second and latency percentiles of requests timed by a benchmark itself."""
+    ordered = sorted(milliseconds)
+
+    def percentile(share: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(len(ordered) * share))], 2)
+
+    return {
+        "requests_per_second": round(len(ordered) / seconds, 1),
+        "requests": len(ordered),
+        "p50_ms": percentile(0.5) if ordered else None,
+        "p99_ms": percentile(0.99) if ordered else None,
+    }
 
 
 def _milliseconds(match: re.Match) -> float:

@@ -33,7 +33,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from sqlalchemy import func, insert, inspect, select, text
+from sqlalchemy import func, insert, select, text
 from sqlmodel import SQLModel
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,7 +44,7 @@ from app.core.db import build_engine  # noqa: E402
 from app.core.security import hash_password  # noqa: E402
 from app.plans.templates import Template, new_plan_sections  # noqa: E402
 from app.sharing.models import AccessEvent  # noqa: E402
-from bench.server import running_server, sign_in, wrk  # noqa: E402
+from bench.server import empty_database, running_server, sign_in, wrk  # noqa: E402
 
 PASSWORD = "a long benchmark passphrase"
 CHUNK = 5_000
@@ -52,19 +52,6 @@ CONNECTIONS = 8
 FULL = {"plans": 100_000, "shares": 1_000, "other_workers": 50, "other_shares": 50_000}
 QUICK = {"plans": 10_000, "shares": 1_000, "other_workers": 10, "other_shares": 5_000}
 TABLES = SQLModel.metadata.tables
-
-
-def empty_database(database_url: str, reset: bool) -> None:
-    """An empty database for the server to migrate (it does so as it starts)."""
-    engine = build_engine(database_url)
-    existing = inspect(engine).get_table_names()
-    if existing and not reset:
-        sys.exit(f"{database_url} is not empty; pass --reset to drop its public schema first.")
-    if existing and engine.dialect.name == "postgresql":
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 def _sections() -> list[dict]:

@@ -23,6 +23,8 @@ from app.core.db import build_engine
 from app.main import create_app
 
 TEST_SECRET_KEY = "test-secret-key-" + "x" * 32
+# Fixed, so the suite never makes a development key in the repository's data/ folder.
+TEST_ENCRYPTION_KEY = "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy0hISE="
 PASSWORD = "correct horse battery staple"
 _emails = itertools.count(1)
 
@@ -62,6 +64,7 @@ def settings(database_url) -> Settings:
         app_env="test",
         database_url=database_url,
         secret_key=TEST_SECRET_KEY,
+        encryption_key=TEST_ENCRYPTION_KEY,
     )
 
 

@@ -17,6 +17,8 @@ class Role(StrEnum):
 
 
 PROFESSIONAL_ROLES = frozenset(Role) - {Role.person}
+# Room for IPv6 with a zone, or whatever spelling a proxy hands on.
+CLIENT_ADDRESS_LENGTH = 100
 
 
 class User(SQLModel, table=True):
@@ -60,12 +62,19 @@ class RefreshToken(SQLModel, table=True):
     used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
 
 
-class SignInFailure(SQLModel, table=True):
-    """Recent failed sign-ins per email, kept in the database so every app process sees them."""
+class FailedAttempt(SQLModel, table=True):
+    """Recent failed sign-ins and invite acceptances, and sign-in lockouts, kept in the
+    database so every app process counts the same attempts."""
 
-    __tablename__ = "sign_in_failure"
-    __table_args__ = (Index("ix_sign_in_failure_email_at", "email", "failed_at"),)
+    __tablename__ = "failed_attempt"
+    __table_args__ = (
+        Index("ix_failed_attempt_subject", "kind", "subject", "attempted_at"),
+        Index("ix_failed_attempt_address", "kind", "client_address", "attempted_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    email: str = Field(max_length=254)
-    failed_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    kind: str = Field(max_length=20)
+    # The email for sign-ins (known or not), the account id for invite acceptances.
+    subject: str = Field(max_length=254)
+    client_address: str = Field(max_length=CLIENT_ADDRESS_LENGTH)
+    attempted_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))

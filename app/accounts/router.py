@@ -4,6 +4,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
 from app.accounts import service
+from app.accounts.attempts import client_address_of
 from app.accounts.dependencies import CurrentUser, DbSession, bearer_token
 from app.accounts.schemas import Me, MeUpdate, RefreshRequest, Registration, TokenPair
 from app.accounts.service import user_for_access_token
@@ -26,7 +27,9 @@ def sign_in(
 ):
     """Sign in with the OAuth2 password form (`username` is the email address)."""
     settings = request.app.state.settings
-    user = service.sign_in(session, form.username, form.password, settings)
+    user = service.sign_in(
+        session, form.username, form.password, settings, client_address_of(request)
+    )
     return service.start_session(session, user, settings)
 
 

@@ -3,11 +3,13 @@
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import and_, bindparam, delete, func, select, update
+from sqlalchemy import and_, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from app.accounts.models import AuthSession, RefreshToken, Role, SignInFailure, User
+from app.accounts import attempts
+from app.accounts.attempts import AttemptKind
+from app.accounts.models import AuthSession, RefreshToken, Role, User
 from app.core import clock
 from app.core.config import Settings
 from app.core.errors import Problem
@@ -21,6 +23,13 @@ from app.core.security import (
 )
 
 SIGN_IN_REFUSED = "That email and password don't match an account. Check them and try again."
+SIGN_IN_LOCKED = (
+    "Sign-in is paused for this email after too many failed attempts. Wait until the time "
+    "given in Retry-After, or ask an administrator to unlock it."
+)
+SIGN_IN_ADDRESS_LIMITED = (
+    "Too many failed sign-ins from your network. Wait a few minutes, then try again."
+)
 
 
 def create_user(
@@ -48,36 +57,65 @@ def create_user(
     return user
 
 
-def _recent_failures(session: Session, email: str, settings: Settings):
-    since = clock.utcnow() - timedelta(minutes=settings.login_window_minutes)
-    return session.execute(
-        select(func.count(), func.min(SignInFailure.failed_at)).where(
-            SignInFailure.email == email, SignInFailure.failed_at > since
-        )
-    ).one()
+def _refuse_while_locked(
+    session: Session, email: str, client_address: str, settings: Settings
+) -> None:
+    """429 while the email is locked out or the address has failed too often. The email
+    counts whether or not it has an account, so the answer reveals nothing about that."""
+    locked_at = attempts.latest(session, AttemptKind.sign_in_lockout, email)
+    lockout = timedelta(minutes=settings.lockout_minutes)
+    if locked_at is not None and locked_at + lockout > clock.utcnow():
+        raise attempts.too_many(SIGN_IN_LOCKED, locked_at + lockout)
+    attempts.refuse_when_over_limit(
+        session,
+        AttemptKind.sign_in,
+        client_address=client_address,
+        max_failures=settings.login_max_failures_per_address,
+        window=timedelta(minutes=settings.login_window_minutes),
+        detail=SIGN_IN_ADDRESS_LIMITED,
+    )
 
 
-def sign_in(session: Session, email: str, password: str, settings: Settings) -> User:
-    """The account for these credentials; refuses while too many recent attempts failed."""
-    email = email.strip().lower()
-    failures, oldest = _recent_failures(session, email, settings)
+def _record_failed_sign_in(
+    session: Session, email: str, client_address: str, settings: Settings
+) -> None:
+    """Counts the failure; the one that reaches the limit starts a lockout, and only failures
+    after the last lockout count towards the next."""
+    now = clock.utcnow()
+    attempts.record(session, AttemptKind.sign_in, email, client_address, at=now)
+    since = now - timedelta(minutes=settings.login_window_minutes)
+    locked_at = attempts.latest(session, AttemptKind.sign_in_lockout, email)
+    if locked_at is not None:
+        since = max(since, locked_at)
+    failures, _ = attempts.recent_failures(session, AttemptKind.sign_in, since, subject=email)
     if failures >= settings.login_max_failures:
-        window = timedelta(minutes=settings.login_window_minutes)
-        retry_after = max(1, int((oldest + window - clock.utcnow()).total_seconds()) + 1)
-        raise Problem(
-            429,
-            "Too many sign-in attempts for this account. Wait a few minutes, then try again.",
-            headers={"Retry-After": str(retry_after)},
-            retry_after_seconds=retry_after,
-        )
+        attempts.record(session, AttemptKind.sign_in_lockout, email, client_address, at=now)
+
+
+def sign_in(
+    session: Session, email: str, password: str, settings: Settings, client_address: str
+) -> User:
+    """The account for these credentials; refuses while the email is locked out or the
+    client address has failed too often."""
+    email = email.strip().lower()
+    _refuse_while_locked(session, email, client_address, settings)
     user = session.execute(select(User).where(User.email == email)).scalar_one_or_none()
     if not verify_password(user.password_hash if user else None, password):
-        session.add(SignInFailure(email=email, failed_at=clock.utcnow()))
-        session.commit()
+        _record_failed_sign_in(session, email, client_address, settings)
         raise Problem(401, SIGN_IN_REFUSED, headers={"WWW-Authenticate": "Bearer"})
-    session.execute(delete(SignInFailure).where(SignInFailure.email == email))
+    attempts.clear(session, [AttemptKind.sign_in], email)
     session.commit()
     return user
+
+
+def unlock(session: Session, email: str) -> bool:
+    """Ends a lockout at once and forgets the email's failed sign-ins (the administrator's
+    command). Whether there was anything to forget."""
+    cleared = attempts.clear(
+        session, [AttemptKind.sign_in, AttemptKind.sign_in_lockout], email.strip().lower()
+    )
+    session.commit()
+    return cleared > 0
 
 
 def _mint_tokens(
@@ -184,7 +222,7 @@ def user_for_access_token(
 ) -> tuple[User, uuid.UUID] | None:
     """The signed-in user and their session, only while that session is live (signing out
     ends it at once, even for access tokens that have not expired yet)."""
-    claims = decode_access_token(token, settings.secret_key)
+    claims = decode_access_token(token, settings.access_token_keys)
     if claims is None:
         return None
     user_id, session_id = claims

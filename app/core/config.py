@@ -1,12 +1,15 @@
 """Settings, read once from the environment (see README "Configuration")."""
 
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Request
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.core.encryption import MAKE_A_KEY, parse_key, previous_keys
+from app.core.security import key_id
 
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me"  # noqa: S105
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -18,6 +21,8 @@ class Settings(BaseSettings):
     app_env: str = Field("development", description="development | production | test")
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'data' / 'plans.db'}"
     secret_key: str = DEVELOPMENT_SECRET_KEY
+    # Comma-separated keys that signed earlier access tokens; they verify until those expire.
+    previous_secret_keys: str = ""
     access_token_minutes: int = 15
     refresh_token_days: int = 30
     max_body_bytes: int = 1_048_576
@@ -26,8 +31,23 @@ class Settings(BaseSettings):
     print_font_dir: str = "/usr/share/fonts/truetype/dejavu"  # Debian's fonts-dejavu-core
     login_max_failures: int = 5
     login_window_minutes: int = 15
+    lockout_minutes: int = 15
+    # Failed sign-ins from one client address, across emails (credential stuffing).
+    login_max_failures_per_address: int = 50
+    invite_max_failures: int = 5
+    invite_max_failures_per_address: int = 20
+    invite_window_minutes: int = 15
     deleted_plan_retention_days: int = 30
+    # Comma-separated exact origins (https://app.example.org) whose pages may call the API
+    # from a browser; none by default, as the PWA is served from the API's own origin.
+    cors_allow_origins: str = ""
     frontend_dir: Path = PROJECT_ROOT / "frontend"
+    # Encrypts plan content at rest (app/core/encryption.py). Unset in development: a key
+    # is made once into `development_key_file`, next to the default database.
+    encryption_key: str | None = None
+    # Comma-separated keys that still decrypt until `python -m app reencrypt` has run.
+    encryption_previous_keys: str = ""
+    development_key_file: Path = PROJECT_ROOT / "data" / "encryption.key"
 
     @property
     def is_development(self) -> bool:
@@ -42,6 +62,38 @@ class Settings(BaseSettings):
             )
         if len(self.secret_key) < 32:
             raise RuntimeError("SECRET_KEY must be at least 32 characters long")
+        if any(len(key) < 32 for key in self._previous_keys()):
+            raise RuntimeError("Each of PREVIOUS_SECRET_KEYS must be at least 32 characters long")
+        self._check_encryption_keys()
+
+    def _check_encryption_keys(self) -> None:
+        """Refuse a deployment whose plan data could not be read, or would be written under
+        a key nobody kept."""
+        if not self.encryption_key and not self.is_development:
+            raise RuntimeError(
+                f"ENCRYPTION_KEY is not set; it is required with APP_ENV={self.app_env}. "
+                f"Set it to a new key ({MAKE_A_KEY}) and keep a copy apart from the database."
+            )
+        try:
+            if self.encryption_key:
+                parse_key(self.encryption_key)
+            previous_keys(self)
+        except ValueError as error:
+            raise RuntimeError(str(error)) from None
+
+    def _previous_keys(self) -> list[str]:
+        return [key.strip() for key in self.previous_secret_keys.split(",") if key.strip()]
+
+    @property
+    def cors_origins(self) -> list[str]:
+        return [origin.strip() for origin in self.cors_allow_origins.split(",") if origin.strip()]
+
+    @cached_property
+    def access_token_keys(self) -> dict[str, str]:
+        """Every key that verifies access tokens, by key id. Built once: every signed-in
+        request looks its token's key up here."""
+        keys = [*self._previous_keys(), self.secret_key]
+        return {key_id(key): key for key in keys}
 
 
 @lru_cache

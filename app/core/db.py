@@ -1,5 +1,6 @@
 """Database engine and per-request sessions (SQLite by default, PostgreSQL in production)."""
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -7,6 +8,18 @@ from fastapi import Request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
+
+
+class _NoResultRows(logging.Filter):
+    """SQLAlchemy logs every fetched row at DEBUG, and rows are plan content: drop those even
+    when someone turns every logger up to DEBUG. Statements (INFO) stay, their bound values
+    hidden by hide_parameters."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.DEBUG
+
+
+logging.getLogger("sqlalchemy.engine.Engine").addFilter(_NoResultRows())
 
 
 def normalise_database_url(url: str) -> str:
@@ -19,6 +32,8 @@ def normalise_database_url(url: str) -> str:
 
 
 def build_engine(database_url: str) -> Engine:
+    """hide_parameters: logged statements and database errors never show the values bound
+    to them (plan text, token digests)."""
     url = make_url(normalise_database_url(database_url))
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
@@ -30,10 +45,13 @@ def build_engine(database_url: str) -> Engine:
             connect_args={"check_same_thread": False, "timeout": 30},
             pool_size=40,
             max_overflow=10,
+            hide_parameters=True,
         )
         event.listen(engine, "connect", _configure_sqlite)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True
+    )
 
 
 def _configure_sqlite(dbapi_connection, _record) -> None:

@@ -1,5 +1,6 @@
 """RFC 9457 problem details for every error the API returns."""
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -7,7 +8,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.core.encryption import DecryptionError
+
+logger = logging.getLogger(__name__)
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+UNDECRYPTABLE_TYPE = "urn:wellbeing-plans:problem:undecryptable"
 
 _TITLES = {
     400: "Bad request",
@@ -22,6 +27,7 @@ _TITLES = {
     422: "Check what you sent",
     428: "Precondition required",
     429: "Too many attempts",
+    500: "Server error",
     503: "Service unavailable",
 }
 
@@ -80,6 +86,17 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 405:
             detail = "This address does not accept that method."
         return problem_response(exc.status_code, detail, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(DecryptionError)
+    async def _undecryptable(_request: Request, exc: DecryptionError) -> JSONResponse:
+        # The message names the column and key id, never any content.
+        logger.error("stored data could not be decrypted: %s", exc)
+        return problem_response(
+            500,
+            "Stored data could not be decrypted with this server's encryption keys, so it "
+            "is not shown and nothing was changed. This is a server configuration problem.",
+            type_=UNDECRYPTABLE_TYPE,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -1,7 +1,11 @@
-"""ASGI middleware: refuse oversized bodies early, and add security headers to every response."""
+"""ASGI middleware: refuse oversized bodies early, log each request without its secrets, and
+add security headers to every response."""
 
 import json
-from collections.abc import Callable
+import logging
+import time
+import traceback
+from collections.abc import Callable, Sequence
 
 from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -24,23 +28,23 @@ SECURITY_HEADERS = [
 HSTS_HEADER = (b"strict-transport-security", b"max-age=63072000; includeSubDomains")
 
 
+request_logger = logging.getLogger("app.requests")
+# Longer paths are cut: a path is an address, not a place for text.
+_LOGGED_PATH_LENGTH = 200
+
+
 def _too_large_detail(limit: int) -> str:
     return f"The request body is larger than the {limit:,} bytes this address accepts."
 
 
-async def _send_too_large(send: Send, limit: int) -> None:
+async def _send_problem(send: Send, status: int, title: str, detail: str) -> None:
     body = json.dumps(
-        {
-            "type": "about:blank",
-            "title": "Too large",
-            "status": 413,
-            "detail": _too_large_detail(limit),
-        }
+        {"type": "about:blank", "title": title, "status": status, "detail": detail}
     ).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": status,
             "headers": [
                 (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
                 (b"content-length", str(len(body)).encode()),
@@ -64,7 +68,7 @@ class BodySizeLimitMiddleware:
         limit = self.limit_for_path(scope["path"])
         for name, value in scope["headers"]:
             if name == b"content-length" and value.isdigit() and int(value) > limit:
-                await _send_too_large(send, limit)
+                await _send_problem(send, 413, "Too large", _too_large_detail(limit))
                 return
 
         received = 0
@@ -80,6 +84,65 @@ class BodySizeLimitMiddleware:
             return message
 
         await self.app(scope, limited_receive, send)
+
+
+class RequestLogMiddleware:
+    """One line per request: method, path (secret parts replaced), status, duration; never
+    the query string, headers or body. Replaces uvicorn's access log, which prints whole
+    paths and query strings. An unhandled error is logged by type and stack only (its
+    message may quote plan text) and answered with a 500 problem, not re-raised, so the
+    server does not log it again with its message."""
+
+    def __init__(self, app: ASGIApp, secret_path_prefixes: Sequence[str]) -> None:
+        self.app = app
+        self.secret_path_prefixes = tuple(secret_path_prefixes)
+
+    def _path_for_log(self, path: str) -> str:
+        for prefix in self.secret_path_prefixes:
+            if path.startswith(prefix):
+                return prefix + "{redacted}"
+        return path[:_LOGGED_PATH_LENGTH]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+        response_started = False
+
+        async def send_noting_status(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                status, response_started = message["status"], True
+            await send(message)
+
+        path = self._path_for_log(scope["path"])
+        try:
+            await self.app(scope, receive, send_noting_status)
+        except Exception as error:
+            request_logger.error(
+                "%s %s failed with %s (message left out); stack:\n%s",
+                scope["method"],
+                path,
+                type(error).__qualname__,
+                "".join(traceback.format_tb(error.__traceback__)),
+            )
+            if not response_started:
+                await _send_problem(
+                    send,
+                    500,
+                    "Server error",
+                    "Something went wrong on our side. Try again in a moment; if it keeps "
+                    "happening, tell us what you were doing.",
+                )
+        request_logger.info(
+            "%s %s %d %.1f ms",
+            scope["method"],
+            path,
+            status,
+            (time.perf_counter() - started) * 1000,
+        )
 
 
 class SecurityHeadersMiddleware:

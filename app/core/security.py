@@ -1,16 +1,18 @@
-"""Password hashing (argon2) and short-lived signed access tokens (JWT, HS256)."""
+"""Password hashing (argon2) and short-lived signed access tokens (JWT, HS256, with a key
+id so the signing key can be rotated)."""
 
 import hashlib
 import secrets
 import uuid
+from collections.abc import Mapping
 from datetime import timedelta
-from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from jose import JWTError, jwt
 
 from app.core import clock
+from app.core.lru import LRUCache
 
 _password_hasher = PasswordHasher()
 JWT_ALGORITHM = "HS256"
@@ -31,6 +33,12 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return False
 
 
+def key_id(secret_key: str) -> str:
+    """A short public name for a signing key, sent as the token's `kid`. Hashed with a label
+    so it is not the plain digest of the key."""
+    return hashlib.sha256(b"access-token-key:" + secret_key.encode()).hexdigest()[:12]
+
+
 def create_access_token(
     *, user_id: uuid.UUID, session_id: uuid.UUID, secret_key: str, minutes: int
 ) -> str:
@@ -42,32 +50,48 @@ def create_access_token(
         "exp": int((now + timedelta(minutes=minutes)).timestamp()),
         "typ": "access",
     }
-    return jwt.encode(claims, secret_key, algorithm=JWT_ALGORITHM)
+    return jwt.encode(
+        claims, secret_key, algorithm=JWT_ALGORITHM, headers={"kid": key_id(secret_key)}
+    )
 
 
-def decode_access_token(token: str, secret_key: str) -> tuple[uuid.UUID, uuid.UUID] | None:
-    """The (user id, session id) a valid, unexpired access token names, else None."""
-    claims = _verified_claims(token, secret_key)
-    # Expiry is checked against the app's clock here, on every use, not once in the cache.
-    if claims is None or claims[2] <= clock.utcnow().timestamp():
+def decode_access_token(
+    token: str, keys_by_id: Mapping[str, str]
+) -> tuple[uuid.UUID, uuid.UUID] | None:
+    """The (user id, session id) a valid, unexpired access token names, else None. Its `kid`
+    picks the key (the current one or a previous one still accepted); no kid, no key."""
+    verified = _VERIFIED_TOKENS.get(token) or _verify(token, keys_by_id)
+    if verified is None:
         return None
-    return claims[0], claims[1]
+    kid, user_id, session_id, expires = verified
+    # Checked on every use, cached or not: a key taken out of service stops its tokens, and
+    # expiry follows the app's clock rather than jose's own.
+    if kid not in keys_by_id or expires <= clock.utcnow().timestamp():
+        return None
+    return user_id, session_id
 
 
-@lru_cache(maxsize=4096)
-def _verified_claims(token: str, secret_key: str) -> tuple[uuid.UUID, uuid.UUID, int] | None:
-    """The claims of an access token whose signature checks out. Cached: a device sends the
-    same token with every request until it expires, and checking the signature is most of
-    the cost of reading a plan. Whether its session is still live is not cached."""
+# Tokens whose signature checked out: a device sends the same token with every request
+# until it expires, and checking the signature is most of the cost of reading a plan.
+# Whether its session is still live is never cached.
+_VERIFIED_TOKENS: LRUCache[str, tuple[str, uuid.UUID, uuid.UUID, int]] = LRUCache(4096)
+
+
+def _verify(token: str, keys_by_id: Mapping[str, str]):
     try:
+        kid = jwt.get_unverified_header(token).get("kid")
+        secret_key = keys_by_id.get(kid)
+        if secret_key is None:
+            return None
         claims = jwt.decode(
             token, secret_key, algorithms=[JWT_ALGORITHM], options={"verify_exp": False}
         )
         if claims.get("typ") != "access":
             return None
-        return uuid.UUID(claims["sub"]), uuid.UUID(claims["sid"]), int(claims["exp"])
+        verified = (kid, uuid.UUID(claims["sub"]), uuid.UUID(claims["sid"]), int(claims["exp"]))
     except (JWTError, KeyError, ValueError, TypeError):
         return None
+    return _VERIFIED_TOKENS.put(token, verified)
 
 
 def new_opaque_token() -> str:

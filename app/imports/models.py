@@ -2,19 +2,10 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import (
-    JSON,
-    Column,
-    ForeignKey,
-    Index,
-    Integer,
-    LargeBinary,
-    String,
-    Text,
-    UniqueConstraint,
-)
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from app.core.encryption import EncryptedBytes, EncryptedJSON, EncryptedText
 from app.core.types import UTCDateTime, now_column
 from app.plans.models import owner_id_column, plan_id_column
 
@@ -49,19 +40,34 @@ class PlanImport(SQLModel, table=True):
     imported_by_name: str = Field(sa_column=Column(String(100), nullable=False))
     imported_by_role: str = Field(sa_column=Column(String(20), nullable=False))
     imported_by_organisation: str | None = Field(default=None, sa_column=Column(String(200)))
-    file_name: str = Field(sa_column=Column(String(255), nullable=False))
+    # File names often name the person ("Crisis plan - Sam Taylor.pdf").
+    file_name: str = Field(sa_column=Column(EncryptedText("plan_import.file_name"), nullable=False))
     content_type: str = Field(sa_column=Column(String(127), nullable=False))
     source_format: str = Field(sa_column=Column(String(10), nullable=False))
     source_system: str | None = Field(default=None, sa_column=Column(String(300)))
-    # What the document says about itself.
-    document_title: str | None = Field(default=None, sa_column=Column(String(300)))
-    document_author: str | None = Field(default=None, sa_column=Column(String(300)))
-    document_organisation: str | None = Field(default=None, sa_column=Column(String(300)))
-    subject_name: str | None = Field(default=None, sa_column=Column(String(200)))
-    subject_birth_date: str | None = Field(default=None, sa_column=Column(String(40)))
-    subject_where: str | None = Field(default=None, sa_column=Column(String(300)))
+    # What the document says about itself, and about the person.
+    document_title: str | None = Field(
+        default=None, sa_column=Column(EncryptedText("plan_import.document_title"))
+    )
+    document_author: str | None = Field(
+        default=None, sa_column=Column(EncryptedText("plan_import.document_author"))
+    )
+    document_organisation: str | None = Field(
+        default=None, sa_column=Column(EncryptedText("plan_import.document_organisation"))
+    )
+    subject_name: str | None = Field(
+        default=None, sa_column=Column(EncryptedText("plan_import.subject_name"))
+    )
+    subject_birth_date: str | None = Field(
+        default=None, sa_column=Column(EncryptedText("plan_import.subject_birth_date"))
+    )
+    subject_where: str | None = Field(
+        default=None, sa_column=Column(EncryptedText("plan_import.subject_where"))
+    )
+    # Warnings quote the subject's name and birth date.
     warnings: list[dict[str, str]] = Field(
-        default_factory=list, sa_column=Column(JSON, nullable=False)
+        default_factory=list,
+        sa_column=Column(EncryptedJSON("plan_import.warnings"), nullable=False),
     )
     created_at: datetime = now_column()
     reviewed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
@@ -80,14 +86,18 @@ class ImportPart(SQLModel, table=True):
     owner_id: uuid.UUID = owner_id_column()
     position: int = Field(sa_column=Column(Integer, nullable=False))
     field: str = Field(sa_column=Column(String(63), nullable=False))
-    heading: str | None = Field(default=None, sa_column=Column(String(300)))
+    heading: str | None = Field(
+        default=None, sa_column=Column(EncryptedText("plan_import_part.heading"))
+    )
     location: str = Field(sa_column=Column(String(300), nullable=False))
-    text: str = Field(sa_column=Column(Text, nullable=False))
+    text: str = Field(sa_column=Column(EncryptedText("plan_import_part.text"), nullable=False))
     status: str = Field(default=PartStatus.proposed, sa_column=Column(String(10), nullable=False))
     # The person's decision: the words and field as accepted, and their own note.
-    decided_text: str | None = Field(default=None, sa_column=Column(Text))
+    decided_text: str | None = Field(
+        default=None, sa_column=Column(EncryptedText("plan_import_part.decided_text"))
+    )
     decided_field: str | None = Field(default=None, sa_column=Column(String(63)))
-    note: str | None = Field(default=None, sa_column=Column(Text))
+    note: str | None = Field(default=None, sa_column=Column(EncryptedText("plan_import_part.note")))
     entry_id: str | None = Field(default=None, sa_column=Column(String(36)))
     decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
 
@@ -107,11 +117,15 @@ class PlanAttachment(SQLModel, table=True):
         sa_column=Column(ForeignKey("plan_import.id", ondelete="CASCADE"), nullable=True),
     )
     kind: str = Field(sa_column=Column(String(20), nullable=False))
-    file_name: str = Field(sa_column=Column(String(255), nullable=False))
+    file_name: str = Field(
+        sa_column=Column(EncryptedText("plan_attachment.file_name"), nullable=False)
+    )
     content_type: str = Field(sa_column=Column(String(127), nullable=False))
     size: int = Field(sa_column=Column(Integer, nullable=False))
     sha256: str = Field(sa_column=Column(String(64), nullable=False))
-    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    content: bytes = Field(
+        sa_column=Column(EncryptedBytes("plan_attachment.content"), nullable=False)
+    )
     uploaded_by_id: uuid.UUID | None = Field(
         default=None,
         sa_column=Column(ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True),

@@ -2,9 +2,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from app.core.encryption import EncryptedJSON, EncryptedText
 from app.core.types import UTCDateTime, now_column
 
 
@@ -31,9 +32,11 @@ class Plan(SQLModel, table=True):
         sa_column=Column(ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False)
     )
     template: str = Field(sa_column=Column(String(20), nullable=False))
-    title: str = Field(sa_column=Column(String(200), nullable=False))
+    title: str = Field(sa_column=Column(EncryptedText("plan.title"), nullable=False))
     version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
-    sections: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
+    sections: list[dict[str, Any]] = Field(
+        sa_column=Column(EncryptedJSON("plan.sections"), nullable=False)
+    )
     created_at: datetime = now_column()
     updated_at: datetime = now_column()
     archived_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
@@ -54,9 +57,12 @@ class PlanRevision(SQLModel, table=True):
         sa_column=Column(ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False)
     )
     number: int = Field(sa_column=Column(Integer, nullable=False))
-    title: str = Field(sa_column=Column(String(200), nullable=False))
-    sections: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
-    summary: str = Field(sa_column=Column(String(300), nullable=False))
+    title: str = Field(sa_column=Column(EncryptedText("plan_revision.title"), nullable=False))
+    sections: list[dict[str, Any]] = Field(
+        sa_column=Column(EncryptedJSON("plan_revision.sections"), nullable=False)
+    )
+    # Summaries quote section titles ("Added section '...'").
+    summary: str = Field(sa_column=Column(EncryptedText("plan_revision.summary"), nullable=False))
     author_id: uuid.UUID | None = Field(
         default=None,
         sa_column=Column(ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True),

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Text, and_, bindparam, cast, delete, select, update
+from sqlalchemy import and_, bindparam, delete, select, update
 from sqlalchemy.engine import Engine, Row
 from sqlmodel import Session
 
@@ -18,6 +18,7 @@ from app.accounts.models import AuthSession, User
 from app.accounts.service import LIVE_SESSION, sign_in_required
 from app.core import clock
 from app.core.config import Settings
+from app.core.encryption import decrypted_json_text
 from app.core.errors import Problem
 from app.core.security import decode_access_token
 from app.plans.models import Plan, PlanRevision
@@ -96,7 +97,7 @@ def _check_owned_and_live(plan: Plan | Row | None, owner_id: uuid.UUID) -> None:
 
 # Built once: reads are the hot path, and building a statement costs more than running it.
 # The signed-in check and the plan in one query; plain columns rather than a Plan object;
-# the sections as their stored JSON text.
+# the sections as their (decrypted) JSON text, never parsed.
 _LIVE_SESSION_AND_PLAN = (
     select(
         Plan.id,
@@ -108,7 +109,7 @@ _LIVE_SESSION_AND_PLAN = (
         Plan.created_at,
         Plan.updated_at,
         Plan.deleted_at,
-        cast(Plan.sections, Text).label("sections_json"),
+        decrypted_json_text(Plan.sections).label("sections_json"),
     )
     .select_from(AuthSession)
     .outerjoin(Plan, and_(Plan.id == bindparam("plan_id"), Plan.owner_id == bindparam("user_id")))
@@ -123,7 +124,7 @@ def read_owned_plan_json(
     The most frequent request of all, so it is one query, without loading objects, and the
     sections are spliced in as stored: parsing and re-encoding them would be most of the
     cost of a read."""
-    claims = decode_access_token(token, settings.secret_key) if token else None
+    claims = decode_access_token(token, settings.access_token_keys) if token else None
     if claims is None:
         raise sign_in_required()
     user_id, session_id = claims

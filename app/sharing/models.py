@@ -2,9 +2,10 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Boolean, Column, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String
 from sqlmodel import Field, SQLModel
 
+from app.core.encryption import EncryptedJSON, EncryptedText
 from app.core.types import UTCDateTime, now_column
 from app.plans.models import Plan, owner_id_column, plan_id_column
 
@@ -64,7 +65,8 @@ class Share(SQLModel, table=True):
         default=None,
         sa_column=Column(ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True),
     )
-    sections: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    # Section keys: a custom section's key is made from its title, the person's words.
+    sections: list[str] = Field(sa_column=Column(EncryptedJSON("share.sections"), nullable=False))
     permission: str = Field(sa_column=Column(String(10), nullable=False))
     label: str = Field(sa_column=Column(String(20), nullable=False))
     invite_digest: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
@@ -77,13 +79,16 @@ class Share(SQLModel, table=True):
     # What the grantee saw last time, so "shared with me" can say what changed since.
     last_viewed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     last_viewed_version: int | None = Field(default=None, sa_column=Column(Integer))
-    seen_digests: dict[str, str] | None = Field(default=None, sa_column=Column(JSON))
+    seen_digests: dict[str, str] | None = Field(
+        default=None, sa_column=Column(EncryptedJSON("share.seen_digests"))
+    )
 
 
-# "Shared with me" joins a grantee's shares to their plans. This index holds every plan
-# column that list needs, so the join is index lookups; without it PostgreSQL prefers
-# scanning every plan over a thousand lookups by id.
-Index("ix_plan_shared_listing", Plan.id, Plan.deleted_at, Plan.updated_at, Plan.version, Plan.title)
+# "Shared with me" joins a grantee's shares to their plans. This index holds the plan
+# columns that list filters and sorts on, so the join is index lookups; without it
+# PostgreSQL prefers scanning every plan over a thousand lookups by id. (The title is
+# encrypted, so copying it into an index would gain nothing.)
+Index("ix_plan_shared_listing", Plan.id, Plan.deleted_at, Plan.updated_at, Plan.version)
 
 
 class SharingSwitch(SQLModel, table=True):
@@ -138,8 +143,11 @@ class AccessEvent(Attributed, table=True):
         default=None, sa_column=Column(ForeignKey("crisis_card.id", ondelete="SET NULL"))
     )
     # [{key, title}] of the sections the reader was shown, titles as they were then.
-    sections: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON))
-    summary: str = Field(sa_column=Column(Text, nullable=False))
+    sections: list[dict[str, str]] = Field(
+        default_factory=list, sa_column=Column(EncryptedJSON("access_log.sections"))
+    )
+    # Summaries quote section titles and what was shared.
+    summary: str = Field(sa_column=Column(EncryptedText("access_log.summary"), nullable=False))
 
 
 class Comment(Attributed, table=True):
@@ -162,7 +170,7 @@ class Comment(Attributed, table=True):
         default=None, sa_column=Column(ForeignKey("plan_comment.id", ondelete="CASCADE"))
     )
     section_key: str = Field(sa_column=Column(String(63), nullable=False))
-    text: str = Field(sa_column=Column(Text, nullable=False))
+    text: str = Field(sa_column=Column(EncryptedText("plan_comment.text"), nullable=False))
     created_at: datetime = now_column()
 
 
@@ -196,14 +204,20 @@ class Suggestion(Attributed, table=True):
     section_key: str = Field(sa_column=Column(String(63), nullable=False))
     action: str = Field(sa_column=Column(String(10), nullable=False))
     entry_id: str | None = Field(default=None, sa_column=Column(String(36)))
-    text: str | None = Field(default=None, sa_column=Column(Text))
+    text: str | None = Field(default=None, sa_column=Column(EncryptedText("plan_suggestion.text")))
     prompt: str | None = Field(default=None, sa_column=Column(String(63)))
-    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    note: str = Field(
+        default="", sa_column=Column(EncryptedText("plan_suggestion.note"), nullable=False)
+    )
     # The entry's words when the suggestion was made, to tell the owner if they changed since.
-    text_when_suggested: str | None = Field(default=None, sa_column=Column(Text))
+    text_when_suggested: str | None = Field(
+        default=None, sa_column=Column(EncryptedText("plan_suggestion.text_when_suggested"))
+    )
     status: str = Field(
         default=SuggestionStatus.pending, sa_column=Column(String(10), nullable=False)
     )
     created_at: datetime = now_column()
     decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
-    decision_note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    decision_note: str = Field(
+        default="", sa_column=Column(EncryptedText("plan_suggestion.decision_note"), nullable=False)
+    )

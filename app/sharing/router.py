@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse
 
+from app.accounts.attempts import client_address_of
 from app.accounts.dependencies import BearerToken, CurrentUser, DbSession, signed_in_work
 from app.core.config import AppSettings
 from app.core.errors import Problem
@@ -116,9 +117,16 @@ def read_access_log(
 
 
 @router.post("/shares/accept", response_model=SharedWithMe)
-def accept_invite(body: InviteAcceptance, user: CurrentUser, session: DbSession):
-    """Accept an invite code someone gave you. The person sees that you accepted it."""
-    return service.accept_invite(session, user, body.code)
+def accept_invite(
+    request: Request,
+    body: InviteAcceptance,
+    user: CurrentUser,
+    session: DbSession,
+    settings: AppSettings,
+):
+    """Accept an invite code someone gave you. The person sees that you accepted it. After
+    too many wrong or expired codes, every code is refused for a while (429, Retry-After)."""
+    return service.accept_invite(session, user, body.code, client_address_of(request), settings)
 
 
 @router.get("/shared-with-me", response_model=SharedWithMeList)
@@ -303,6 +311,8 @@ def revoke_crisis_card(plan_id: uuid.UUID, user: CurrentUser, session: DbSession
     return service.revoke_crisis_card(session, user, plan)
 
 
+# Whatever follows it in a path is a secret: the request log leaves it out.
+CRISIS_CARD_PATH_PREFIX = "/c/"
 CARD_HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow"}
 
 
@@ -340,7 +350,9 @@ def _card_html(page: service.CardPage) -> str:
     return _page(f"Crisis plan of {page.owner_name}", "".join(parts))
 
 
-@card_router.get("/c/{token}", response_class=HTMLResponse, include_in_schema=False)
+@card_router.get(
+    CRISIS_CARD_PATH_PREFIX + "{token}", response_class=HTMLResponse, include_in_schema=False
+)
 def open_crisis_card(token: str, session: DbSession):
     """The public crisis card page: only the crisis plan, read-only. Every use is logged."""
     try:

@@ -17,6 +17,8 @@ from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
+from app.accounts import attempts
+from app.accounts.attempts import AttemptKind
 from app.accounts.models import AuthSession, User
 from app.accounts.service import LIVE_SESSION, signed_in_user
 from app.core import clock
@@ -602,11 +604,46 @@ def revoke_share(session: Session, owner: User, plan: Plan, share_id: uuid.UUID)
 # ---- shares: the grantee's side --------------------------------------------------------
 
 
-def accept_invite(session: Session, user: User, code: str) -> dict[str, Any]:
+INVITE_ATTEMPTS_LIMITED = (
+    "Too many wrong or expired invite codes. Wait until the time given in Retry-After, then "
+    "check the code with the person who gave it to you."
+)
+
+
+def _refuse_while_guessing(
+    session: Session, user: User, client_address: str, settings: Settings
+) -> None:
+    """429 once the account, or the client address, has sent too many wrong or expired
+    codes in the window, even if this code is right: otherwise the limit would not slow
+    guessing down."""
+    window = timedelta(minutes=settings.invite_window_minutes)
+    attempts.refuse_when_over_limit(
+        session,
+        AttemptKind.invite_accept,
+        subject=str(user.id),
+        max_failures=settings.invite_max_failures,
+        window=window,
+        detail=INVITE_ATTEMPTS_LIMITED,
+    )
+    attempts.refuse_when_over_limit(
+        session,
+        AttemptKind.invite_accept,
+        client_address=client_address,
+        max_failures=settings.invite_max_failures_per_address,
+        window=window,
+        detail=INVITE_ATTEMPTS_LIMITED,
+    )
+
+
+def accept_invite(
+    session: Session, user: User, code: str, client_address: str, settings: Settings
+) -> dict[str, Any]:
+    _refuse_while_guessing(session, user, client_address, settings)
     share = session.execute(
         select(Share).where(Share.invite_digest == token_digest(_normalised_code(code)))
     ).scalar_one_or_none()
     if share is None:
+        attempts.record(session, AttemptKind.invite_accept, str(user.id), client_address)
         raise Problem(404, "No invite matches this code. Check it, or ask for a new invite.")
     if share.owner_id == user.id:
         raise Problem(
@@ -619,6 +656,7 @@ def accept_invite(session: Session, user: User, code: str) -> dict[str, Any]:
         raise Problem(409, "This invite has already been used. Ask for a new one.")
     status = share_status(share, now)
     if status != "waiting":
+        attempts.record(session, AttemptKind.invite_accept, str(user.id), client_address)
         raise Problem(410, "This invite has ended or expired. Ask for a new one.")
     claimed = session.execute(
         update(Share)
@@ -895,7 +933,7 @@ def read_scoped_plan(
     grantee holding `token`; logged in the owner's access log. One query, then the log line
     (and now and then the share's "last viewed"), in one transaction on one connection, and
     no objects loaded: a grantee's read must stay nearly as quick as the owner's."""
-    claims = decode_access_token(token, settings.secret_key) if token else None
+    claims = decode_access_token(token, settings.access_token_keys) if token else None
     with engine.begin() as connection:
         row = None
         if claims:

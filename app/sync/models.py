@@ -2,9 +2,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey
+from sqlalchemy import Column, ForeignKey
 from sqlmodel import Field, SQLModel
 
+from app.core.encryption import EncryptedJSON
 from app.core.types import now_column
 
 
@@ -22,5 +23,8 @@ class SyncedOperation(SQLModel, table=True):
     op_id: uuid.UUID = Field(primary_key=True)
     # No foreign key: a device may name a plan that was never created or is gone by now.
     plan_id: uuid.UUID
-    result: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    # A conflict's result holds both versions of an entry, so the person's words.
+    result: dict[str, Any] = Field(
+        sa_column=Column(EncryptedJSON("synced_operation.result"), nullable=False)
+    )
     synced_at: datetime = now_column()
