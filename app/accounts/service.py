@@ -3,7 +3,7 @@
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import and_, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -196,15 +196,24 @@ def sign_out(session: Session, session_id: uuid.UUID) -> None:
     session.commit()
 
 
+def sign_in_required() -> Problem:
+    return Problem(
+        401,
+        "Please sign in: send a current access token as 'Authorization: Bearer <token>'.",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+# The session an access token names is live: signing out ends it at once, even for access
+# tokens that have not expired yet. Bound to `user_id` and `session_id`.
+LIVE_SESSION = and_(
+    AuthSession.id == bindparam("session_id"),
+    AuthSession.user_id == bindparam("user_id"),
+    AuthSession.revoked_at.is_(None),
+)
 # Built once: every signed-in request runs it, and building costs more than running it.
 _USER_IN_LIVE_SESSION = (
-    select(User)
-    .join(AuthSession, AuthSession.user_id == User.id)
-    .where(
-        User.id == bindparam("user_id"),
-        AuthSession.id == bindparam("session_id"),
-        AuthSession.revoked_at.is_(None),
-    )
+    select(User).join(AuthSession, AuthSession.user_id == User.id).where(LIVE_SESSION)
 )
 
 
@@ -221,6 +230,16 @@ def user_for_access_token(
         _USER_IN_LIVE_SESSION, {"user_id": user_id, "session_id": session_id}
     ).scalar_one_or_none()
     return (user, session_id) if user else None
+
+
+def signed_in_user(
+    session: Session, token: str | None, settings: Settings
+) -> tuple[User, uuid.UUID]:
+    """The user and session behind a bearer token, or a 401 asking to sign in."""
+    found = user_for_access_token(session, token, settings) if token else None
+    if found is None:
+        raise sign_in_required()
+    return found
 
 
 def session_for_refresh_token(session: Session, refresh_token: str) -> uuid.UUID | None:

@@ -12,6 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from jose import JWTError, jwt
 
 from app.core import clock
+from app.core.lru import LRUCache
 
 _password_hasher = PasswordHasher()
 JWT_ALGORITHM = "HS256"
@@ -59,19 +60,38 @@ def decode_access_token(
 ) -> tuple[uuid.UUID, uuid.UUID] | None:
     """The (user id, session id) a valid, unexpired access token names, else None. Its `kid`
     picks the key (the current one or a previous one still accepted); no kid, no key."""
+    verified = _VERIFIED_TOKENS.get(token) or _verify(token, keys_by_id)
+    if verified is None:
+        return None
+    kid, user_id, session_id, expires = verified
+    # Checked on every use, cached or not: a key taken out of service stops its tokens, and
+    # expiry follows the app's clock rather than jose's own.
+    if kid not in keys_by_id or expires <= clock.utcnow().timestamp():
+        return None
+    return user_id, session_id
+
+
+# Tokens whose signature checked out: a device sends the same token with every request
+# until it expires, and checking the signature is most of the cost of reading a plan.
+# Whether its session is still live is never cached.
+_VERIFIED_TOKENS: LRUCache[str, tuple[str, uuid.UUID, uuid.UUID, int]] = LRUCache(4096)
+
+
+def _verify(token: str, keys_by_id: Mapping[str, str]):
     try:
-        secret_key = keys_by_id.get(jwt.get_unverified_header(token).get("kid"))
+        kid = jwt.get_unverified_header(token).get("kid")
+        secret_key = keys_by_id.get(kid)
         if secret_key is None:
             return None
-        # Expiry is checked against the app's clock (below) rather than jose's own.
         claims = jwt.decode(
             token, secret_key, algorithms=[JWT_ALGORITHM], options={"verify_exp": False}
         )
-        if claims.get("typ") != "access" or claims["exp"] <= clock.utcnow().timestamp():
+        if claims.get("typ") != "access":
             return None
-        return uuid.UUID(claims["sub"]), uuid.UUID(claims["sid"])
+        verified = (kid, uuid.UUID(claims["sub"]), uuid.UUID(claims["sid"]), int(claims["exp"]))
     except (JWTError, KeyError, ValueError, TypeError):
         return None
+    return _VERIFIED_TOKENS.put(token, verified)
 
 
 def new_opaque_token() -> str:

@@ -242,7 +242,7 @@ def create_import(
             plan_id=plan.id,
             event="import_proposed",
             by=user,
-            share=access.grant.share,
+            share_id=access.grant.share.id,
             sections=crisis,
             summary=f"{user.display_name} sent \u201c{name}\u201d with {len(parsed.parts)} "
             "parts for your crisis plan. Nothing is in your plan until you accept it.",

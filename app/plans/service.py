@@ -10,14 +10,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, delete, select, update
-from sqlalchemy.orm import defer
+from sqlalchemy import and_, bindparam, delete, select, update
+from sqlalchemy.engine import Engine, Row
 from sqlmodel import Session
 
-from app.accounts.models import User
+from app.accounts.models import AuthSession, User
+from app.accounts.service import LIVE_SESSION, sign_in_required
 from app.core import clock
+from app.core.config import Settings
 from app.core.encryption import decrypted_json_text
 from app.core.errors import Problem
+from app.core.security import decode_access_token
 from app.plans.models import Plan, PlanRevision
 from app.plans.templates import TEMPLATES, Template, new_plan_sections
 
@@ -81,36 +84,66 @@ NOT_FOUND = "There is no plan with this id in your plans."
 def get_owned_plan(session: Session, owner: User, plan_id: uuid.UUID) -> Plan:
     """The owner's plan; any other plan is a 404, so nobody learns that it exists."""
     plan = session.get(Plan, plan_id)
-    _check_owned_and_live(plan, owner)
+    _check_owned_and_live(plan, owner.id)
     return plan
 
 
-def _check_owned_and_live(plan: Plan | None, owner: User) -> None:
-    if plan is None or plan.owner_id != owner.id:
+def _check_owned_and_live(plan: Plan | Row | None, owner_id: uuid.UUID) -> None:
+    if plan is None or plan.owner_id != owner_id:
         raise Problem(404, NOT_FOUND)
     if plan.deleted_at is not None:
         raise Problem(404, "This plan is deleted. Restore it from your deleted plans first.")
 
 
 # Built once: reads are the hot path, and building a statement costs more than running it.
-_PLAN_WITH_RAW_SECTIONS = (
-    select(Plan, decrypted_json_text(Plan.sections))
-    .options(defer(Plan.sections))
-    .where(Plan.id == bindparam("plan_id"))
+# The signed-in check and the plan in one query; plain columns rather than a Plan object;
+# the sections as their (decrypted) JSON text, never parsed.
+_LIVE_SESSION_AND_PLAN = (
+    select(
+        Plan.id,
+        Plan.owner_id,
+        Plan.title,
+        Plan.template,
+        Plan.version,
+        Plan.archived_at,
+        Plan.created_at,
+        Plan.updated_at,
+        Plan.deleted_at,
+        decrypted_json_text(Plan.sections).label("sections_json"),
+    )
+    .select_from(AuthSession)
+    .outerjoin(Plan, and_(Plan.id == bindparam("plan_id"), Plan.owner_id == bindparam("user_id")))
+    .where(LIVE_SESSION)
 )
 
 
-def owned_plan_json(
-    session: Session, owner: User, plan_id: uuid.UUID, retention_days: int
+def read_owned_plan_json(
+    engine: Engine, token: str | None, plan_id: uuid.UUID, settings: Settings
 ) -> tuple[str, str]:
-    """The owner's plan as the JSON document (and its ETag), with the sections spliced in as
-    stored: parsing and re-encoding them would be most of the cost of a read."""
-    plan, sections_json = session.execute(
-        _PLAN_WITH_RAW_SECTIONS, {"plan_id": plan_id}
-    ).first() or (None, None)
-    _check_owned_and_live(plan, owner)
-    summary = json.dumps(plan_summary(plan, retention_days), ensure_ascii=False)
-    return f'{summary[:-1]}, "sections": {sections_json}}}', etag(plan)
+    """The plan as the JSON document (and its ETag), for its owner holding `token`.
+    The most frequent request of all, so it is one query, without loading objects, and the
+    sections are spliced in as stored: parsing and re-encoding them would be most of the
+    cost of a read."""
+    claims = decode_access_token(token, settings.access_token_keys) if token else None
+    if claims is None:
+        raise sign_in_required()
+    user_id, session_id = claims
+    with engine.connect() as connection:
+        plan = connection.execute(
+            _LIVE_SESSION_AND_PLAN,
+            {"user_id": user_id, "session_id": session_id, "plan_id": plan_id},
+        ).first()
+    if plan is None:
+        raise sign_in_required()
+    _check_owned_and_live(plan if plan.id else None, user_id)
+    summary = plan_summary(plan, settings.deleted_plan_retention_days)
+    return with_sections_json(summary, plan.sections_json), etag(plan)
+
+
+def with_sections_json(document: dict[str, Any], sections_json: str) -> str:
+    """The document as JSON with `sections` spliced in as given, already encoded."""
+    encoded = json.dumps(document, ensure_ascii=False)
+    return f'{encoded[:-1]}, "sections": {sections_json}}}'
 
 
 def list_plans(session: Session, owner: User, *, deleted: bool) -> list[Plan]:

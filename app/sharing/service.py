@@ -7,24 +7,25 @@ import hashlib
 import io
 import json
 import secrets
-import threading
 import uuid
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import segno
 from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from app.accounts import attempts
 from app.accounts.attempts import AttemptKind
-from app.accounts.models import User
+from app.accounts.models import AuthSession, User
+from app.accounts.service import LIVE_SESSION, signed_in_user
 from app.core import clock
 from app.core.config import Settings
 from app.core.errors import Problem
-from app.core.security import new_opaque_token, token_digest
+from app.core.lru import LRUCache
+from app.core.security import decode_access_token, new_opaque_token, token_digest
 from app.plans import service as plans
 from app.plans.models import Plan
 from app.plans.templates import CRISIS_SECTION
@@ -162,36 +163,25 @@ class Outline:
 
 
 # Outlines by (plan id, version): a plan's sections never change without a new version
-# (every edit goes through plans.change_plan), so an entry is never stale. It spares the
-# "shared with me" list from reading and parsing every shared plan on each request.
-_OUTLINES: OrderedDict[tuple[uuid.UUID, int], list[Outline]] = OrderedDict()
-_OUTLINES_LOCK = threading.Lock()
-OUTLINES_KEPT = 10_000
+# (every edit goes through plans.change_plan). It spares the "shared with me" list from
+# reading and parsing every shared plan on each request.
+_OUTLINES: LRUCache[tuple[uuid.UUID, int], list[Outline]] = LRUCache(10_000)
+# The JSON of the sections a share shows, by (plan id, version, shared keys), for the same
+# reason: it spares a grantee's read from parsing and re-encoding the plan.
+_SCOPED_SECTIONS: LRUCache[tuple[uuid.UUID, int, tuple[str, ...]], str] = LRUCache(2_000)
 
 
 def _remember(plan_id: uuid.UUID, version: int, sections: list[dict]) -> list[Outline]:
     outline = [Outline(s["key"], s["title"], s["hidden"], _section_digest(s)) for s in sections]
-    with _OUTLINES_LOCK:
-        _OUTLINES[(plan_id, version)] = outline
-        while len(_OUTLINES) > OUTLINES_KEPT:
-            _OUTLINES.popitem(last=False)
-    return outline
-
-
-def _outline(plan: Plan) -> list[Outline]:
-    with _OUTLINES_LOCK:
-        known = _OUTLINES.get((plan.id, plan.version))
-    return known or _remember(plan.id, plan.version, plan.sections)
+    return _OUTLINES.put((plan_id, version), outline)
 
 
 def _outlines(session: Session, versions: dict[uuid.UUID, int]) -> dict[uuid.UUID, list[Outline]]:
     """Outlines of these plans at these versions; reads only the plans not remembered."""
     found = {}
-    with _OUTLINES_LOCK:
-        for plan_id, version in versions.items():
-            if (key := (plan_id, version)) in _OUTLINES:
-                _OUTLINES.move_to_end(key)
-                found[plan_id] = _OUTLINES[key]
+    for plan_id, version in versions.items():
+        if (outline := _OUTLINES.get((plan_id, version))) is not None:
+            found[plan_id] = outline
     missing = versions.keys() - found.keys()
     if missing:
         rows = session.execute(
@@ -202,6 +192,24 @@ def _outlines(session: Session, versions: dict[uuid.UUID, int]) -> dict[uuid.UUI
     return found
 
 
+_PLAN_SECTIONS = select(Plan.sections).where(Plan.id == bindparam("plan_id"))
+
+
+def _scoped_sections(connection: Connection, row) -> tuple[list[Outline], str]:
+    """The outlines and the JSON of the sections this share shows of this plan version."""
+    keys = tuple(row.shared_keys)
+    outline = _OUTLINES.get((row.id, row.version))
+    shown_json = _SCOPED_SECTIONS.get((row.id, row.version, keys))
+    if outline is None or shown_json is None:
+        sections = connection.execute(_PLAN_SECTIONS, {"plan_id": row.id}).scalar_one()
+        outline = _remember(row.id, row.version, sections)
+        shown = [s for s in sections if s["key"] in keys and not s["hidden"]]
+        shown_json = _SCOPED_SECTIONS.put(
+            (row.id, row.version, keys), json.dumps(shown, ensure_ascii=False)
+        )
+    return _shown(outline, row.shared_keys), shown_json
+
+
 def _shown(outline: list[Outline], keys: list[str]) -> list[Outline]:
     return [o for o in outline if o.key in keys and not o.hidden]
 
@@ -209,23 +217,37 @@ def _shown(outline: list[Outline], keys: list[str]) -> list[Outline]:
 # ---- the access log --------------------------------------------------------------------
 
 
+# The table's own insert, not the model's: the ORM's bulk-insert path costs several times
+# more, and this runs on every grantee read.
+_INSERT_ACCESS_EVENT = insert(AccessEvent.__table__)
+
+
+class Person(NamedTuple):
+    """Who did something, as the access log records them."""
+
+    id: uuid.UUID
+    display_name: str
+    role: str
+    organisation: str | None
+
+
 def log_event(
-    session: Session,
+    session: Session | Connection,
     *,
     owner_id: uuid.UUID,
     plan_id: uuid.UUID | None,
     event: str,
     summary: str,
-    by: User | None = None,
+    by: User | Person | None = None,
     by_name: str = "",
-    share: Share | None = None,
-    card: CrisisCard | None = None,
+    share_id: uuid.UUID | None = None,
+    card_id: uuid.UUID | None = None,
     sections: list[dict[str, Any]] | None = None,
 ) -> None:
     """Writes one access-log line in the caller's transaction (a plain INSERT: it is on
     every grantee read, and nothing reads the row back in the same request)."""
     session.execute(
-        insert(AccessEvent),
+        _INSERT_ACCESS_EVENT,
         [
             {
                 "owner_id": owner_id,
@@ -237,8 +259,8 @@ def log_event(
                 "author_name": by.display_name if by else by_name,
                 "author_role": by.role if by else None,
                 "author_organisation": by.organisation if by else None,
-                "share_id": share.id if share else None,
-                "crisis_card_id": card.id if card else None,
+                "share_id": share_id,
+                "crisis_card_id": card_id,
                 "sections": _names(sections or []),
             }
         ],
@@ -480,7 +502,7 @@ def create_share(session: Session, owner: User, plan: Plan, body: ShareCreate) -
         plan_id=plan.id,
         event="share_created",
         by=owner,
-        share=share,
+        share_id=share.id,
         sections=sections,
         summary=f"You made an invite for your {LABEL_WORDS[body.label]} to "
         f"{PERMISSION_WORDS[body.permission]}: {_titles(sections)}.",
@@ -545,7 +567,7 @@ def update_share(
         plan_id=plan.id,
         event="share_changed",
         by=owner,
-        share=share,
+        share_id=share.id,
         sections=section_names(plan, share.sections),
         summary=f"You changed the share with {who}: {'; '.join(changes)}.",
     )
@@ -565,7 +587,7 @@ def revoke_share(session: Session, owner: User, plan: Plan, share_id: uuid.UUID)
             plan_id=plan.id,
             event="share_revoked",
             by=owner,
-            share=share,
+            share_id=share.id,
             sections=section_names(plan, share.sections),
             summary=f"You revoked the share with {who}.",
         )
@@ -653,7 +675,7 @@ def accept_invite(
         plan_id=share.plan_id,
         event="share_accepted",
         by=user,
-        share=share,
+        share_id=share.id,
         sections=sections,
         summary=f"{_who(user.display_name, share.label, user.organisation)} accepted your "
         f"invite and can now {PERMISSION_WORDS[Permission(share.permission)]}: "
@@ -687,14 +709,12 @@ _LISTED = (
 )
 
 
-def _live_shares(*columns):
+def _live_share_rows(*columns):
     """A grantee's shares that work right now (parameters grantee_id and now), with these
-    columns and the plan owner's name. Built once: a grantee's every request runs one."""
-    owner = User.__table__.alias("plan_owner")
+    columns. Built once: a grantee's every request runs one."""
     return (
-        select(*columns, owner.c.display_name)
+        select(*columns)
         .join(Plan, Plan.id == Share.plan_id)
-        .join(owner, owner.c.id == Share.owner_id)
         .outerjoin(SharingSwitch, SharingSwitch.owner_id == Share.owner_id)
         .where(
             Share.grantee_id == bindparam("grantee_id"),
@@ -707,21 +727,31 @@ def _live_shares(*columns):
     )
 
 
+def _live_shares(*columns):
+    """`_live_share_rows` with the plan owner's name."""
+    owner = User.__table__.alias("plan_owner")
+    return _live_share_rows(*columns, owner.c.display_name).join(
+        owner, owner.c.id == Share.owner_id
+    )
+
+
 _GRANT = _live_shares(Share, Plan).where(Share.id == bindparam("share_id"))
 _PLAN_GRANTS = (
     _live_shares(Share, Plan)
     .where(Share.plan_id == bindparam("plan_id"))
     .order_by(Share.accepted_at)
 )
-# The total comes with the page: one pass over the grantee's shares.
+# A page is found with narrow rows first (sorting a thousand shares with all their columns
+# is most of the cost), then its rows are read in full. The total comes with the page.
 _PAGE = (
-    _live_shares(*_LISTED, func.count().over().label("total"))
+    _live_share_rows(Share.id, func.count().over().label("total"))
     .order_by(Plan.updated_at.desc(), Share.id)
     .limit(bindparam("limit"))
     .offset(bindparam("offset"))
 )
+_LISTED_BY_ID = _live_shares(*_LISTED).where(Share.id.in_(bindparam("share_ids", expanding=True)))
 _ONE_LISTED = _live_shares(*_LISTED).where(Share.id == bindparam("share_id"))
-_COUNT = select(func.count()).select_from(_live_shares(Share.id).subquery())
+_COUNT = select(func.count()).select_from(_live_share_rows(Share.id).subquery())
 
 
 def _live(grantee_id: uuid.UUID, **params) -> dict[str, Any]:
@@ -770,8 +800,12 @@ def _listed(session: Session, rows) -> list[dict[str, Any]]:
 def shared_with_me(session: Session, user: User, limit: int, offset: int) -> dict[str, Any]:
     """Live shares only, most recently updated plan first. Listing is not logged as a read:
     it shows names, section titles and dates, never the plan's words."""
-    rows = session.execute(_PAGE, _live(user.id, limit=limit, offset=offset)).all()
-    total = rows[0].total if rows else session.execute(_COUNT, _live(user.id)).scalar_one()
+    page = session.execute(_PAGE, _live(user.id, limit=limit, offset=offset)).all()
+    total = page[0].total if page else session.execute(_COUNT, _live(user.id)).scalar_one()
+    position = {row.id: n for n, row in enumerate(page)}
+    rows = session.execute(_LISTED_BY_ID, _live(user.id, share_ids=list(position))).all()
+    # A share that ended between the two reads is simply left out.
+    rows.sort(key=lambda row: position[row.id])
     return {
         "shares": _listed(session, rows),
         "total": total,
@@ -844,49 +878,117 @@ def _log_read(session: Session, grant: Grant, user: User, event: str, sections, 
         plan_id=grant.plan.id,
         event=event,
         by=user,
-        share=grant.share,
+        share_id=grant.share.id,
         sections=sections,
         summary=f"{_who(user.display_name, grant.share.label, user.organisation)} {what}",
     )
 
 
-def read_scoped_plan(session: Session, user: User, grant: Grant, retention_days: int) -> dict:
-    """The owner's plan document holding only the shared sections the plan shows."""
-    plan, share = grant.plan, grant.share
-    shown = grant.shown()
+_reader = User.__table__.alias("reader")
+# A grantee's plan read, sign-in check included, in one query: the reader while the access
+# token's session is live, their live share, its plan (as columns, not objects). Bound to
+# grantee_id and user_id (both the reader), session_id, share_id and now.
+_SCOPED_READ = (
+    _live_shares(
+        Plan.id,
+        Plan.owner_id,
+        Plan.title,
+        Plan.template,
+        Plan.version,
+        Plan.archived_at,
+        Plan.created_at,
+        Plan.updated_at,
+        Plan.deleted_at,
+        Share.id.label("share_id"),
+        Share.sections.label("shared_keys"),
+        Share.permission,
+        Share.label,
+        Share.expires_at,
+        Share.last_viewed_at,
+        Share.last_viewed_version,
+        Share.seen_digests,
+        _reader.c.display_name.label("reader_name"),
+        _reader.c.role.label("reader_role"),
+        _reader.c.organisation.label("reader_organisation"),
+    )
+    .join(_reader, _reader.c.id == Share.grantee_id)
+    .join(AuthSession, AuthSession.user_id == Share.grantee_id)
+    .where(Share.id == bindparam("share_id"), LIVE_SESSION)
+)
+_MARK_VIEWED = (
+    update(Share.__table__)
+    .where(Share.__table__.c.id == bindparam("share_id"))
+    .values(
+        last_viewed_at=bindparam("at"),
+        last_viewed_version=bindparam("version"),
+        seen_digests=bindparam("digests"),
+    )
+)
+
+
+def read_scoped_plan(
+    engine: Engine, token: str | None, share_id: uuid.UUID, settings: Settings
+) -> str:
+    """The owner's plan document holding only the shared sections the plan shows, for the
+    grantee holding `token`; logged in the owner's access log. One query, then the log line
+    (and now and then the share's "last viewed"), in one transaction on one connection, and
+    no objects loaded: a grantee's read must stay nearly as quick as the owner's."""
+    claims = decode_access_token(token, settings.access_token_keys) if token else None
+    with engine.begin() as connection:
+        row = None
+        if claims:
+            user_id, session_id = claims
+            row = connection.execute(
+                _SCOPED_READ,
+                _live(user_id, user_id=user_id, session_id=session_id, share_id=share_id),
+            ).first()
+        if row is None:
+            # Refused: the checks every other grantee route makes say why (401, 404, 410).
+            session = Session(bind=connection)
+            grant_for(
+                session, signed_in_user(session, token, settings)[0], share_id, Permission.view
+            )
+            raise Problem(409, "This share changed while it was being read. Please try again.")
+        return _scoped_document(connection, row, user_id, settings.deleted_plan_retention_days)
+
+
+def _scoped_document(connection: Connection, row, reader_id: uuid.UUID, retention_days: int) -> str:
+    shown, shown_json = _scoped_sections(connection, row)
     now = clock.utcnow()
-    seen = {o.key: o.digest for o in _shown(_outline(plan), share.sections)}
+    seen = {o.key: o.digest for o in shown}
     # The share remembers what was seen for "what changed since"; rewriting it on every
     # read only to move the time on by seconds would double each read's writes.
     if (
-        share.seen_digests != seen
-        or share.last_viewed_version != plan.version
-        or share.last_viewed_at is None
-        or now - share.last_viewed_at >= LAST_VIEWED_PRECISION
+        row.seen_digests != seen
+        or row.last_viewed_version != row.version
+        or row.last_viewed_at is None
+        or now - row.last_viewed_at >= LAST_VIEWED_PRECISION
     ):
-        share.last_viewed_at, share.last_viewed_version, share.seen_digests = (
-            now,
-            plan.version,
-            seen,
+        connection.execute(
+            _MARK_VIEWED,
+            {"share_id": row.share_id, "at": now, "version": row.version, "digests": seen},
         )
-        session.add(share)
-    _log_read(
-        session,
-        grant,
-        user,
-        "viewed_plan",
-        shown,
-        f"opened your plan and saw: {_titles(shown)}.",
+    names = [{"key": o.key, "title": o.title} for o in shown]
+    reader = Person(reader_id, row.reader_name, row.reader_role, row.reader_organisation)
+    log_event(
+        connection,
+        owner_id=row.owner_id,
+        plan_id=row.id,
+        event="viewed_plan",
+        by=reader,
+        share_id=row.share_id,
+        sections=names,
+        summary=f"{_who(reader.display_name, row.label, reader.organisation)} opened your "
+        f"plan and saw: {_titles(names)}.",
     )
-    session.commit()
-    return plans.plan_document(plan, retention_days) | {
-        "sections": shown,
+    document = plans.plan_summary(row, retention_days) | {
         "share": {
-            "share_id": str(share.id),
-            "permission": share.permission,
-            "until": clock.isoformat(share.expires_at),
+            "share_id": str(row.share_id),
+            "permission": row.permission,
+            "until": clock.isoformat(row.expires_at),
         },
     }
+    return plans.with_sections_json(document, shown_json)
 
 
 # ---- comments --------------------------------------------------------------------------
@@ -1340,7 +1442,7 @@ def create_crisis_card(
         plan_id=plan.id,
         event="crisis_card_created",
         by=owner,
-        card=card,
+        card_id=card.id,
         sections=[s for s in plan.sections if s["key"] == CRISIS_SECTION],
         summary=f"You made a crisis card link, working until {day(expires_at)}. Any earlier "
         "crisis card link for this plan stopped working.",
@@ -1384,7 +1486,7 @@ def revoke_crisis_card(session: Session, owner: User, plan: Plan) -> dict[str, A
         plan_id=plan.id,
         event="crisis_card_revoked",
         by=owner,
-        card=card,
+        card_id=card.id,
         summary="You turned your crisis card link off. It stops future views; it cannot "
         "unsee what was already seen.",
     )
@@ -1425,7 +1527,7 @@ def use_crisis_card(session: Session, token: str) -> CardPage:
         plan_id=plan.id,
         event="crisis_card_used",
         by_name=CARD_HOLDER,
-        card=card,
+        card_id=card.id,
         sections=[crisis] if crisis else [],
         summary="Someone opened your crisis card link and saw "
         + (f"{crisis['title']}." if crisis else "nothing, as your crisis plan is hidden."),
