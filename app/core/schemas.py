@@ -4,9 +4,10 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-# The largest whole number a database holds (64 bits): a bigger one in a path or query is
-# refused with 422 instead of failing in the database.
-MAX_STORED_INT = 2**63 - 1
+# The largest whole number an INTEGER column holds (32 bits on PostgreSQL): a bigger one in
+# a path or query (a revision number, an id to page from) is refused with 422 instead of
+# failing in the database.
+MAX_STORED_INT = 2**31 - 1
 TITLE_MAX_CHARS = 200
 TEXT_MAX_CHARS = 10_000
 
