@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 PROBLEM = "application/problem+json"
 # "plan" is quoted in SQL (a reserved word in some databases).
 PLAN_UPDATE = r'^\s*UPDATE "?plan"?\s'
-PLAN_READ = r'^\s*SELECT\b.*\bFROM "?plan"?\s'
+PLAN_READ = r'^\s*SELECT\b.*\b(FROM|JOIN) "?plan"?\s'
 REVISION_INSERT = r'^\s*INSERT INTO "?plan_revision"?\s'
 
 
