@@ -40,6 +40,7 @@ from app.core.config import Settings  # noqa: E402
 from app.imports.parsers import parse_upload  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.plans.templates import CRISIS_FIELDS  # noqa: E402
+from bench.server import save_result  # noqa: E402
 
 SAMPLE = (
     "I would like people to speak slowly and calmly and to tell me what is happening "
@@ -230,10 +231,8 @@ def main() -> None:
                 f"{figures['python_peak_mib']:>6.1f}MiB"
             )
     print(f"process peak resident size: {max_rss_mib:.0f} MiB ({os.cpu_count()} CPUs)")
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "import_bench.json").write_text(
-        json.dumps({"quick": args.quick, "results": results, "max_rss_mib": max_rss_mib}, indent=2)
+    save_result(
+        "import_bench", {"quick": args.quick, "results": results, "max_rss_mib": max_rss_mib}
     )
 
 

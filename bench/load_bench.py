@@ -33,7 +33,6 @@ written to bench/results/load.json (load-quick.json with --quick).
 
 import argparse
 import asyncio
-import json
 import os
 import random
 import sys
@@ -49,7 +48,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import seed  # noqa: E402
-from bench.server import ROOT, running_server, timing_summary, wrk  # noqa: E402
+from bench.server import running_server, save_result, timing_summary, wrk  # noqa: E402
 
 PEOPLE = 200
 CONNECTIONS = 100
@@ -370,11 +369,7 @@ def main() -> None:
             seed.seed(database_url, people, reset=True)
         result = run(database_url, seconds, workers, args.quick)
     print(report(result))
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / ("load-quick.json" if args.quick else "load.json")).write_text(
-        json.dumps(result, indent=2) + "\n"
-    )
+    save_result("load-quick" if args.quick else "load", result)
 
 
 if __name__ == "__main__":

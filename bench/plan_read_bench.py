@@ -12,7 +12,6 @@ Figures are printed and written to bench/results/plan_read.json.
 """
 
 import argparse
-import json
 import statistics
 import sys
 import tempfile
@@ -22,7 +21,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.server import ROOT, running_server, sign_in, wrk  # noqa: E402
+from bench.server import running_server, save_result, sign_in, wrk  # noqa: E402
 
 EMAIL, PASSWORD = "reader@example.org", "a long benchmark passphrase"
 ENTRIES = 60
@@ -110,9 +109,7 @@ def main() -> None:
         )
     print(f"  throughput ratio {result['throughput_ratio']:.0%} (target >= 50%)")
     print(f"  p99 ratio        {result['p99_ratio']}x (target <= 2x)")
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "plan_read.json").write_text(json.dumps(result, indent=2) + "\n")
+    save_result("plan_read", result)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ Figures are printed and written to bench/results/pwa.json."""
 
 import argparse
 import gzip
-import json
 import re
 import statistics
 import sys
@@ -23,7 +22,7 @@ from playwright.sync_api import expect, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.server import running_server  # noqa: E402
+from bench.server import running_server, save_result  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FRONTEND = ROOT / "frontend"
@@ -184,9 +183,7 @@ def main() -> int:
         f"({sync['api_requests']} API requests in all), {sync['seconds']} s, "
         f"{sync['left_unsynced']} left unsynced (budget <= 3 requests)"
     )
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "pwa.json").write_text(json.dumps(results, indent=2))
+    save_result("pwa", results)
     print("All within budget." if all(checks.values()) else f"Missed: {checks}")
     return 0 if all(checks.values()) else 1
 

@@ -25,8 +25,6 @@ measures for less time. Figures are printed and written to bench/results/scale.j
 
 import argparse
 import asyncio
-import json
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -36,7 +34,8 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import seed  # noqa: E402
-from bench.server import ROOT, running_server, sign_in, timing_summary, wrk  # noqa: E402
+from bench.plan_read_bench import summary  # noqa: E402
+from bench.server import running_server, save_result, sign_in, timing_summary, wrk  # noqa: E402
 from bench.sharing_bench import latency  # noqa: E402
 
 CONNECTIONS = 32
@@ -107,15 +106,6 @@ def writes(base: str, seconds: int) -> dict:
     return timing_summary(timings, seconds) | {"writers": WRITERS, "refused": refused}
 
 
-def mean_of(rounds: list[dict]) -> dict:
-    return {
-        "rounds": rounds,
-        "requests_per_second": round(statistics.mean(r["requests_per_second"] for r in rounds), 1),
-        "p50_ms": round(statistics.mean(r["p50_ms"] for r in rounds), 2),
-        "p99_ms": round(statistics.mean(r["p99_ms"] for r in rounds), 2),
-    }
-
-
 def run(database_url: str, quick: bool) -> dict:
     rounds, seconds = (1, 3) if quick else (2, 10)
     with running_server(database_url, app="bench.plan_read_app:app") as base:
@@ -136,7 +126,7 @@ def run(database_url: str, quick: bool) -> dict:
         for _ in range(rounds):  # interleaved, so each sees the same machine load
             for name, (url, token) in urls.items():
                 measured[name].append(wrk(url, token, seconds, CONNECTIONS))
-        figures = {name: mean_of(r) for name, r in measured.items()}
+        figures = {name: summary(r) for name, r in measured.items()}
         figures["write"] = writes(base, seconds * rounds)
         figures["shared_with_me"] = latency(base, worker, "/api/v1/shared-with-me", 50 * rounds)
     bare, read = figures["bare_endpoint"], figures["owner_read"]
@@ -210,10 +200,7 @@ def main() -> None:
         print(f"seeded {people:,} people in {seeded['seconds']} s", flush=True)
     result = run(args.database_url, args.quick)
     print(table(result))
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    name = "scale-quick.json" if args.quick else "scale.json"
-    (out / name).write_text(json.dumps(result, indent=2) + "\n")
+    save_result("scale-quick" if args.quick else "scale", result)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,6 @@ bench/results/seed.json.
 """
 
 import argparse
-import json
 import random
 import secrets
 import sys
@@ -50,7 +49,7 @@ import app.models  # noqa: E402, F401  (every table on the metadata)
 from app.core.db import build_engine  # noqa: E402
 from app.core.security import hash_password  # noqa: E402
 from app.plans.templates import CRISIS_SECTION, TEMPLATES, Template, new_plan_sections  # noqa: E402
-from bench.server import empty_database, migrate  # noqa: E402
+from bench.server import empty_database, migrate, save_result  # noqa: E402
 
 PASSWORD = "a long benchmark passphrase"
 FULL_PEOPLE, QUICK_PEOPLE = 100_000, 3_000
@@ -542,9 +541,7 @@ def main() -> None:
     rows = ", ".join(f"{count:,} {table}" for table, count in result["rows"].items())
     print(f"seeded {result['database']} with {people:,} people in {result['seconds']} s: {rows}")
     print("(all accounts share one argon2 hash of the benchmark password: hashing is slow)")
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "seed.json").write_text(json.dumps(result, indent=2) + "\n")
+    save_result("seed", result)
 
 
 if __name__ == "__main__":

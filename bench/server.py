@@ -4,6 +4,7 @@ read from its output."""
 
 import base64
 import hashlib
+import json
 import os
 import re
 import secrets
@@ -160,3 +161,10 @@ def wrk(url: str, token: str | None, seconds: int, connections: int) -> dict:
         "p50_ms": _milliseconds(re.search(r"50%\s+([\d.]+)(us|ms|s)", out)),
         "p99_ms": _milliseconds(re.search(r"99%\s+([\d.]+)(us|ms|s)", out)),
     }
+
+
+def save_result(name: str, result) -> None:
+    """Writes a benchmark's figures to bench/results/<name>.json."""
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")

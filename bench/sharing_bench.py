@@ -44,7 +44,7 @@ from app.core.db import build_engine  # noqa: E402
 from app.core.security import hash_password  # noqa: E402
 from app.plans.templates import Template, new_plan_sections  # noqa: E402
 from app.sharing.models import AccessEvent  # noqa: E402
-from bench.server import empty_database, running_server, sign_in, wrk  # noqa: E402
+from bench.server import empty_database, running_server, save_result, sign_in, wrk  # noqa: E402
 
 PASSWORD = "a long benchmark passphrase"
 CHUNK = 5_000
@@ -275,10 +275,7 @@ def main() -> None:
     for result in results:
         print(table(result))
     print(json.dumps(results, indent=2))
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    name = "sharing-quick.json" if args.quick else "sharing.json"
-    (out / name).write_text(json.dumps(results, indent=2) + "\n")
+    save_result("sharing-quick" if args.quick else "sharing", results)
 
 
 if __name__ == "__main__":

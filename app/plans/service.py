@@ -95,22 +95,23 @@ def _check_owned_and_live(plan: Plan | Row | None, owner_id: uuid.UUID) -> None:
         raise Problem(404, "This plan is deleted. Restore it from your deleted plans first.")
 
 
+# What `plan_summary` reads of a plan, as plain columns, for reads that load no objects.
+PLAN_SUMMARY_COLUMNS = (
+    Plan.id,
+    Plan.owner_id,
+    Plan.title,
+    Plan.template,
+    Plan.version,
+    Plan.archived_at,
+    Plan.created_at,
+    Plan.updated_at,
+    Plan.deleted_at,
+)
 # Built once: reads are the hot path, and building a statement costs more than running it.
 # The signed-in check and the plan in one query; plain columns rather than a Plan object;
 # the sections as their (decrypted) JSON text, never parsed.
 _LIVE_SESSION_AND_PLAN = (
-    select(
-        Plan.id,
-        Plan.owner_id,
-        Plan.title,
-        Plan.template,
-        Plan.version,
-        Plan.archived_at,
-        Plan.created_at,
-        Plan.updated_at,
-        Plan.deleted_at,
-        decrypted_json_text(Plan.sections).label("sections_json"),
-    )
+    select(*PLAN_SUMMARY_COLUMNS, decrypted_json_text(Plan.sections).label("sections_json"))
     .select_from(AuthSession)
     .outerjoin(Plan, and_(Plan.id == bindparam("plan_id"), Plan.owner_id == bindparam("user_id")))
     .where(LIVE_SESSION)

@@ -890,15 +890,7 @@ _reader = User.__table__.alias("reader")
 # grantee_id and user_id (both the reader), session_id, share_id and now.
 _SCOPED_READ = (
     _live_shares(
-        Plan.id,
-        Plan.owner_id,
-        Plan.title,
-        Plan.template,
-        Plan.version,
-        Plan.archived_at,
-        Plan.created_at,
-        Plan.updated_at,
-        Plan.deleted_at,
+        *plans.PLAN_SUMMARY_COLUMNS,
         Share.id.label("share_id"),
         Share.sections.label("shared_keys"),
         Share.permission,
