@@ -20,6 +20,7 @@ from app.core import clock
 from app.core.config import Settings
 from app.core.encryption import decrypted_json_text
 from app.core.errors import Problem
+from app.core.lru import LRUCache
 from app.core.security import decode_access_token
 from app.plans.models import Plan, PlanRevision
 from app.plans.templates import TEMPLATES, Template, new_plan_sections
@@ -108,14 +109,19 @@ PLAN_SUMMARY_COLUMNS = (
     Plan.deleted_at,
 )
 # Built once: reads are the hot path, and building a statement costs more than running it.
-# The signed-in check and the plan in one query; plain columns rather than a Plan object;
-# the sections as their (decrypted) JSON text, never parsed.
+# The signed-in check and the plan in one query, plain columns rather than a Plan object.
 _LIVE_SESSION_AND_PLAN = (
-    select(*PLAN_SUMMARY_COLUMNS, decrypted_json_text(Plan.sections).label("sections_json"))
+    select(*PLAN_SUMMARY_COLUMNS)
     .select_from(AuthSession)
     .outerjoin(Plan, and_(Plan.id == bindparam("plan_id"), Plan.owner_id == bindparam("user_id")))
     .where(LIVE_SESSION)
 )
+
+
+_SECTIONS_JSON = select(decrypted_json_text(Plan.sections)).where(Plan.id == bindparam("plan_id"))
+# Sections as decrypted JSON text by (plan id, version): a version's sections never change
+# (every edit makes a new version), and fetching and decrypting them is a good part of a read.
+_SECTIONS_JSON_BY_VERSION: LRUCache[tuple[uuid.UUID, int], str] = LRUCache(1_000)
 
 
 def read_owned_plan_json(
@@ -123,7 +129,7 @@ def read_owned_plan_json(
 ) -> tuple[str, str]:
     """The plan as the JSON document (and its ETag), for its owner holding `token`.
     The most frequent request of all, so it is one query, without loading objects, and the
-    sections are spliced in as stored: parsing and re-encoding them would be most of the
+    sections are spliced in as JSON text: parsing and re-encoding them would be most of the
     cost of a read."""
     claims = decode_access_token(token, settings.access_token_keys) if token else None
     if claims is None:
@@ -134,11 +140,15 @@ def read_owned_plan_json(
             _LIVE_SESSION_AND_PLAN,
             {"user_id": user_id, "session_id": session_id, "plan_id": plan_id},
         ).first()
-    if plan is None:
-        raise sign_in_required()
-    _check_owned_and_live(plan if plan.id else None, user_id)
+        if plan is None:
+            raise sign_in_required()
+        _check_owned_and_live(plan if plan.id else None, user_id)
+        version = (plan.id, plan.version)
+        sections_json = _SECTIONS_JSON_BY_VERSION.get(version) or _SECTIONS_JSON_BY_VERSION.put(
+            version, connection.execute(_SECTIONS_JSON, {"plan_id": plan.id}).scalar_one()
+        )
     summary = plan_summary(plan, settings.deleted_plan_retention_days)
-    return with_sections_json(summary, plan.sections_json), etag(plan)
+    return with_sections_json(summary, sections_json), etag(plan)
 
 
 def with_sections_json(document: dict[str, Any], sections_json: str) -> str:
