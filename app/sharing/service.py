@@ -8,6 +8,7 @@ import io
 import json
 import secrets
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
@@ -139,9 +140,9 @@ def section_names(plan: Plan, keys: list[str]) -> list[dict[str, Any]]:
     return names + [{"key": k, "title": None, "hidden": False} for k in keys if k not in by_key]
 
 
-def visible_sections(plan: Plan, keys: list[str]) -> list[dict[str, Any]]:
+def visible_sections(sections: list[dict[str, Any]], keys: Collection[str]) -> list[dict[str, Any]]:
     """What a grantee is shown: the shared sections the plan still has and does not hide."""
-    return [s for s in plan.sections if s["key"] in keys and not s["hidden"]]
+    return [s for s in sections if s["key"] in keys and not s["hidden"]]
 
 
 def _names(sections: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -203,7 +204,7 @@ def _scoped_sections(connection: Connection, row) -> tuple[list[Outline], str]:
     if outline is None or shown_json is None:
         sections = connection.execute(_PLAN_SECTIONS, {"plan_id": row.id}).scalar_one()
         outline = _remember(row.id, row.version, sections)
-        shown = [s for s in sections if s["key"] in keys and not s["hidden"]]
+        shown = visible_sections(sections, keys)
         shown_json = _SCOPED_SECTIONS.put(
             (row.id, row.version, keys), json.dumps(shown, ensure_ascii=False)
         )
@@ -827,7 +828,7 @@ class Grant:
         return rank(Permission(self.share.permission)) >= rank(need)
 
     def shown(self) -> list[dict[str, Any]]:
-        return visible_sections(self.plan, self.share.sections)
+        return visible_sections(self.plan.sections, self.share.sections)
 
     def section(self, key: str) -> dict[str, Any]:
         shown = self.shown()
@@ -1512,7 +1513,7 @@ def use_crisis_card(session: Session, token: str) -> CardPage:
         or not sharing_enabled(session, owner.id)
     ):
         raise Problem(410, "This crisis card link has been turned off or has expired.")
-    crisis = next(iter(visible_sections(plan, [CRISIS_SECTION])), None)
+    crisis = next(iter(visible_sections(plan.sections, [CRISIS_SECTION])), None)
     log_event(
         session,
         owner_id=owner.id,
