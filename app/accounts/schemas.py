@@ -4,7 +4,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
-from app.core.schemas import StrictInput
+from app.core.schemas import StrictInput, WithoutNul
 
 PASSWORD_MIN_CHARS = 8
 PASSWORD_MAX_CHARS = 256
@@ -18,11 +18,15 @@ def _normalise_email(value: str) -> str:
     return value
 
 
-Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(_normalise_email)]
+Email = Annotated[
+    str, StringConstraints(max_length=254), WithoutNul, AfterValidator(_normalise_email)
+]
 Password = Annotated[
     str, StringConstraints(min_length=PASSWORD_MIN_CHARS, max_length=PASSWORD_MAX_CHARS)
 ]
-DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+DisplayName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), WithoutNul
+]
 
 
 class Registration(StrictInput):

@@ -98,6 +98,9 @@ def sign_in(
     """The account for these credentials; refuses while the email is locked out or the
     client address has failed too often."""
     email = email.strip().lower()
+    if "\x00" in email:
+        # No stored address holds one, so there is nothing to look up or count against.
+        raise Problem(422, "Remove the NUL character (U+0000) from the email address.")
     _refuse_while_locked(session, email, client_address, settings)
     user = session.execute(select(User).where(User.email == email)).scalar_one_or_none()
     if not verify_password(user.password_hash if user else None, password):

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
 # The largest whole number an INTEGER column holds (32 bits on PostgreSQL): a bigger one in
 # a path or query (a revision number, an id to page from) is refused with 422 instead of
@@ -10,6 +10,20 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 MAX_STORED_INT = 2**31 - 1
 TITLE_MAX_CHARS = 200
 TEXT_MAX_CHARS = 10_000
+
+
+NUL_REFUSED = "remove the NUL character (U+0000): it cannot be stored"
+
+
+def refuse_nul(value: str) -> str:
+    """For text kept in plain-text columns: PostgreSQL text cannot hold NUL, so it is
+    refused with a 422 here rather than failing in the database."""
+    if "\x00" in value:
+        raise ValueError(NUL_REFUSED)
+    return value
+
+
+WithoutNul = AfterValidator(refuse_nul)
 
 
 class StrictInput(BaseModel):

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse, Response
 
 from app.accounts.dependencies import CurrentUser, DbSession
 from app.core.config import AppSettings
+from app.core.schemas import WithoutNul
 from app.imports import service
 from app.imports.schemas import DecisionsIn, ImportDecided, ImportRead, ImportSummary
 from app.plans.service import etag, get_owned_plan
@@ -40,7 +41,7 @@ def create_import(
     settings: AppSettings,
     file: Annotated[UploadFile, File(description="FHIR R4 JSON, .docx, PDF, .txt or .md")],
     source_system: Annotated[
-        str | None, Form(max_length=300, description="The system the file came from")
+        str | None, Form(max_length=300, description="The system the file came from"), WithoutNul
     ] = None,
     confirm_person: Annotated[
         bool,

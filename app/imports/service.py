@@ -252,7 +252,9 @@ def create_import(
 
 
 def _clip(value: str | None, length: int) -> str | None:
-    return (value.strip()[:length] or None) if value else None
+    """Trimmed to the column, without NUL characters (some of these columns are plain text,
+    which in PostgreSQL cannot hold them)."""
+    return (value.replace("\x00", "").strip()[:length] or None) if value else None
 
 
 # ---- reading ------------------------------------------------------------------------------

@@ -77,10 +77,12 @@ def parse_upload(data: bytes, file_name: str, content_type: str) -> ParsedDocume
 
 
 def _without_repeats(parts: list[ParsedPart]) -> list[ParsedPart]:
-    """The same words for the same field once (documents often repeat a narrative)."""
+    """The same words for the same field once (documents often repeat a narrative), without
+    NUL characters (never meant in a statement, and PostgreSQL text cannot hold them)."""
     seen: set[tuple[str, str]] = set()
     kept = []
     for part in parts:
+        part.text = part.text.replace("\x00", "")
         if (part.field, part.text) not in seen:
             seen.add((part.field, part.text))
             kept.append(part)
