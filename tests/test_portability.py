@@ -67,6 +67,19 @@ def test_import_with_an_error_adds_nothing(owner, make_account, green_book):
         {**exported, "format_version": 2},
         {**exported, "surprise": 1},
         {"plans": []},
+        # Beyond what the database stores: a 32-bit version, a NUL in a plain-text column.
+        {**exported, "plans": [{**exported["plans"][0], "version": 2**31}]},
+        {
+            **exported,
+            "plans": [
+                {
+                    **exported["plans"][0],
+                    "revisions": [
+                        {**exported["plans"][0]["revisions"][0], "author_name": "Sam\x00"}
+                    ],
+                }
+            ],
+        },
     ]:
         assert fresh.post("/api/v1/import", json=bad).status_code == 422
     assert fresh.get("/api/v1/plans").json() == []

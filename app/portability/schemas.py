@@ -3,11 +3,11 @@
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.core.schemas import Text, Title
+from app.core.schemas import MAX_STORED_INT, Text, Title, WithoutNul
 from app.plans.schemas import EntrySource, Goal, SectionKey
 from app.plans.templates import Template, TodayState
 
@@ -61,10 +61,10 @@ def _check_sections(sections: list[ExportedSection]) -> None:
 
 
 class ExportedRevision(_Strict):
-    number: int = Field(ge=1)
+    number: int = Field(ge=1, le=MAX_STORED_INT)
     title: Title
     summary: str = Field(max_length=300)
-    author_name: str = Field(max_length=100)
+    author_name: Annotated[str, WithoutNul] = Field(max_length=100)
     created_at: datetime
     sections: list[ExportedSection]
 
@@ -78,7 +78,7 @@ class ExportedPlan(_Strict):
     id: uuid.UUID = Field(description="The plan's id in the account it was exported from")
     title: Title
     template: Template
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=MAX_STORED_INT)
     created_at: datetime
     updated_at: datetime
     archived_at: datetime | None = None
