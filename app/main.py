@@ -17,6 +17,7 @@ from app.core.config import Settings, get_settings
 from app.core.db import build_engine
 from app.core.encryption import use_keyring_of
 from app.core.errors import install_error_handlers
+from app.core.group_commit import GroupCommit
 from app.core.middleware import (
     BodySizeLimitMiddleware,
     RequestLogMiddleware,
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = build_engine(settings.database_url)
+    app.state.group_commit = GroupCommit(app.state.engine)
     use_keyring_of(settings)
     install_error_handlers(app)
 
@@ -109,14 +111,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestLogMiddleware, secret_path_prefixes=[CRISIS_CARD_PATH_PREFIX])
     app.add_middleware(SecurityHeadersMiddleware)
 
-    app.include_router(accounts_router)
+    # Requests are matched against the routes in this order, so the most requested come
+    # first: plan reads and edits, grantees' reads, sync.
     app.include_router(plans_router)
+    app.include_router(sharing_router)
+    app.include_router(sync_router)
+    app.include_router(accounts_router)
     app.include_router(portability_router)
     app.include_router(imports_router)
     app.include_router(exports_router)
-    app.include_router(sharing_router)
     app.include_router(crisis_card_router)
-    app.include_router(sync_router)
 
     @app.get("/healthz", tags=["health"])
     def health() -> dict[str, str]:

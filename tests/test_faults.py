@@ -19,6 +19,7 @@ PROBLEM = "application/problem+json"
 PLAN_UPDATE = r'^\s*UPDATE "?plan"?\s'
 PLAN_READ = r'^\s*SELECT\b.*\b(FROM|JOIN) "?plan"?\s'
 REVISION_INSERT = r'^\s*INSERT INTO "?plan_revision"?\s'
+ACCESS_LOG_INSERT = r"^\s*INSERT INTO access_log\s"
 
 
 class StatementFault:

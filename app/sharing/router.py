@@ -44,6 +44,109 @@ router = APIRouter(prefix="/api/v1", tags=["sharing"])
 card_router = APIRouter(tags=["crisis card"])
 
 
+# ---- the grantee (first: routes are matched in order, and grantees' reads are frequent) -
+
+
+@router.post(
+    "/shares/accept",
+    response_model=SharedWithMe,
+    responses=problem_responses(404, 409, 410, 429),
+)
+def accept_invite(
+    request: Request,
+    body: InviteAcceptance,
+    user: CurrentUser,
+    session: DbSession,
+    settings: AppSettings,
+):
+    """Accept an invite code someone gave you. The person sees that you accepted it. After
+    too many wrong or expired codes, every code is refused for a while (429, Retry-After)."""
+    return service.accept_invite(session, user, body.code, client_address_of(request), settings)
+
+
+@router.get("/shared-with-me", response_model=SharedWithMeList)
+async def shared_with_me(
+    request: Request,
+    token: BearerToken,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=MAX_STORED_INT)] = 0,
+):
+    """Plans people share with you now: whose, which sections, since and until when, and
+    what changed since you last looked. Most recently updated first."""
+    listing = await signed_in_work(
+        request, token, lambda session, user: service.shared_with_me(session, user, limit, offset)
+    )
+    # Built as plain JSON: this list can be long and is read often.
+    return JSONResponse(listing)
+
+
+@router.get(
+    "/shared-with-me/{share_id}", response_model=ScopedPlan, responses=problem_responses(410)
+)
+async def read_shared_plan(share_id: uuid.UUID, request: Request, token: BearerToken):
+    """The plan as shared with you: only the shared sections, at the current version.
+    The person sees in their access log that you opened it."""
+    # Async with one hand-off to a worker thread for the whole read, as the owner's read.
+    body = await run_in_threadpool(
+        service.read_scoped_plan,
+        request.app.state.engine,
+        request.app.state.group_commit,
+        token,
+        share_id,
+        request.app.state.settings,
+    )
+    return Response(body, media_type="application/json")
+
+
+@router.get(
+    "/shared-with-me/{share_id}/comments",
+    response_model=list[CommentRead],
+    responses=problem_responses(403),
+)
+def read_my_comments(share_id: uuid.UUID, user: CurrentUser, session: DbSession):
+    """Your comments on this plan, with the person's replies."""
+    grant = service.grant_for(session, user, share_id, Permission.comment)
+    return service.grantee_comments(session, user, grant)
+
+
+@router.post(
+    "/shared-with-me/{share_id}/comments",
+    response_model=CommentRead,
+    status_code=201,
+    responses=problem_responses(403),
+)
+def write_comment(share_id: uuid.UUID, body: CommentCreate, user: CurrentUser, session: DbSession):
+    """Comment on a shared section. The person reads it, with your name and role, so
+    confirm that with `acknowledged_visible_to_person: true`."""
+    grant = service.grant_for(session, user, share_id, Permission.comment)
+    return service.add_comment(session, user, grant, body)
+
+
+@router.get(
+    "/shared-with-me/{share_id}/suggestions",
+    response_model=list[SuggestionRead],
+    responses=problem_responses(403),
+)
+def read_my_suggestions(share_id: uuid.UUID, user: CurrentUser, session: DbSession):
+    grant = service.grant_for(session, user, share_id, Permission.suggest)
+    return service.grantee_suggestions(session, user, grant)
+
+
+@router.post(
+    "/shared-with-me/{share_id}/suggestions",
+    response_model=SuggestionRead,
+    status_code=201,
+    responses=problem_responses(403),
+)
+def make_suggestion(
+    share_id: uuid.UUID, body: SuggestionCreate, user: CurrentUser, session: DbSession
+):
+    """Suggest adding, changing or removing an entry in a shared section. Nothing changes
+    until the person accepts it."""
+    grant = service.grant_for(session, user, share_id, Permission.suggest)
+    return service.suggest(session, user, grant, body)
+
+
 # ---- the owner: shares and the switch --------------------------------------------------
 
 
@@ -121,108 +224,6 @@ def read_access_log(
     """Every time someone else opened your plan, what they saw and when; and every change
     to your sharing. Newest first."""
     return service.access_log(session, get_owned_plan(session, user, plan_id), limit, before)
-
-
-# ---- the grantee -----------------------------------------------------------------------
-
-
-@router.post(
-    "/shares/accept",
-    response_model=SharedWithMe,
-    responses=problem_responses(404, 409, 410, 429),
-)
-def accept_invite(
-    request: Request,
-    body: InviteAcceptance,
-    user: CurrentUser,
-    session: DbSession,
-    settings: AppSettings,
-):
-    """Accept an invite code someone gave you. The person sees that you accepted it. After
-    too many wrong or expired codes, every code is refused for a while (429, Retry-After)."""
-    return service.accept_invite(session, user, body.code, client_address_of(request), settings)
-
-
-@router.get("/shared-with-me", response_model=SharedWithMeList)
-async def shared_with_me(
-    request: Request,
-    token: BearerToken,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0, le=MAX_STORED_INT)] = 0,
-):
-    """Plans people share with you now: whose, which sections, since and until when, and
-    what changed since you last looked. Most recently updated first."""
-    listing = await signed_in_work(
-        request, token, lambda session, user: service.shared_with_me(session, user, limit, offset)
-    )
-    # Built as plain JSON: this list can be long and is read often.
-    return JSONResponse(listing)
-
-
-@router.get(
-    "/shared-with-me/{share_id}", response_model=ScopedPlan, responses=problem_responses(410)
-)
-async def read_shared_plan(share_id: uuid.UUID, request: Request, token: BearerToken):
-    """The plan as shared with you: only the shared sections, at the current version.
-    The person sees in their access log that you opened it."""
-    # Async with one hand-off to a worker thread for the whole read, as the owner's read.
-    body = await run_in_threadpool(
-        service.read_scoped_plan,
-        request.app.state.engine,
-        token,
-        share_id,
-        request.app.state.settings,
-    )
-    return Response(body, media_type="application/json")
-
-
-@router.get(
-    "/shared-with-me/{share_id}/comments",
-    response_model=list[CommentRead],
-    responses=problem_responses(403),
-)
-def read_my_comments(share_id: uuid.UUID, user: CurrentUser, session: DbSession):
-    """Your comments on this plan, with the person's replies."""
-    grant = service.grant_for(session, user, share_id, Permission.comment)
-    return service.grantee_comments(session, user, grant)
-
-
-@router.post(
-    "/shared-with-me/{share_id}/comments",
-    response_model=CommentRead,
-    status_code=201,
-    responses=problem_responses(403),
-)
-def write_comment(share_id: uuid.UUID, body: CommentCreate, user: CurrentUser, session: DbSession):
-    """Comment on a shared section. The person reads it, with your name and role, so
-    confirm that with `acknowledged_visible_to_person: true`."""
-    grant = service.grant_for(session, user, share_id, Permission.comment)
-    return service.add_comment(session, user, grant, body)
-
-
-@router.get(
-    "/shared-with-me/{share_id}/suggestions",
-    response_model=list[SuggestionRead],
-    responses=problem_responses(403),
-)
-def read_my_suggestions(share_id: uuid.UUID, user: CurrentUser, session: DbSession):
-    grant = service.grant_for(session, user, share_id, Permission.suggest)
-    return service.grantee_suggestions(session, user, grant)
-
-
-@router.post(
-    "/shared-with-me/{share_id}/suggestions",
-    response_model=SuggestionRead,
-    status_code=201,
-    responses=problem_responses(403),
-)
-def make_suggestion(
-    share_id: uuid.UUID, body: SuggestionCreate, user: CurrentUser, session: DbSession
-):
-    """Suggest adding, changing or removing an entry in a shared section. Nothing changes
-    until the person accepts it."""
-    grant = service.grant_for(session, user, share_id, Permission.suggest)
-    return service.suggest(session, user, grant, body)
 
 
 # ---- the owner: comments and suggestions -----------------------------------------------

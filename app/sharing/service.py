@@ -25,6 +25,7 @@ from app.accounts.service import LIVE_SESSION, signed_in_user
 from app.core import clock
 from app.core.config import Settings
 from app.core.errors import Problem
+from app.core.group_commit import GroupCommit, Write
 from app.core.lru import LRUCache
 from app.core.security import decode_access_token, new_opaque_token, token_digest
 from app.plans import service as plans
@@ -232,8 +233,7 @@ class Person(NamedTuple):
     organisation: str | None
 
 
-def log_event(
-    session: Session | Connection,
+def access_event(
     *,
     owner_id: uuid.UUID,
     plan_id: uuid.UUID | None,
@@ -244,28 +244,27 @@ def log_event(
     share_id: uuid.UUID | None = None,
     card_id: uuid.UUID | None = None,
     sections: list[dict[str, Any]] | None = None,
-) -> None:
-    """Writes one access-log line in the caller's transaction (a plain INSERT: it is on
-    every grantee read, and nothing reads the row back in the same request)."""
-    session.execute(
-        _INSERT_ACCESS_EVENT,
-        [
-            {
-                "owner_id": owner_id,
-                "plan_id": plan_id,
-                "at": clock.utcnow(),
-                "event": event,
-                "summary": summary,
-                "author_id": by.id if by else None,
-                "author_name": by.display_name if by else by_name,
-                "author_role": by.role if by else None,
-                "author_organisation": by.organisation if by else None,
-                "share_id": share_id,
-                "crisis_card_id": card_id,
-                "sections": _names(sections or []),
-            }
-        ],
-    )
+) -> dict[str, Any]:
+    """One access-log line, as values for `_INSERT_ACCESS_EVENT`."""
+    return {
+        "owner_id": owner_id,
+        "plan_id": plan_id,
+        "at": clock.utcnow(),
+        "event": event,
+        "summary": summary,
+        "author_id": by.id if by else None,
+        "author_name": by.display_name if by else by_name,
+        "author_role": by.role if by else None,
+        "author_organisation": by.organisation if by else None,
+        "share_id": share_id,
+        "crisis_card_id": card_id,
+        "sections": _names(sections or []),
+    }
+
+
+def log_event(session: Session | Connection, **line: Any) -> None:
+    """Writes one access-log line (see `access_event`) in the caller's transaction."""
+    session.execute(_INSERT_ACCESS_EVENT, [access_event(**line)])
 
 
 def access_log(session: Session, plan: Plan, limit: int, before: int | None) -> dict[str, Any]:
@@ -920,14 +919,19 @@ _MARK_VIEWED = (
 
 
 def read_scoped_plan(
-    engine: Engine, token: str | None, share_id: uuid.UUID, settings: Settings
+    engine: Engine,
+    group_commit: GroupCommit,
+    token: str | None,
+    share_id: uuid.UUID,
+    settings: Settings,
 ) -> str:
     """The owner's plan document holding only the shared sections the plan shows, for the
-    grantee holding `token`; logged in the owner's access log. One query, then the log line
-    (and now and then the share's "last viewed"), in one transaction on one connection, and
-    no objects loaded: a grantee's read must stay nearly as quick as the owner's."""
+    grantee holding `token`; logged in the owner's access log. One query, no objects
+    loaded, and the log line (with, now and then, the share's "last viewed") committed
+    together with other requests' before the plan is returned: a grantee's read must stay
+    nearly as quick as the owner's."""
     claims = decode_access_token(token, settings.access_token_keys) if token else None
-    with engine.begin() as connection:
+    with engine.connect() as connection:
         row = None
         if claims:
             user_id, session_id = claims
@@ -942,13 +946,37 @@ def read_scoped_plan(
                 session, signed_in_user(session, token, settings)[0], share_id, Permission.view
             )
             raise Problem(409, "This share changed while it was being read. Please try again.")
-        return _scoped_document(connection, row, user_id, settings.deleted_plan_retention_days)
+        document, writes = _scoped_document(
+            connection, row, user_id, settings.deleted_plan_retention_days
+        )
+    group_commit.write(writes)
+    return document
 
 
-def _scoped_document(connection: Connection, row, reader_id: uuid.UUID, retention_days: int) -> str:
+def _scoped_document(
+    connection: Connection, row, reader_id: uuid.UUID, retention_days: int
+) -> tuple[str, list[Write]]:
+    """The document, and the writes that must be committed before it is shown."""
     shown, shown_json = _scoped_sections(connection, row)
     now = clock.utcnow()
     seen = {o.key: o.digest for o in shown}
+    names = [{"key": o.key, "title": o.title} for o in shown]
+    reader = Person(reader_id, row.reader_name, row.reader_role, row.reader_organisation)
+    writes: list[Write] = [
+        (
+            _INSERT_ACCESS_EVENT,
+            access_event(
+                owner_id=row.owner_id,
+                plan_id=row.id,
+                event="viewed_plan",
+                by=reader,
+                share_id=row.share_id,
+                sections=names,
+                summary=f"{_who(reader.display_name, row.label, reader.organisation)} opened "
+                f"your plan and saw: {_titles(names)}.",
+            ),
+        )
+    ]
     # The share remembers what was seen for "what changed since"; rewriting it on every
     # read only to move the time on by seconds would double each read's writes.
     if (
@@ -957,23 +985,12 @@ def _scoped_document(connection: Connection, row, reader_id: uuid.UUID, retentio
         or row.last_viewed_at is None
         or now - row.last_viewed_at >= LAST_VIEWED_PRECISION
     ):
-        connection.execute(
-            _MARK_VIEWED,
-            {"share_id": row.share_id, "at": now, "version": row.version, "digests": seen},
+        writes.append(
+            (
+                _MARK_VIEWED,
+                {"share_id": row.share_id, "at": now, "version": row.version, "digests": seen},
+            )
         )
-    names = [{"key": o.key, "title": o.title} for o in shown]
-    reader = Person(reader_id, row.reader_name, row.reader_role, row.reader_organisation)
-    log_event(
-        connection,
-        owner_id=row.owner_id,
-        plan_id=row.id,
-        event="viewed_plan",
-        by=reader,
-        share_id=row.share_id,
-        sections=names,
-        summary=f"{_who(reader.display_name, row.label, reader.organisation)} opened your "
-        f"plan and saw: {_titles(names)}.",
-    )
     document = plans.plan_summary(row, retention_days) | {
         "share": {
             "share_id": str(row.share_id),
@@ -981,7 +998,7 @@ def _scoped_document(connection: Connection, row, reader_id: uuid.UUID, retentio
             "until": clock.isoformat(row.expires_at),
         },
     }
-    return plans.with_sections_json(document, shown_json)
+    return plans.with_sections_json(document, shown_json), writes
 
 
 # ---- comments --------------------------------------------------------------------------

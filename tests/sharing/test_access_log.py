@@ -1,9 +1,11 @@
 """The access log: every read by anyone but the owner, once, and every sharing change."""
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from app.core import clock
 from tests.sharing.conftest import access_log, share_with
+from tests.test_faults import ACCESS_LOG_INSERT, assert_unavailable, fault  # noqa: F401 (fixture)
 
 
 def test_each_read_by_someone_else_is_logged_once_with_what_they_saw(
@@ -34,6 +36,43 @@ def test_each_read_by_someone_else_is_logged_once_with_what_they_saw(
     events = [e["event"] for e in access_log(owner, marked_plan.id)]
     assert events[:3] == ["read_suggestions", "read_comments", "viewed_plan"]
     assert events.count("viewed_plan") == 1
+
+
+def test_reads_at_the_same_moment_are_each_logged_once(owner, marked_plan, link_worker):
+    # Reads arriving together have their log lines committed together: none may be lost
+    # or doubled, and each reader gets the plan only once their line is written.
+    share = share_with(owner, marked_plan.id, link_worker, ["crisis"])
+    before = len(access_log(owner, marked_plan.id))
+    url = f"/api/v1/shared-with-me/{share['id']}"
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(lambda _: link_worker.get(url).status_code, range(32)))
+    assert statuses == [200] * 32
+    log = access_log(owner, marked_plan.id)
+    assert len(log) == before + 32
+    assert {(e["event"], e["share_id"]) for e in log[:32]} == {("viewed_plan", share["id"])}
+
+
+def test_database_gone_while_logging_a_grantee_read_shows_nothing_and_logs_nothing(
+    owner,
+    marked_plan,
+    link_worker,
+    fault,  # noqa: F811 (the fixture)
+):
+    share = share_with(owner, marked_plan.id, link_worker, ["crisis"])
+    before = len(access_log(owner, marked_plan.id))
+
+    injected = fault(ACCESS_LOG_INSERT)
+    response = link_worker.get(f"/api/v1/shared-with-me/{share['id']}")
+    assert injected.fired
+    assert_unavailable(response)
+    # The read is shown only once it is in the owner's log, so neither happened.
+    assert marked_plan.markers["crisis"][1] not in response.text
+    assert len(access_log(owner, marked_plan.id)) == before
+
+    retried = link_worker.get(f"/api/v1/shared-with-me/{share['id']}")
+    assert retried.status_code == 200, retried.text
+    assert marked_plan.markers["crisis"][1] in retried.text
+    assert len(access_log(owner, marked_plan.id)) == before + 1
 
 
 def _parse(moment: str) -> datetime:
