@@ -29,7 +29,7 @@ from app.imports.router import router as imports_router
 from app.plans.router import router as plans_router
 from app.plans.service import purge_deleted_plans
 from app.portability.router import router as portability_router
-from app.sharing.router import CRISIS_CARD_PATH_PREFIX
+from app.sharing.router import CRISIS_CARD_PATH_PREFIX, grantee_reads_router
 from app.sharing.router import card_router as crisis_card_router
 from app.sharing.router import router as sharing_router
 from app.sync.router import router as sync_router
@@ -112,7 +112,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware)
 
     # Requests are matched against the routes in this order, so the most requested come
-    # first: plan reads and edits, grantees' reads, sync.
+    # first: grantees' reads, plan reads and edits, sync.
+    app.include_router(grantee_reads_router)
     app.include_router(plans_router)
     app.include_router(sharing_router)
     app.include_router(sync_router)

@@ -32,7 +32,10 @@ class Plan(SQLModel, table=True):
         sa_column=Column(ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False)
     )
     template: str = Field(sa_column=Column(String(20), nullable=False))
-    title: str = Field(sa_column=Column(EncryptedText("plan.title"), nullable=False))
+    # Decrypted titles are remembered: every read, list and "shared with me" shows them.
+    title: str = Field(
+        sa_column=Column(EncryptedText("plan.title", remember=20_000), nullable=False)
+    )
     version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
     sections: list[dict[str, Any]] = Field(
         sa_column=Column(EncryptedJSON("plan.sections"), nullable=False)

@@ -66,7 +66,10 @@ class Share(SQLModel, table=True):
         sa_column=Column(ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True),
     )
     # Section keys: a custom section's key is made from its title, the person's words.
-    sections: list[str] = Field(sa_column=Column(EncryptedJSON("share.sections"), nullable=False))
+    # Remembered decrypted: every grantee request and "shared with me" reads them.
+    sections: list[str] = Field(
+        sa_column=Column(EncryptedJSON("share.sections", remember=20_000), nullable=False)
+    )
     permission: str = Field(sa_column=Column(String(10), nullable=False))
     label: str = Field(sa_column=Column(String(20), nullable=False))
     invite_digest: str = Field(sa_column=Column(String(64), unique=True, nullable=False))

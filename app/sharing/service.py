@@ -889,7 +889,7 @@ _reader = User.__table__.alias("reader")
 # token's session is live, their live share, its plan (as columns, not objects). Bound to
 # grantee_id and user_id (both the reader), session_id, share_id and now.
 _SCOPED_READ = (
-    _live_shares(
+    _live_share_rows(
         *plans.PLAN_SUMMARY_COLUMNS,
         Share.id.label("share_id"),
         Share.sections.label("shared_keys"),
