@@ -83,7 +83,7 @@ class Share(SQLModel, table=True):
     last_viewed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     last_viewed_version: int | None = Field(default=None, sa_column=Column(Integer))
     seen_digests: dict[str, str] | None = Field(
-        default=None, sa_column=Column(EncryptedJSON("share.seen_digests"))
+        default=None, sa_column=Column(EncryptedJSON("share.seen_digests", remember=20_000))
     )
 
 
