@@ -1,7 +1,14 @@
 """Every change is a version; stale writes are refused with the current copy; nothing is lost."""
 
+import copy
+import re
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+from sqlalchemy import event, update
+from sqlmodel import Session
+
+from app.plans.models import Plan
 from tests.test_plans import add_entry, section
 
 
@@ -116,3 +123,65 @@ def test_concurrent_additions_without_if_match_are_all_kept(owner, green_book):
     assert sorted(e["text"] for e in section(plan, "keeping_well")["entries"]) == sorted(texts)
     assert plan["version"] == 13
     assert len(owner.get(f"/api/v1/plans/{plan_id}/revisions").json()) == 13
+
+
+class EditBetweenReads:
+    """Commits an edit of the plan (a new version with one more crisis entry) from another
+    connection just before the app fetches a version's sections: the moment a read has
+    the plan's version but not yet its sections."""
+
+    SECTIONS_FETCH = re.compile(r'^SELECT "?plan"?\.sections\b', re.I)
+
+    def __init__(self, app, plan_id: str, text: str) -> None:
+        self.engine = app.state.engine
+        self.plan_id = uuid.UUID(plan_id)
+        self.text = text
+        self.fired = False
+        event.listen(self.engine, "before_cursor_execute", self._before)
+
+    def _before(self, _conn, _cursor, statement, *_args) -> None:
+        if self.fired or not self.SECTIONS_FETCH.search(statement):
+            return
+        self.fired = True
+        with Session(self.engine) as session:
+            plan = session.get(Plan, self.plan_id)
+            sections = copy.deepcopy(plan.sections)
+            crisis = next(s for s in sections if s["key"] == "crisis")
+            crisis["entries"].append(_entry(self.text))
+            session.execute(
+                update(Plan)
+                .where(Plan.id == self.plan_id)
+                .values(version=Plan.version + 1, sections=sections)
+            )
+            session.commit()
+
+    def remove(self) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._before)
+
+
+def _entry(text: str) -> dict:
+    now = "2026-01-01T00:00:00Z"
+    return {
+        "id": str(uuid.uuid4()),
+        "text": text,
+        "prompt": None,
+        "goal": None,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def test_a_read_meeting_an_edit_answers_one_whole_version(app, owner, green_book):
+    # The version and its sections come from two statements; an edit between them must
+    # not pair the old version (and ETag) with the new words.
+    race = EditBetweenReads(app, green_book["id"], "Ring the crisis team")
+    try:
+        response = owner.get(f"/api/v1/plans/{green_book['id']}")
+    finally:
+        race.remove()
+    assert race.fired
+    assert response.status_code == 200, response.text
+    plan = response.json()
+    assert plan["version"] == 2 and response.headers["ETag"] == '"2"'
+    assert [e["text"] for e in section(plan, "crisis")["entries"]] == ["Ring the crisis team"]
+    assert owner.get(f"/api/v1/plans/{green_book['id']}").json() == plan

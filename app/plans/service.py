@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import and_, bindparam, delete, select, update
-from sqlalchemy.engine import Engine, Row
+from sqlalchemy.engine import Connection, Engine, Row
 from sqlmodel import Session
 
 from app.accounts.models import AuthSession, User
@@ -118,7 +118,11 @@ _LIVE_SESSION_AND_PLAN = (
 )
 
 
-_SECTIONS_JSON = select(decrypted_json_text(Plan.sections)).where(Plan.id == bindparam("plan_id"))
+# By version too: the plan may have changed since its summary was read, and a version's
+# sections are kept under that version.
+_SECTIONS_JSON = select(decrypted_json_text(Plan.sections)).where(
+    Plan.id == bindparam("plan_id"), Plan.version == bindparam("version")
+)
 # Sections as decrypted JSON text by (plan id, version): a version's sections never change
 # (every edit makes a new version), and fetching and decrypting them is a good part of a read.
 _SECTIONS_JSON_BY_VERSION: LRUCache[tuple[uuid.UUID, int], str] = LRUCache(1_000)
@@ -135,20 +139,31 @@ def read_owned_plan_json(
     if claims is None:
         raise sign_in_required()
     user_id, session_id = claims
+    sections_json = None
     with engine.connect() as connection:
-        plan = connection.execute(
-            _LIVE_SESSION_AND_PLAN,
-            {"user_id": user_id, "session_id": session_id, "plan_id": plan_id},
-        ).first()
-        if plan is None:
-            raise sign_in_required()
-        _check_owned_and_live(plan if plan.id else None, user_id)
-        version = (plan.id, plan.version)
-        sections_json = _SECTIONS_JSON_BY_VERSION.get(version) or _SECTIONS_JSON_BY_VERSION.put(
-            version, connection.execute(_SECTIONS_JSON, {"plan_id": plan.id}).scalar_one()
-        )
+        while sections_json is None:  # again only if the plan changed between the two reads
+            plan = connection.execute(
+                _LIVE_SESSION_AND_PLAN,
+                {"user_id": user_id, "session_id": session_id, "plan_id": plan_id},
+            ).first()
+            if plan is None:
+                raise sign_in_required()
+            _check_owned_and_live(plan if plan.id else None, user_id)
+            sections_json = sections_json_of(connection, plan.id, plan.version)
     summary = plan_summary(plan, settings.deleted_plan_retention_days)
     return with_sections_json(summary, sections_json), etag(plan)
+
+
+def sections_json_of(connection: Connection, plan_id: uuid.UUID, version: int) -> str | None:
+    """A plan version's sections as decrypted JSON text; None once the plan has moved on
+    from that version."""
+    key = (plan_id, version)
+    if (kept := _SECTIONS_JSON_BY_VERSION.get(key)) is not None:
+        return kept
+    fetched = connection.execute(
+        _SECTIONS_JSON, {"plan_id": plan_id, "version": version}
+    ).scalar_one_or_none()
+    return None if fetched is None else _SECTIONS_JSON_BY_VERSION.put(key, fetched)
 
 
 def with_sections_json(document: dict[str, Any], sections_json: str) -> str:

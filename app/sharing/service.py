@@ -194,16 +194,17 @@ def _outlines(session: Session, versions: dict[uuid.UUID, int]) -> dict[uuid.UUI
     return found
 
 
-_PLAN_SECTIONS = select(Plan.sections).where(Plan.id == bindparam("plan_id"))
-
-
-def _scoped_sections(connection: Connection, row) -> tuple[list[Outline], str]:
-    """The outlines and the JSON of the sections this share shows of this plan version."""
+def _scoped_sections(connection: Connection, row) -> tuple[list[Outline], str] | None:
+    """The outlines and the JSON of the sections this share shows of this plan version;
+    None once the plan has moved on from that version."""
     keys = tuple(row.shared_keys)
     outline = _OUTLINES.get((row.id, row.version))
     shown_json = _SCOPED_SECTIONS.get((row.id, row.version, keys))
     if outline is None or shown_json is None:
-        sections = connection.execute(_PLAN_SECTIONS, {"plan_id": row.id}).scalar_one()
+        sections_json = plans.sections_json_of(connection, row.id, row.version)
+        if sections_json is None:
+            return None
+        sections = json.loads(sections_json)
         outline = _remember(row.id, row.version, sections)
         shown = visible_sections(sections, keys)
         shown_json = _SCOPED_SECTIONS.put(
@@ -931,33 +932,39 @@ def read_scoped_plan(
     together with other requests' before the plan is returned: a grantee's read must stay
     nearly as quick as the owner's."""
     claims = decode_access_token(token, settings.access_token_keys) if token else None
+    answer = None
     with engine.connect() as connection:
-        row = None
-        if claims:
-            user_id, session_id = claims
-            row = connection.execute(
-                _SCOPED_READ,
-                _live(user_id, user_id=user_id, session_id=session_id, share_id=share_id),
-            ).first()
-        if row is None:
-            # Refused: the checks every other grantee route makes say why (401, 404, 410).
-            session = Session(bind=connection)
-            grant_for(
-                session, signed_in_user(session, token, settings)[0], share_id, Permission.view
+        while answer is None:  # again only if the plan changed between the two reads
+            row = None
+            if claims:
+                user_id, session_id = claims
+                row = connection.execute(
+                    _SCOPED_READ,
+                    _live(user_id, user_id=user_id, session_id=session_id, share_id=share_id),
+                ).first()
+            if row is None:
+                # Refused: the checks every other grantee route makes say why (401, 404, 410).
+                session = Session(bind=connection)
+                user = signed_in_user(session, token, settings)[0]
+                grant_for(session, user, share_id, Permission.view)
+                raise Problem(409, "This share changed while it was being read. Try again.")
+            answer = _scoped_document(
+                connection, row, user_id, settings.deleted_plan_retention_days
             )
-            raise Problem(409, "This share changed while it was being read. Please try again.")
-        document, writes = _scoped_document(
-            connection, row, user_id, settings.deleted_plan_retention_days
-        )
+    document, writes = answer
     group_commit.write(writes)
     return document
 
 
 def _scoped_document(
     connection: Connection, row, reader_id: uuid.UUID, retention_days: int
-) -> tuple[str, list[Write]]:
-    """The document, and the writes that must be committed before it is shown."""
-    shown, shown_json = _scoped_sections(connection, row)
+) -> tuple[str, list[Write]] | None:
+    """The document, and the writes that must be committed before it is shown; None if
+    the plan has moved on from the version in `row`."""
+    scoped = _scoped_sections(connection, row)
+    if scoped is None:
+        return None
+    shown, shown_json = scoped
     now = clock.utcnow()
     seen = {o.key: o.digest for o in shown}
     names = [{"key": o.key, "title": o.title} for o in shown]

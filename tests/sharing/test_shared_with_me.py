@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from app.core import clock
 from tests.sharing.conftest import make_marked_plan, share_with
+from tests.test_history_and_concurrency import EditBetweenReads
 
 
 def _list(account, **params) -> dict:
@@ -119,3 +120,21 @@ def test_shared_with_me_pages_through_many_people(make_account, link_worker):
     assert [s["person"]["display_name"] for s in first["shares"]] == ["Cat", "Ben"]
     assert link_worker.get("/api/v1/shared-with-me", params={"limit": 0}).status_code == 422
     assert link_worker.get("/api/v1/shared-with-me", params={"limit": 5000}).status_code == 422
+
+
+def test_a_grantee_read_meeting_an_edit_answers_one_whole_version(
+    app, owner, green_book, link_worker
+):
+    share = share_with(owner, green_book["id"], link_worker, ["crisis"])
+    race = EditBetweenReads(app, green_book["id"], "Ring the crisis team")
+    try:
+        response = link_worker.get(f"/api/v1/shared-with-me/{share['id']}")
+    finally:
+        race.remove()
+    assert race.fired
+    assert response.status_code == 200, response.text
+    plan = response.json()
+    assert plan["version"] == 2
+    assert [e["text"] for e in plan["sections"][0]["entries"]] == ["Ring the crisis team"]
+    again = link_worker.get(f"/api/v1/shared-with-me/{share['id']}").json()
+    assert again["version"] == 2 and again["sections"] == plan["sections"]
