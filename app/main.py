@@ -14,7 +14,7 @@ from sqlmodel import Session
 from app.accounts.attempts import prune_failed_attempts
 from app.accounts.router import router as accounts_router
 from app.core.config import Settings, get_settings
-from app.core.db import build_engine
+from app.core.db import build_engine, for_reads
 from app.core.encryption import use_keyring_of
 from app.core.errors import install_error_handlers
 from app.core.group_commit import GroupCommit
@@ -86,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = build_engine(settings.database_url)
+    app.state.read_engine = for_reads(app.state.engine)
     app.state.group_commit = GroupCommit(app.state.engine)
     use_keyring_of(settings)
     install_error_handlers(app)

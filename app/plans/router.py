@@ -100,7 +100,7 @@ async def read_plan(plan_id: uuid.UUID, request: Request, token: BearerToken):
     # dependency: this is the request every device makes most.
     body, etag = await run_in_threadpool(
         service.read_owned_plan_json,
-        request.app.state.engine,
+        request.app.state.read_engine,
         token,
         plan_id,
         request.app.state.settings,

@@ -92,7 +92,7 @@ async def read_shared_plan(share_id: uuid.UUID, request: Request, token: BearerT
     # Async with one hand-off to a worker thread for the whole read, as the owner's read.
     body = await run_in_threadpool(
         service.read_scoped_plan,
-        request.app.state.engine,
+        request.app.state.read_engine,
         request.app.state.group_commit,
         token,
         share_id,
