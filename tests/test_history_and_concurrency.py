@@ -126,9 +126,9 @@ def test_concurrent_additions_without_if_match_are_all_kept(owner, green_book):
 
 
 class EditBetweenReads:
-    """Commits an edit of the plan (a new version with one more crisis entry) from another
-    connection just before the app fetches a version's sections: the moment a read has
-    the plan's version but not yet its sections."""
+    """While in use, commits an edit of the plan (a new version with one more crisis
+    entry) from another connection just before the app first fetches a version's
+    sections: the moment a read has the plan's version but not yet its sections."""
 
     SECTIONS_FETCH = re.compile(r'^SELECT "?plan"?\.sections\b', re.I)
 
@@ -155,7 +155,10 @@ class EditBetweenReads:
             )
             session.commit()
 
-    def remove(self) -> None:
+    def __enter__(self) -> "EditBetweenReads":
+        return self
+
+    def __exit__(self, *_exc) -> None:
         event.remove(self.engine, "before_cursor_execute", self._before)
 
 
@@ -174,11 +177,8 @@ def _entry(text: str) -> dict:
 def test_a_read_meeting_an_edit_answers_one_whole_version(app, owner, green_book):
     # The version and its sections come from two statements; an edit between them must
     # not pair the old version (and ETag) with the new words.
-    race = EditBetweenReads(app, green_book["id"], "Ring the crisis team")
-    try:
+    with EditBetweenReads(app, green_book["id"], "Ring the crisis team") as race:
         response = owner.get(f"/api/v1/plans/{green_book['id']}")
-    finally:
-        race.remove()
     assert race.fired
     assert response.status_code == 200, response.text
     plan = response.json()

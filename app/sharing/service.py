@@ -1,7 +1,7 @@
 """Sharing the person controls. Every grantee request is checked against the database
 (share live, not expired, owner's sharing on, plan not deleted), so ending a share takes
 effect at once, whatever tokens anyone still holds. Every read by anyone but the owner
-writes exactly one access-log line in the same transaction as the read."""
+writes exactly one access-log line, committed before the answer is sent."""
 
 import hashlib
 import io

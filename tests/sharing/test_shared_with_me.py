@@ -126,11 +126,8 @@ def test_a_grantee_read_meeting_an_edit_answers_one_whole_version(
     app, owner, green_book, link_worker
 ):
     share = share_with(owner, green_book["id"], link_worker, ["crisis"])
-    race = EditBetweenReads(app, green_book["id"], "Ring the crisis team")
-    try:
+    with EditBetweenReads(app, green_book["id"], "Ring the crisis team") as race:
         response = link_worker.get(f"/api/v1/shared-with-me/{share['id']}")
-    finally:
-        race.remove()
     assert race.fired
     assert response.status_code == 200, response.text
     plan = response.json()
