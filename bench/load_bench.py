@@ -1,16 +1,17 @@
 """Load benchmark: 200 people using the app at once for 60 s against uvicorn + PostgreSQL,
 then, in the same run and on the same server, the same 200 clients against a bare endpoint.
 
-Each simulated person (asyncio + httpx, loopback only, one client with a bounded pool of
-CONNECTIONS connections for all of them) signs in, then, until the time is up, picks one of:
+Each simulated person (asyncio + httpx, loopback only; the people are spread over
+CLIENT_PROCESSES processes, each with one client and its share of CONNECTIONS connections)
+signs in, then, until the time is up, picks one of:
   - read their plan                          GET  /api/v1/plans/{id}
   - edit it from the web (If-Match)          POST .../sections/{key}/entries, or PATCH one of
                                              their entries; on 409 re-read and retry
   - edit while their phone syncs             the edit above and, at the same moment,
                                              POST /api/v1/sync with an add_entry (so the
                                              edit can meet a 409 for real)
-  - share                                    share the crisis plan with the next person, who
-                                             accepts the invite
+  - share                                    share the crisis plan with the next person of
+                                             the same process, who accepts the invite
   - read what is shared with them            GET /api/v1/shared-with-me, then the shared plan
 No pauses between actions: this measures how much the server carries, not a day's use.
 Errors (any other status, or a failed connection) are counted; none are expected. After the
@@ -33,6 +34,7 @@ written to bench/results/load.json (load-quick.json with --quick).
 
 import argparse
 import asyncio
+import multiprocessing
 import os
 import random
 import sys
@@ -51,6 +53,9 @@ from bench import seed  # noqa: E402
 from bench.server import running_server, save_result, timing_summary, wrk  # noqa: E402
 
 PEOPLE = 200
+# One client process is its own ceiling (it got a tenth of what wrk gets from the bare
+# endpoint), so the people are spread over several, each with its share of connections.
+CLIENT_PROCESSES = 4
 CONNECTIONS = 100
 SQLITE_PEOPLE = 1_000
 SECTIONS = ["triggers", "early_warning_signs", "crisis"]  # in both templates
@@ -245,56 +250,120 @@ async def bare_client(load: Load, until: float) -> None:
 def _client(base: str) -> httpx.AsyncClient:
     # Idle connections are dropped before uvicorn's 5 s keep-alive ends: reusing one the
     # server is closing at that moment fails the request on the client's side.
-    limits = httpx.Limits(
-        max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS, keepalive_expiry=2
-    )
+    pool = CONNECTIONS // CLIENT_PROCESSES
+    limits = httpx.Limits(max_connections=pool, max_keepalive_connections=pool, keepalive_expiry=2)
     return httpx.AsyncClient(base_url=base, limits=limits, timeout=120)
 
 
-async def measure_app(base: str, seconds: int, bare_plan_file: Path) -> dict:
+# Set before the client processes are forked, so each has it.
+_START_TOGETHER = None
+
+
+def _wait_for_everyone() -> None:
+    """Every client process has signed its people in: start the clock together."""
+    _START_TOGETHER.wait()
+
+
+def _in_processes(slice_work, *args) -> list[dict]:
+    """`slice_work(part, *args)` for each of CLIENT_PROCESSES parts of the people, each in a
+    process of its own (forked, so each has its own client and event loop)."""
+    global _START_TOGETHER
+    context = multiprocessing.get_context("fork")
+    _START_TOGETHER = context.Barrier(CLIENT_PROCESSES)
+    with context.Pool(CLIENT_PROCESSES) as pool:
+        return pool.starmap(slice_work, [(part, *args) for part in range(CLIENT_PROCESSES)])
+
+
+def _people_of(part: int) -> list[Person]:
+    return [Person(number) for number in range(part, PEOPLE, CLIENT_PROCESSES)]
+
+
+def _app_slice(part: int, base: str, seconds: int, bare_plan_file: Path) -> dict:
+    return asyncio.run(_app_slice_run(part, base, seconds, bare_plan_file))
+
+
+async def _app_slice_run(part: int, base: str, seconds: int, bare_plan_file: Path) -> dict:
     async with _client(base) as client:
         load = Load(client)
-        people = [Person(number) for number in range(PEOPLE)]
+        people = _people_of(part)
         load.recording = True  # sign-ins are timed apart from the run
-        arriving = asyncio.Semaphore(SIGNING_IN_AT_ONCE)
+        arriving = asyncio.Semaphore(SIGNING_IN_AT_ONCE // CLIENT_PROCESSES)
         await asyncio.gather(*(sign_in(load, person, arriving) for person in people))
-        signing_in = timing_summary(load.timings.pop("sign_in"), 1)
+        signing_in = load.timings.pop("sign_in")
         # Everyone starts with one share from the person before them, to read from the start.
         await asyncio.gather(*(share(load, people, person) for person in people))
         load.timings.clear()
+        _wait_for_everyone()
         started = time.perf_counter()
         await asyncio.gather(*(live(load, people, p, started + seconds) for p in people))
         elapsed = time.perf_counter() - started
         load.recording = False
         verified = await lost_edits(load, people)
-        owner = people[0]
-        plan = await client.get(f"/api/v1/plans/{owner.plan_id}", headers=owner.headers)
-        bare_plan_file.write_bytes(plan.content)
-    everything = [t for kind in load.timings.values() for t in kind]
+        if part == 0:
+            owner = people[0]
+            plan = await client.get(f"/api/v1/plans/{owner.plan_id}", headers=owner.headers)
+            bare_plan_file.write_bytes(plan.content)
     return {
-        "sign_in": {"p50_ms": signing_in["p50_ms"], "p99_ms": signing_in["p99_ms"]},
-        "app": timing_summary(everything, elapsed)
-        | {
-            "by_request": {k: timing_summary(v, elapsed) for k, v in load.timings.items()},
-            "conflicts_retried": load.conflicts,
-            "shares_made": sum(len(p.shares_received) for p in people),
-        },
-        "errors": dict(load.errors),
+        "sign_in": signing_in,
+        "timings": dict(load.timings),
+        "elapsed": elapsed,
+        "errors": load.errors,
+        "conflicts": load.conflicts,
+        "shares_made": sum(len(p.shares_received) for p in people),
         "verification": verified,
     }
 
 
-async def measure_bare(base: str, seconds: int) -> dict:
-    """The same number of clients through a fresh pool of the same size."""
+def measure_app(base: str, seconds: int, bare_plan_file: Path) -> dict:
+    parts = _in_processes(_app_slice, base, seconds, bare_plan_file)
+    elapsed = max(part["elapsed"] for part in parts)
+    timings: dict[str, list[float]] = defaultdict(list)
+    for part in parts:
+        for kind, values in part["timings"].items():
+            timings[kind] += values
+    everything = [t for kind in timings.values() for t in kind]
+    signing_in = timing_summary([t for part in parts for t in part["sign_in"]], 1)
+    verified = [part["verification"] for part in parts]
+    return {
+        "sign_in": {"p50_ms": signing_in["p50_ms"], "p99_ms": signing_in["p99_ms"]},
+        "app": timing_summary(everything, elapsed)
+        | {
+            "by_request": {k: timing_summary(v, elapsed) for k, v in timings.items()},
+            "conflicts_retried": sum(part["conflicts"] for part in parts),
+            "shares_made": sum(part["shares_made"] for part in parts),
+        },
+        "errors": dict(sum((part["errors"] for part in parts), Counter())),
+        "verification": {
+            "acknowledged_edits": sum(v["acknowledged_edits"] for v in verified),
+            "lost": sum(v["lost"] for v in verified),
+            "examples": [e for v in verified for e in v["examples"]][:5],
+        },
+    }
+
+
+def _bare_slice(part: int, base: str, seconds: int) -> dict:
+    return asyncio.run(_bare_slice_run(part, base, seconds))
+
+
+async def _bare_slice_run(part: int, base: str, seconds: int) -> dict:
+    """This process's share of the same number of clients, through a fresh pool."""
     async with _client(base) as client:
         load = Load(client)
         load.recording = True
+        _wait_for_everyone()
         started = time.perf_counter()
-        await asyncio.gather(*(bare_client(load, started + seconds) for _ in range(PEOPLE)))
+        clients = len(_people_of(part))
+        await asyncio.gather(*(bare_client(load, started + seconds) for _ in range(clients)))
         elapsed = time.perf_counter() - started
+    return {"timings": load.timings["bare"], "elapsed": elapsed, "errors": load.errors}
+
+
+def measure_bare(base: str, seconds: int) -> dict:
+    parts = _in_processes(_bare_slice, base, seconds)
+    timings = [t for part in parts for t in part["timings"]]
     return {
-        "bare_endpoint": timing_summary(load.timings["bare"], elapsed),
-        "bare_errors": dict(load.errors),
+        "bare_endpoint": timing_summary(timings, max(part["elapsed"] for part in parts)),
+        "bare_errors": dict(sum((part["errors"] for part in parts), Counter())),
     }
 
 
@@ -303,10 +372,11 @@ def run(database_url: str, seconds: int, workers: int, quick: bool) -> dict:
         bare_plan_file = Path(folder) / "bare-plan.json"
         env = {"BENCH_BARE_PLAN_FILE": str(bare_plan_file)}
         with running_server(database_url, "bench.plan_read_app:app", env, workers) as base:
-            figures = asyncio.run(measure_app(base, seconds, bare_plan_file))
-            figures |= asyncio.run(measure_bare(base, seconds))
+            figures = measure_app(base, seconds, bare_plan_file)
+            figures |= measure_bare(base, seconds)
             # What the server does for the bare endpoint with a load generator that is not
-            # Python, for scale: the asyncio client above is the ceiling of its own figures.
+            # Python, for scale: on a small machine the Python clients above are part of
+            # what they measure.
             figures["bare_endpoint_wrk"] = wrk(f"{base}/bench/bare-plan", None, seconds, PEOPLE)
     app, bare = figures["app"], figures["bare_endpoint"]
     return {
