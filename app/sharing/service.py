@@ -163,6 +163,10 @@ class Outline:
     hidden: bool
     digest: str
 
+    def name(self) -> dict[str, str]:
+        """The section as lists and the access log name it."""
+        return {"key": self.key, "title": self.title}
+
 
 # Outlines by (plan id, version): a plan's sections never change without a new version
 # (every edit goes through plans.change_plan). It spares the "shared with me" list from
@@ -205,11 +209,13 @@ def _scoped_sections(connection: Connection, row) -> tuple[list[Outline], str] |
         if sections_json is None:
             return None
         sections = json.loads(sections_json)
-        outline = _remember(row.id, row.version, sections)
-        shown = visible_sections(sections, keys)
-        shown_json = _SCOPED_SECTIONS.put(
-            (row.id, row.version, keys), json.dumps(shown, ensure_ascii=False)
-        )
+        if outline is None:
+            outline = _remember(row.id, row.version, sections)
+        if shown_json is None:
+            shown = visible_sections(sections, keys)
+            shown_json = _SCOPED_SECTIONS.put(
+                (row.id, row.version, keys), json.dumps(shown, ensure_ascii=False)
+            )
     return _shown(outline, row.shared_keys), shown_json
 
 
@@ -763,7 +769,7 @@ def _shared_with_me_item(row, outline: list[Outline]) -> dict[str, Any]:
     shown = _shown(outline, row.sections)
     seen = row.seen_digests
     changed = [o.key for o in shown if seen is None or seen.get(o.key) != o.digest]
-    names = [{"key": o.key, "title": o.title} for o in shown]
+    names = [o.name() for o in shown]
     can = PERMISSION_WORDS[Permission(row.permission)]
     until = f"until {day(row.expires_at)}" if row.expires_at else "with no end date"
     if seen is None:
@@ -967,7 +973,7 @@ def _scoped_document(
     shown, shown_json = scoped
     now = clock.utcnow()
     seen = {o.key: o.digest for o in shown}
-    names = [{"key": o.key, "title": o.title} for o in shown]
+    names = [o.name() for o in shown]
     reader = Person(reader_id, row.reader_name, row.reader_role, row.reader_organisation)
     writes: list[Write] = [
         (
