@@ -376,6 +376,7 @@ class Seeder:
             "invite_digest": secrets.token_hex(32),
             "invite_expires_at": made + timedelta(days=7),
             "created_at": made,
+            "plan_updated_at": plan["updated_at"],
             "accepted_at": accepted,
             "last_viewed_at": viewed,
             "last_viewed_version": plan["version"] - 1,

@@ -128,6 +128,7 @@ def seed(database_url: str, sizes: dict) -> dict:
             "invite_digest": secrets.token_hex(32),
             "invite_expires_at": now + timedelta(days=7),
             "created_at": now - timedelta(days=1),
+            "plan_updated_at": plan["updated_at"],
             "accepted_at": now - timedelta(days=1),
             "ended_at": now - timedelta(hours=1) if ended else None,
             "end_reason": "revoked" if ended else None,

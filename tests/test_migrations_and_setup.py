@@ -2,6 +2,7 @@
 settings; the admin command creates professional accounts; the API is documented."""
 
 import pytest
+from fastapi.testclient import TestClient
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -43,6 +44,56 @@ def test_upgrade_from_empty_to_head_and_back(scratch_database_url):
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     migrate(scratch_database_url)
     engine.dispose()
+
+
+def test_upgrading_shares_copies_their_plans_dates(scratch_database_url, settings):
+    """Revision 0007 gives existing shares their plan's updated and deleted dates, so
+    "shared with me" keeps its order and still leaves out deleted plans."""
+    migrate(scratch_database_url)
+    on_scratch = create_app(settings.model_copy(update={"database_url": scratch_database_url}))
+
+    def listed(client: TestClient, worker: dict) -> list[str]:
+        response = client.get("/api/v1/shared-with-me", headers=worker)
+        assert response.status_code == 200, response.text
+        assert response.json()["total"] == len(response.json()["shares"])
+        return [s["person"]["display_name"] for s in response.json()["shares"]]
+
+    with TestClient(on_scratch) as client:
+        worker = _registered(client, "Jo")
+        plans = {}
+        for name in ("Ann", "Ben", "Cat"):
+            person = _registered(client, name)
+            plan = client.post(
+                "/api/v1/plans", json={"template": "wrap", "title": "Mine"}, headers=person
+            ).json()
+            invite = client.post(
+                f"/api/v1/plans/{plan['id']}/shares",
+                json={"sections": ["crisis"], "permission": "view", "label": "carer"},
+                headers=person,
+            ).json()
+            code = {"code": invite["invite_code"]}
+            assert client.post("/api/v1/shares/accept", json=code, headers=worker).is_success
+            plans[name] = (person, plan["id"])
+        ann, ann_plan = plans["Ann"]
+        edit = {"text": "Tea"}
+        url = f"/api/v1/plans/{ann_plan}/sections/crisis/entries"
+        assert client.post(url, json=edit, headers=ann).is_success
+        cat, cat_plan = plans["Cat"]
+        assert client.delete(f"/api/v1/plans/{cat_plan}", headers=cat).is_success
+        assert listed(client, worker) == ["Ann", "Ben"]
+
+        migrate(scratch_database_url, "0006", down=True)
+        migrate(scratch_database_url)
+        assert listed(client, worker) == ["Ann", "Ben"]
+    on_scratch.state.engine.dispose()
+
+
+def _registered(client: TestClient, name: str) -> dict[str, str]:
+    """Headers of a new person, signed in."""
+    email = f"{name.lower()}@example.org"
+    account = {"email": email, "password": PASSWORD, "display_name": name}
+    assert client.post("/api/v1/auth/register", json=account).status_code == 201
+    return {"Authorization": f"Bearer {sign_in(client, email)['access_token']}"}
 
 
 def test_refuses_to_start_outside_development_with_the_default_secret():

@@ -24,6 +24,7 @@ from app.core.lru import LRUCache
 from app.core.security import decode_access_token
 from app.plans.models import Plan, PlanRevision
 from app.plans.templates import TEMPLATES, Template, new_plan_sections
+from app.sharing.models import Share
 
 T = TypeVar("T")
 _CONCURRENT_RETRIES = 20
@@ -275,6 +276,7 @@ def change_plan(
         if swapped == 1:
             session.refresh(plan)
             _record_revision(session, plan, author, summary, now)
+            _copy_to_shares(session, plan, open_only=True, plan_updated_at=now)
             session.commit()
             return plan, result
         session.rollback()
@@ -295,7 +297,16 @@ def set_archived(session: Session, plan: Plan, archived: bool) -> Plan:
 def soft_delete(session: Session, plan: Plan) -> None:
     plan.deleted_at = clock.utcnow()
     session.add(plan)
+    _copy_to_shares(session, plan, plan_deleted_at=plan.deleted_at)
     session.commit()
+
+
+def _copy_to_shares(session: Session, plan: Plan, *, open_only: bool = False, **copies) -> None:
+    """Shares keep copies of some plan columns (see the Share model): they change with it."""
+    shares = update(Share).where(Share.owner_id == plan.owner_id, Share.plan_id == plan.id)
+    if open_only:
+        shares = shares.where(Share.ended_at.is_(None))
+    session.execute(shares.values(**copies).execution_options(synchronize_session=False))
 
 
 def restore_deleted(session: Session, owner: User, plan_id: uuid.UUID, retention_days: int) -> Plan:
@@ -308,6 +319,7 @@ def restore_deleted(session: Session, owner: User, plan_id: uuid.UUID, retention
         raise Problem(404, NOT_FOUND)
     plan.deleted_at = None
     session.add(plan)
+    _copy_to_shares(session, plan, plan_deleted_at=None)
     session.commit()
     return plan
 

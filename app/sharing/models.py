@@ -2,7 +2,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, text
 from sqlmodel import Field, SQLModel
 
 from app.core.encryption import EncryptedJSON, EncryptedText
@@ -56,6 +56,16 @@ class Share(SQLModel, table=True):
         Index("ix_share_grantee_live", "grantee_id", "ended_at"),
         Index("ix_share_plan_created", "plan_id", "created_at"),
         Index("ix_share_owner_live", "owner_id", "ended_at"),
+        # "Shared with me" pages through a grantee's open shares newest plan first, straight
+        # from this index: no sorting, and only the page's plans are looked up.
+        Index(
+            "ix_share_grantee_listing",
+            "grantee_id",
+            "plan_updated_at",
+            "id",
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
@@ -75,6 +85,11 @@ class Share(SQLModel, table=True):
     invite_digest: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
     invite_expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     created_at: datetime = now_column()
+    # Copies of the plan's updated_at (kept by plans.change_plan while the share is open)
+    # and deleted_at (kept by plans.soft_delete and restore_deleted), so "shared with me"
+    # can order and count a grantee's shares without reading every plan.
+    plan_updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    plan_deleted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     accepted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     expires_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     ended_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))

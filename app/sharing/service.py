@@ -499,6 +499,7 @@ def create_share(session: Session, owner: User, plan: Plan, body: ShareCreate) -
         invite_digest=token_digest(_normalised_code(code)),
         invite_expires_at=now + timedelta(days=INVITE_DAYS),
         created_at=now,
+        plan_updated_at=plan.updated_at,
         expires_at=body.expires_at,
     )
     session.add(share)
@@ -716,22 +717,46 @@ _LISTED = (
 )
 
 
-def _live_share_rows(*columns):
+class ListedShare(NamedTuple):
+    """A row of `_LISTED` and the owner's name, as a plain tuple: a hundred of them are
+    read per page, and a tuple's fields are quicker to read than a database row's."""
+
+    id: uuid.UUID
+    plan_id: uuid.UUID
+    sections: list[str]
+    seen_digests: dict[str, str] | None
+    permission: str
+    label: str
+    accepted_at: datetime
+    expires_at: datetime | None
+    last_viewed_at: datetime | None
+    last_viewed_version: int | None
+    title: str
+    version: int
+    display_name: str
+
+
+def _open_shares(*columns):
     """A grantee's shares that work right now (parameters grantee_id and now), with these
-    columns. Built once: a grantee's every request runs one."""
+    columns of the share. Built once: a grantee's every request runs one."""
     return (
         select(*columns)
-        .join(Plan, Plan.id == Share.plan_id)
+        .select_from(Share)
         .outerjoin(SharingSwitch, SharingSwitch.owner_id == Share.owner_id)
         .where(
             Share.grantee_id == bindparam("grantee_id"),
             Share.ended_at.is_(None),
             Share.accepted_at.is_not(None),
             or_(Share.expires_at.is_(None), Share.expires_at > bindparam("now")),
-            Plan.deleted_at.is_(None),
+            Share.plan_deleted_at.is_(None),
             or_(SharingSwitch.enabled.is_(None), SharingSwitch.enabled.is_(True)),
         )
     )
+
+
+def _live_share_rows(*columns):
+    """`_open_shares` joined to their plans, for columns of both."""
+    return _open_shares(*columns).join(Plan, Plan.id == Share.plan_id)
 
 
 def _live_shares(*columns):
@@ -748,29 +773,28 @@ _PLAN_GRANTS = (
     .where(Share.plan_id == bindparam("plan_id"))
     .order_by(Share.accepted_at)
 )
-# A page is found with narrow rows first (sorting a thousand shares with all their columns
-# is most of the cost), then its rows are read in full. The total comes with the page.
+# A page comes in index order (ix_share_grantee_listing), so only its own plans and
+# owners are read; the total is counted apart.
 _PAGE = (
-    _live_share_rows(Share.id, func.count().over().label("total"))
-    .order_by(Plan.updated_at.desc(), Share.id)
+    _live_shares(*_LISTED)
+    .order_by(Share.plan_updated_at.desc(), Share.id.desc())
     .limit(bindparam("limit"))
     .offset(bindparam("offset"))
 )
-_LISTED_BY_ID = _live_shares(*_LISTED).where(Share.id.in_(bindparam("share_ids", expanding=True)))
 _ONE_LISTED = _live_shares(*_LISTED).where(Share.id == bindparam("share_id"))
-_COUNT = select(func.count()).select_from(_live_share_rows(Share.id).subquery())
+_COUNT = _open_shares(func.count())
 
 
 def _live(grantee_id: uuid.UUID, **params) -> dict[str, Any]:
     return {"grantee_id": grantee_id, "now": clock.utcnow(), **params}
 
 
-def _shared_with_me_item(row, outline: list[Outline]) -> dict[str, Any]:
+def _shared_with_me_item(row: ListedShare, outline: list[Outline]) -> dict[str, Any]:
     shown = _shown(outline, row.sections)
     seen = row.seen_digests
     changed = [o.key for o in shown if seen is None or seen.get(o.key) != o.digest]
     names = [o.name() for o in shown]
-    can = PERMISSION_WORDS[Permission(row.permission)]
+    can = PERMISSION_WORDS[row.permission]
     until = f"until {day(row.expires_at)}" if row.expires_at else "with no end date"
     if seen is None:
         news = "You haven't opened it yet."
@@ -799,7 +823,8 @@ def _shared_with_me_item(row, outline: list[Outline]) -> dict[str, Any]:
     }
 
 
-def _listed(session: Session, rows) -> list[dict[str, Any]]:
+def _listed(session: Session, found) -> list[dict[str, Any]]:
+    rows = [ListedShare._make(row) for row in found]
     outlines = _outlines(session, {row.plan_id: row.version for row in rows})
     return [_shared_with_me_item(row, outlines[row.plan_id]) for row in rows]
 
@@ -807,12 +832,8 @@ def _listed(session: Session, rows) -> list[dict[str, Any]]:
 def shared_with_me(session: Session, user: User, limit: int, offset: int) -> dict[str, Any]:
     """Live shares only, most recently updated plan first. Listing is not logged as a read:
     it shows names, section titles and dates, never the plan's words."""
-    page = session.execute(_PAGE, _live(user.id, limit=limit, offset=offset)).all()
-    total = page[0].total if page else session.execute(_COUNT, _live(user.id)).scalar_one()
-    position = {row.id: n for n, row in enumerate(page)}
-    rows = session.execute(_LISTED_BY_ID, _live(user.id, share_ids=list(position))).all()
-    # A share that ended between the two reads is simply left out.
-    rows.sort(key=lambda row: position[row.id])
+    rows = session.execute(_PAGE, _live(user.id, limit=limit, offset=offset)).all()
+    total = session.execute(_COUNT, _live(user.id)).scalar_one()
     return {
         "shares": _listed(session, rows),
         "total": total,

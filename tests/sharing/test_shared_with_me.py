@@ -122,6 +122,32 @@ def test_shared_with_me_pages_through_many_people(make_account, link_worker):
     assert link_worker.get("/api/v1/shared-with-me", params={"limit": 5000}).status_code == 422
 
 
+def test_an_edit_brings_a_plan_to_the_top_and_a_restored_plan_comes_back(
+    make_account, link_worker
+):
+    people = {}
+    for name in ("Ann", "Ben"):
+        person = make_account(name)
+        plan = make_marked_plan(person, keys={"crisis"})
+        people[name] = (person, plan, share_with(person, plan.id, link_worker, ["crisis"]))
+
+    def listed_names() -> list[str]:
+        return [s["person"]["display_name"] for s in _list(link_worker)["shares"]]
+
+    assert listed_names() == ["Ben", "Ann"]
+    ann, ann_plan, ann_share = people["Ann"]
+    ann.post(f"/api/v1/plans/{ann_plan.id}/sections/crisis/entries", json={"text": "Tea"})
+    assert listed_names() == ["Ann", "Ben"]
+
+    ann.delete(f"/api/v1/plans/{ann_plan.id}")
+    assert listed_names() == ["Ben"] and _list(link_worker)["total"] == 1
+    assert link_worker.get(f"/api/v1/shared-with-me/{ann_share['id']}").status_code == 410
+
+    assert ann.post(f"/api/v1/plans/{ann_plan.id}/restore").status_code == 200
+    assert listed_names() == ["Ann", "Ben"] and _list(link_worker)["total"] == 2
+    assert link_worker.get(f"/api/v1/shared-with-me/{ann_share['id']}").status_code == 200
+
+
 def test_a_grantee_read_meeting_an_edit_answers_one_whole_version(
     app, owner, green_book, link_worker
 ):
