@@ -2,7 +2,7 @@
 so two devices never overwrite each other silently and nothing is lost by editing."""
 
 import json
-import re
+import secrets
 import uuid
 from collections.abc import Callable
 from copy import deepcopy
@@ -461,20 +461,19 @@ def reorder_entries(key: str, entry_ids: list[uuid.UUID]):
     return change
 
 
-def _unique_key(title: str, taken: set[str]) -> str:
-    base = re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_")[:40] or "section"
-    if not base[0].isalpha():
-        base = "my_" + base
-    key, n = base, 2
-    while key in taken:
-        key, n = f"{base}_{n}", n + 1
+def _custom_section_key(taken: set[str]) -> str:
+    """A new custom section's key: random, not made from its title, because keys are stored
+    in the clear (in comments, suggestions and the access log) and a title is the person's
+    words. Keys of sections made earlier stay as they were: keys are stable."""
+    while (key := f"custom_{secrets.token_hex(4)}") in taken:
+        pass
     return key
 
 
 def add_section(title: str, description: str):
     def change(draft: PlanDraft) -> dict[str, Any]:
         section = {
-            "key": _unique_key(title, {s["key"] for s in draft.sections}),
+            "key": _custom_section_key({s["key"] for s in draft.sections}),
             "title": title,
             "description": description,
             "kind": "list",

@@ -75,7 +75,8 @@ class Share(SQLModel, table=True):
         default=None,
         sa_column=Column(ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True),
     )
-    # Section keys: a custom section's key is made from its title, the person's words.
+    # Section keys: custom sections made by earlier versions have keys made from their
+    # titles, the person's words.
     # Remembered decrypted: every grantee request and "shared with me" reads them.
     sections: list[str] = Field(
         sa_column=Column(EncryptedJSON("share.sections", remember=20_000), nullable=False)
