@@ -2,9 +2,9 @@
 settings; the admin command creates professional accounts; the API is documented."""
 
 import pytest
-from fastapi.testclient import TestClient
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from fastapi.testclient import TestClient
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 

@@ -122,9 +122,7 @@ def test_shared_with_me_pages_through_many_people(make_account, link_worker):
     assert link_worker.get("/api/v1/shared-with-me", params={"limit": 5000}).status_code == 422
 
 
-def test_an_edit_brings_a_plan_to_the_top_and_a_restored_plan_comes_back(
-    make_account, link_worker
-):
+def test_an_edit_brings_a_plan_to_the_top_and_a_restored_plan_comes_back(make_account, link_worker):
     people = {}
     for name in ("Ann", "Ben"):
         person = make_account(name)
