@@ -85,9 +85,17 @@ NOT_FOUND = "There is no plan with this id in your plans."
 
 def get_owned_plan(session: Session, owner: User, plan_id: uuid.UUID) -> Plan:
     """The owner's plan; any other plan is a 404, so nobody learns that it exists."""
-    plan = session.get(Plan, plan_id)
+    plan = _owners_plan(session, owner, plan_id)
     _check_owned_and_live(plan, owner.id)
     return plan
+
+
+def _owners_plan(session: Session, owner: User, plan_id: uuid.UUID) -> Plan | None:
+    # By owner too, as every plan query: on a database distributed by owner it is then
+    # answered by one node.
+    return session.execute(
+        select(Plan).where(Plan.id == plan_id, Plan.owner_id == owner.id)
+    ).scalar_one_or_none()
 
 
 def _check_owned_and_live(plan: Plan | Row | None, owner_id: uuid.UUID) -> None:
@@ -122,7 +130,9 @@ _LIVE_SESSION_AND_PLAN = (
 # By version too: the plan may have changed since its summary was read, and a version's
 # sections are kept under that version.
 _SECTIONS_JSON = select(decrypted_json_text(Plan.sections)).where(
-    Plan.id == bindparam("plan_id"), Plan.version == bindparam("version")
+    Plan.owner_id == bindparam("owner_id"),
+    Plan.id == bindparam("plan_id"),
+    Plan.version == bindparam("version"),
 )
 # Sections as decrypted JSON text by (plan id, version): a version's sections never change
 # (every edit makes a new version), and fetching and decrypting them is a good part of a read.
@@ -150,19 +160,19 @@ def read_owned_plan_json(
             if plan is None:
                 raise sign_in_required()
             _check_owned_and_live(plan if plan.id else None, user_id)
-            sections_json = sections_json_of(connection, plan.id, plan.version)
+            sections_json = sections_json_of(connection, plan)
     summary = plan_summary(plan, settings.deleted_plan_retention_days)
     return with_sections_json(summary, sections_json), etag(plan)
 
 
-def sections_json_of(connection: Connection, plan_id: uuid.UUID, version: int) -> str | None:
-    """A plan version's sections as decrypted JSON text; None once the plan has moved on
-    from that version."""
-    key = (plan_id, version)
+def sections_json_of(connection: Connection, plan: Row) -> str | None:
+    """The sections of the plan version in `plan` (its id, owner_id and version) as
+    decrypted JSON text; None once the plan has moved on from that version."""
+    key = (plan.id, plan.version)
     if (kept := _SECTIONS_JSON_BY_VERSION.get(key)) is not None:
         return kept
     fetched = connection.execute(
-        _SECTIONS_JSON, {"plan_id": plan_id, "version": version}
+        _SECTIONS_JSON, {"owner_id": plan.owner_id, "plan_id": plan.id, "version": plan.version}
     ).scalar_one_or_none()
     return None if fetched is None else _SECTIONS_JSON_BY_VERSION.put(key, fetched)
 
@@ -264,7 +274,7 @@ def change_plan(
         now = clock.utcnow()
         swapped = session.execute(
             update(Plan)
-            .where(Plan.id == plan.id, Plan.version == plan.version)
+            .where(Plan.owner_id == plan.owner_id, Plan.id == plan.id, Plan.version == plan.version)
             .values(
                 title=draft.title,
                 sections=draft.sections,
@@ -310,8 +320,8 @@ def _copy_to_shares(session: Session, plan: Plan, *, open_only: bool = False, **
 
 
 def restore_deleted(session: Session, owner: User, plan_id: uuid.UUID, retention_days: int) -> Plan:
-    plan = session.get(Plan, plan_id)
-    if plan is None or plan.owner_id != owner.id:
+    plan = _owners_plan(session, owner, plan_id)
+    if plan is None:
         raise Problem(404, NOT_FOUND)
     if plan.deleted_at is None:
         raise Problem(409, "This plan is not deleted, so there is nothing to restore.")

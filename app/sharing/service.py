@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 import segno
-from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
@@ -205,7 +205,7 @@ def _scoped_sections(connection: Connection, row) -> tuple[list[Outline], str] |
     outline = _OUTLINES.get((row.id, row.version))
     shown_json = _SCOPED_SECTIONS.get((row.id, row.version, keys))
     if outline is None or shown_json is None:
-        sections_json = plans.sections_json_of(connection, row.id, row.version)
+        sections_json = plans.sections_json_of(connection, row)
         if sections_json is None:
             return None
         sections = json.loads(sections_json)
@@ -756,7 +756,9 @@ def _open_shares(*columns):
 
 def _live_share_rows(*columns):
     """`_open_shares` joined to their plans, for columns of both."""
-    return _open_shares(*columns).join(Plan, Plan.id == Share.plan_id)
+    return _open_shares(*columns).join(
+        Plan, and_(Plan.owner_id == Share.owner_id, Plan.id == Share.plan_id)
+    )
 
 
 def _live_shares(*columns):
@@ -937,7 +939,10 @@ _SCOPED_READ = (
 )
 _MARK_VIEWED = (
     update(Share.__table__)
-    .where(Share.__table__.c.id == bindparam("share_id"))
+    .where(
+        Share.__table__.c.owner_id == bindparam("share_owner_id"),
+        Share.__table__.c.id == bindparam("share_id"),
+    )
     .values(
         last_viewed_at=bindparam("at"),
         last_viewed_version=bindparam("version"),
@@ -1022,7 +1027,13 @@ def _scoped_document(
         writes.append(
             (
                 _MARK_VIEWED,
-                {"share_id": row.share_id, "at": now, "version": row.version, "digests": seen},
+                {
+                    "share_owner_id": row.owner_id,
+                    "share_id": row.share_id,
+                    "at": now,
+                    "version": row.version,
+                    "digests": seen,
+                },
             )
         )
     document = plans.plan_summary(row, retention_days) | {
@@ -1551,7 +1562,7 @@ def use_crisis_card(session: Session, token: str) -> CardPage:
     410 once it is turned off, expired, or sharing is off."""
     row = session.execute(
         select(CrisisCard, Plan, User)
-        .join(Plan, Plan.id == CrisisCard.plan_id)
+        .join(Plan, and_(Plan.owner_id == CrisisCard.owner_id, Plan.id == CrisisCard.plan_id))
         .join(User, User.id == CrisisCard.owner_id)
         .where(CrisisCard.token_digest == token_digest(token))
     ).one_or_none()
