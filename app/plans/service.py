@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import and_, bindparam, delete, select, update
 from sqlalchemy.engine import Connection, Engine, Row
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
 from app.accounts.models import AuthSession, User
@@ -272,19 +273,16 @@ def change_plan(
         draft = PlanDraft(title=plan.title, sections=deepcopy(plan.sections))
         result = change(draft)
         now = clock.utcnow()
-        swapped = session.execute(
-            update(Plan)
-            .where(Plan.owner_id == plan.owner_id, Plan.id == plan.id, Plan.version == plan.version)
-            .values(
-                title=draft.title,
-                sections=draft.sections,
-                version=plan.version + 1,
-                updated_at=now,
-            )
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if swapped == 1:
-            session.refresh(plan)
+        swapped = _write_plan(
+            session,
+            plan,
+            Plan.version == plan.version,
+            title=draft.title,
+            sections=draft.sections,
+            version=plan.version + 1,
+            updated_at=now,
+        )
+        if swapped:
             _record_revision(session, plan, author, summary, now)
             _copy_to_shares(session, plan, open_only=True, plan_updated_at=now)
             session.commit()
@@ -298,17 +296,32 @@ def change_plan(
 
 def set_archived(session: Session, plan: Plan, archived: bool) -> Plan:
     if archived != (plan.archived_at is not None):
-        plan.archived_at = clock.utcnow() if archived else None
-        session.add(plan)
+        _write_plan(session, plan, archived_at=clock.utcnow() if archived else None)
         session.commit()
     return plan
 
 
 def soft_delete(session: Session, plan: Plan) -> None:
-    plan.deleted_at = clock.utcnow()
-    session.add(plan)
+    _write_plan(session, plan, deleted_at=clock.utcnow())
     _copy_to_shares(session, plan, plan_deleted_at=plan.deleted_at)
     session.commit()
+
+
+def _write_plan(session: Session, plan: Plan, *conditions, **values) -> bool:
+    """Sets these columns of `plan` where it still meets `conditions`, by owner and id (as
+    every plan query, see `_owners_plan`), and keeps the loaded object in step; False if
+    the plan no longer met them."""
+    written = session.execute(
+        update(Plan)
+        .where(Plan.owner_id == plan.owner_id, Plan.id == plan.id, *conditions)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if written != 1:
+        return False
+    for name, value in values.items():
+        set_committed_value(plan, name, value)
+    return True
 
 
 def _copy_to_shares(session: Session, plan: Plan, *, open_only: bool = False, **copies) -> None:
@@ -327,8 +340,7 @@ def restore_deleted(session: Session, owner: User, plan_id: uuid.UUID, retention
         raise Problem(409, "This plan is not deleted, so there is nothing to restore.")
     if purge_after(plan, retention_days) <= clock.utcnow():
         raise Problem(404, NOT_FOUND)
-    plan.deleted_at = None
-    session.add(plan)
+    _write_plan(session, plan, deleted_at=None)
     _copy_to_shares(session, plan, plan_deleted_at=None)
     session.commit()
     return plan
@@ -346,7 +358,7 @@ def list_revisions(session: Session, plan: Plan) -> list[PlanRevision]:
     return list(
         session.execute(
             select(PlanRevision)
-            .where(PlanRevision.plan_id == plan.id)
+            .where(PlanRevision.owner_id == plan.owner_id, PlanRevision.plan_id == plan.id)
             .order_by(PlanRevision.number.desc())
         ).scalars()
     )
@@ -354,7 +366,11 @@ def list_revisions(session: Session, plan: Plan) -> list[PlanRevision]:
 
 def get_revision(session: Session, plan: Plan, number: int) -> PlanRevision:
     revision = session.execute(
-        select(PlanRevision).where(PlanRevision.plan_id == plan.id, PlanRevision.number == number)
+        select(PlanRevision).where(
+            PlanRevision.owner_id == plan.owner_id,
+            PlanRevision.plan_id == plan.id,
+            PlanRevision.number == number,
+        )
     ).scalar_one_or_none()
     if revision is None:
         raise Problem(404, f"This plan has no version {number}. Its history lists the versions.")

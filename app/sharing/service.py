@@ -756,17 +756,25 @@ def _open_shares(*columns):
 
 def _live_share_rows(*columns):
     """`_open_shares` joined to their plans, for columns of both."""
-    return _open_shares(*columns).join(
-        Plan, and_(Plan.owner_id == Share.owner_id, Plan.id == Share.plan_id)
+    return _with_plans(_open_shares(*columns))
+
+
+def _with_plans(shares):
+    return shares.join(Plan, and_(Plan.owner_id == Share.owner_id, Plan.id == Share.plan_id))
+
+
+_plan_owner = User.__table__.alias("plan_owner")
+
+
+def _with_owners_names(shares):
+    return shares.add_columns(_plan_owner.c.display_name).join(
+        _plan_owner, _plan_owner.c.id == Share.owner_id
     )
 
 
 def _live_shares(*columns):
     """`_live_share_rows` with the plan owner's name."""
-    owner = User.__table__.alias("plan_owner")
-    return _live_share_rows(*columns, owner.c.display_name).join(
-        owner, owner.c.id == Share.owner_id
-    )
+    return _with_owners_names(_live_share_rows(*columns))
 
 
 _GRANT = _live_shares(Share, Plan).where(Share.id == bindparam("share_id"))
@@ -775,14 +783,28 @@ _PLAN_GRANTS = (
     .where(Share.plan_id == bindparam("plan_id"))
     .order_by(Share.accepted_at)
 )
-# A page comes in index order (ix_share_grantee_listing), so only its own plans and
-# owners are read; the total is counted apart.
-_PAGE = (
-    _live_shares(*_LISTED)
-    .order_by(Share.plan_updated_at.desc(), Share.id.desc())
+# A page's shares come first, on their own, in index order (ix_share_grantee_listing);
+# only then are their plans and owners joined, for the page's rows alone. Joined in one
+# query, PostgreSQL misjudges how many rows the joins keep and joins all the grantee's
+# shares before sorting them. The total is counted apart.
+_NEWEST_FIRST = (Share.plan_updated_at.desc(), Share.id.desc())
+_PAGE_OF_SHARES = (
+    _open_shares(Share.owner_id, Share.id)
+    .order_by(*_NEWEST_FIRST)
     .limit(bindparam("limit"))
     .offset(bindparam("offset"))
+    .subquery("page")
 )
+_PAGE = _with_owners_names(
+    _with_plans(
+        select(*_LISTED)
+        .select_from(_PAGE_OF_SHARES)
+        .join(
+            Share,
+            and_(Share.owner_id == _PAGE_OF_SHARES.c.owner_id, Share.id == _PAGE_OF_SHARES.c.id),
+        )
+    )
+).order_by(*_NEWEST_FIRST)
 _ONE_LISTED = _live_shares(*_LISTED).where(Share.id == bindparam("share_id"))
 _COUNT = _open_shares(func.count())
 
