@@ -126,8 +126,11 @@ async function showStatus() {
 async function start() {
   window.addEventListener("hashchange", () => location.hash !== "#main" && render({ moveFocus: true }));
   window.addEventListener("signin-needed", showStatus);
-  store.onChange(() => {
+  store.onChange((event) => {
     showStatus();
+    // What a sync brought can wait while the person has a form open: drawn again, the
+    // form would close under them. Their own changes are shown at once.
+    if (event.detail.from === "server" && main.querySelector("details[open]")) return;
     refresh();
   });
   onSyncState(showStatus);

@@ -8,7 +8,8 @@ const events = new EventTarget();
 export const onChange = (listener) => events.addEventListener("change", listener);
 /** Only the person's own changes: these are what need sending. */
 export const onQueued = (listener) => events.addEventListener("queued", listener);
-export const changed = () => events.dispatchEvent(new Event("change"));
+/** `from`: "device" for the person's own changes, "server" for what a sync brought. */
+export const changed = (from = "device") => events.dispatchEvent(new CustomEvent("change", { detail: { from } }));
 
 export const templates = () => db.getMeta("templates");
 export const outbox = () => db.getAll("outbox");

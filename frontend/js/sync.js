@@ -86,7 +86,7 @@ async function exchange(queued) {
     stores.meta.put({ key: "cursor", value: reply.cursor });
     stores.meta.put({ key: "synced-at", value: at });
   });
-  changed();
+  changed("server");
 }
 
 /** A change the server can't take at all (say, words far too long) would hold up every
@@ -108,7 +108,7 @@ async function setAside(queued, error) {
       stores.decisions.put({ op_id: op.op_id, op, result, at });
     }
   });
-  changed();
+  changed("server");
   return true;
 }
 
