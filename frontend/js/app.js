@@ -10,6 +10,8 @@ const main = document.getElementById("main");
 let current = { path: null, screen: null };
 let focusNextId = null;
 let renders = 0;
+// A render for the person's own change or move has not reached the screen yet: it must.
+let ownRenderWaiting = false;
 
 function match(path) {
   for (const [pattern, screen] of routes) {
@@ -37,8 +39,9 @@ async function home() {
   return (await store.currentPlan()) ? "plan" : "welcome";
 }
 
-async function render({ moveFocus }) {
+async function render({ moveFocus, fromServer = false }) {
   const thisRender = ++renders;
+  if (!fromServer) ownRenderWaiting = true;
   const invited = location.hash.match(/^#accept-share=(.+)$/); // the link in a share invite
   if (invited) return navigate(`invite/${invited[1]}`);
   const path = location.hash.startsWith("#/") ? location.hash.slice(2) : "";
@@ -53,6 +56,10 @@ async function render({ moveFocus }) {
   const { title, body } = await found.screen.render(found.params, context);
   // The screen sent the person elsewhere, or they moved on while it was being made.
   if (title === undefined || thisRender !== renders) return;
+  // What a sync brought can wait while the person has a form open, even one they opened
+  // while this screen was being made: drawn again, the form would close under them.
+  if (fromServer && !ownRenderWaiting && main.querySelector("[data-dirty], details[open]")) return;
+  ownRenderWaiting = false;
   document.title = `${title} – Your plan`;
   fill(main, body);
   if (!current.screen) performance.mark("first-screen-shown"); // for bench/pwa_bench.py
@@ -66,8 +73,8 @@ async function render({ moveFocus }) {
 
 /** Show the screen again with fresh data, unless the person is part-way through writing
  * (their form calls this again when they save or cancel). */
-function refresh() {
-  if (!main.querySelector("[data-dirty]") && current.screen?.live) render({ moveFocus: false });
+function refresh({ fromServer = false } = {}) {
+  if (!main.querySelector("[data-dirty]") && current.screen?.live) render({ moveFocus: false, fromServer });
 }
 
 /** After the next refresh, put the focus on this element (say, the entry just saved). */
@@ -128,10 +135,7 @@ async function start() {
   window.addEventListener("signin-needed", showStatus);
   store.onChange((event) => {
     showStatus();
-    // What a sync brought can wait while the person has a form open: drawn again, the
-    // form would close under them. Their own changes are shown at once.
-    if (event.detail.from === "server" && main.querySelector("details[open]")) return;
-    refresh();
+    refresh({ fromServer: event.detail.from === "server" });
   });
   onSyncState(showStatus);
   document.addEventListener("input", (event) => event.target.form?.setAttribute("data-dirty", ""));
