@@ -72,6 +72,7 @@ async def lifespan(app: FastAPI):
     purger.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await purger
+    app.state.group_commit.close()
     app.state.engine.dispose()
 
 

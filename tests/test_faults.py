@@ -172,12 +172,12 @@ on_postgresql = pytest.mark.skipif(
 )
 
 
-def _admin_connection(database_url: str) -> psycopg.Connection:
+def admin_connection(database_url: str) -> psycopg.Connection:
     url = make_url(database_url).set(drivername="postgresql")
     return psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
 
 
-def _terminate(admin: psycopg.Connection, only_pid: int | None = None) -> int:
+def terminate_connections(admin: psycopg.Connection, only_pid: int | None = None) -> int:
     """Kills the app's connections to this database (or just one), as a restart would. The
     timeout makes pg_terminate_backend wait until each backend has exited."""
     rows = admin.execute(
@@ -199,8 +199,8 @@ def test_postgresql_connection_killed_mid_request_answers_503(app, database_url,
 
     def kill_own_connection(_conn, cursor, statement, *_args) -> None:
         if not killed and re.match(PLAN_UPDATE, statement):
-            with _admin_connection(database_url) as admin:
-                killed.append(_terminate(admin, cursor.connection.info.backend_pid))
+            with admin_connection(database_url) as admin:
+                killed.append(terminate_connections(admin, cursor.connection.info.backend_pid))
 
     event.listen(app.state.engine, "before_cursor_execute", kill_own_connection)
     try:
@@ -219,8 +219,8 @@ def test_postgresql_restart_between_requests_loses_nothing(app, database_url, ow
     plan_id = green_book["id"]
     for text in ("Call my sister Ana", "A quiet room"):
         assert add_crisis_entry(owner, plan_id, text).status_code == 201
-    with _admin_connection(database_url) as admin:
-        assert _terminate(admin) >= 1
+    with admin_connection(database_url) as admin:
+        assert terminate_connections(admin) >= 1
     # The pool checks connections before use, so nobody notices.
     assert crisis_entries(owner, plan_id) == ["Call my sister Ana", "A quiet room"]
     assert add_crisis_entry(owner, plan_id, "Still here").status_code == 201

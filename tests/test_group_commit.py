@@ -1,6 +1,6 @@
 """Group commit (the access log's writes): writes handed over together are committed
 together, each caller returns only once its own writes are in, and one caller's bad
-write does not fail the others."""
+write does not fail the others. Commits keep one connection, and replace it when it fails."""
 
 import sqlite3
 import threading
@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import Column, Integer, MetaData, Table, create_engine, event, insert, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from app.core.group_commit import GroupCommit
 
@@ -96,3 +96,68 @@ def test_a_failed_shared_commit_fails_every_caller_in_it(engine):
     assert first is None
     assert all(isinstance(error, OperationalError) for error in shared)
     assert stored(engine) == [1]
+
+
+class Checkouts:
+    """Counts connections taken from the engine's pool."""
+
+    def __init__(self, engine) -> None:
+        self.count = 0
+        event.listen(engine, "checkout", self._checked_out)
+
+    def _checked_out(self, *_args) -> None:
+        self.count += 1
+
+
+def test_commits_reuse_one_connection(engine):
+    group = GroupCommit(engine)
+    checkouts = Checkouts(engine)
+    for number in range(20):
+        group.write([(INSERT_NOTE, {"id": number})])
+    assert checkouts.count == 1
+    assert stored(engine) == list(range(20))
+
+
+def test_after_a_failed_commit_the_next_one_takes_another_connection(engine):
+    group = GroupCommit(engine)
+    held = HeldFirstCommit(engine, group, fail_shared=True)
+    held.run(1, together=(2, 3))
+    checkouts = Checkouts(engine)
+    group.write([(INSERT_NOTE, {"id": 4})])
+    assert checkouts.count == 1
+    assert stored(engine) == [1, 4]
+
+
+def closed_connection_at_next_insert(engine) -> list[bool]:
+    """Makes the next INSERT fail as a connection the database has closed does; the list
+    says whether it fired."""
+    fired: list[bool] = []
+
+    def fail_once(_conn, _cursor, statement, *_args) -> None:
+        if statement.startswith("INSERT") and not fired:
+            fired.append(True)
+            raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
+
+    event.listen(engine, "before_cursor_execute", fail_once)
+    return fired
+
+
+def test_writes_on_a_kept_connection_found_closed_go_again_on_a_fresh_one(engine):
+    group = GroupCommit(engine)
+    group.write([(INSERT_NOTE, {"id": 1})])
+    fired = closed_connection_at_next_insert(engine)
+    checkouts = Checkouts(engine)
+    group.write([(INSERT_NOTE, {"id": 2})])
+    assert fired == [True]
+    assert checkouts.count == 1
+    assert stored(engine) == [1, 2]
+
+
+def test_a_fresh_connection_found_closed_fails_the_writes(engine):
+    group = GroupCommit(engine)
+    fired = closed_connection_at_next_insert(engine)
+    with pytest.raises(DBAPIError) as failure:
+        group.write([(INSERT_NOTE, {"id": 1})])
+    assert fired == [True]
+    assert "closed database" in str(failure.value)
+    assert stored(engine) == []

@@ -5,19 +5,53 @@ costs more than the read (and on SQLite, whose one writer lock is waited for in 
 more under load). So a request hands its writes over and waits: whichever waiting request
 finds no commit under way writes everything handed over so far in one transaction. Each
 request returns only once its own writes are committed, so nothing acknowledged is lost.
+
+The commits go through one connection kept for them, with each statement compiled once for
+the database driver: checking a connection out of the pool and SQLAlchemy's per-execution
+compiling cost more than the database's own insert and commit.
 """
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.sql import Executable
 
 # A statement built once (it is grouped by identity) and the values for one execution.
 Write = tuple[Executable, dict[str, Any]]
+
+
+@dataclass(frozen=True, eq=False)
+class _DriverStatement:
+    """A statement compiled for the driver, with what turns a write's values into the
+    driver's parameters (the columns' own conversions: encryption, UUIDs, times)."""
+
+    sql: str
+    names: tuple[str, ...]
+    conversions: tuple[Callable[[Any], Any] | None, ...]
+    positional: bool
+
+    @classmethod
+    def compile(cls, statement: Executable, keys: tuple[str, ...], dialect: Dialect):
+        compiled = statement.compile(dialect=dialect, column_keys=list(keys))
+        names = tuple(compiled.positiontup if compiled.positional else compiled.binds)
+        conversions = tuple(
+            compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+            for name in names
+        )
+        return cls(str(compiled), names, conversions, compiled.positional)
+
+    def parameters(self, values: dict[str, Any]) -> tuple | dict[str, Any]:
+        converted = [
+            values[name] if convert is None else convert(values[name])
+            for name, convert in zip(self.names, self.conversions, strict=True)
+        ]
+        if self.positional:
+            return tuple(converted)
+        return dict(zip(self.names, converted, strict=True))
 
 
 @dataclass(eq=False)
@@ -33,6 +67,9 @@ class GroupCommit:
         self._committing = threading.Lock()
         self._handing = threading.Lock()
         self._handed: list[_Handed] = []
+        self._compiled: dict[tuple[Executable, tuple[str, ...]], _DriverStatement] = {}
+        # Used only while holding `_committing`.
+        self._kept: Connection | None = None
 
     def write(self, writes: Sequence[Write]) -> None:
         """Returns once these writes are committed; raises what the database raised if
@@ -47,6 +84,13 @@ class GroupCommit:
                 self._commit(batch)
         if mine.error is not None:
             raise mine.error
+
+    def close(self) -> None:
+        """Gives the kept connection back (when the app stops)."""
+        with self._committing:
+            if self._kept is not None:
+                self._kept.close()
+                self._kept = None
 
     def _commit(self, batch: list[_Handed]) -> None:
         try:
@@ -66,14 +110,44 @@ class GroupCommit:
         self._finish(batch, None)
 
     def _execute(self, batch: list[_Handed]) -> None:
-        # One execution per statement, with every request's values: a multi-row INSERT.
-        values: dict[Executable, list[dict[str, Any]]] = {}
+        # One execution per statement, with every request's values.
+        parameters: dict[_DriverStatement, list[tuple | dict[str, Any]]] = {}
         for handed in batch:
-            for statement, params in handed.writes:
-                values.setdefault(statement, []).append(params)
-        with self._engine.begin() as connection:
-            for statement, rows in values.items():
-                connection.execute(statement, rows)
+            for statement, values in handed.writes:
+                driver = self._driver_statement(statement, tuple(values))
+                parameters.setdefault(driver, []).append(driver.parameters(values))
+        kept, self._kept = self._kept, None
+        # A kept connection may have died while kept (the database restarted); then nothing
+        # was written, and the writes go again on a connection the pool has checked.
+        if kept is None or not self._execute_on(kept, parameters, may_be_gone=True):
+            self._execute_on(self._engine.connect(), parameters, may_be_gone=False)
+
+    def _execute_on(self, connection: Connection, parameters, may_be_gone: bool) -> bool:
+        """Commits the writes on this connection, then keeps it; False, with nothing
+        written, if the connection `may_be_gone` and was."""
+        try:
+            transaction = connection.begin()
+            try:
+                for driver, rows in parameters.items():
+                    connection.exec_driver_sql(driver.sql, rows)
+            except DBAPIError as error:
+                if may_be_gone and error.connection_invalidated:
+                    connection.close()
+                    return False
+                raise
+            transaction.commit()
+        except BaseException:
+            connection.close()  # it may be broken: the next commit takes another
+            raise
+        self._kept = connection
+        return True
+
+    def _driver_statement(self, statement: Executable, keys: tuple[str, ...]) -> _DriverStatement:
+        found = self._compiled.get((statement, keys))
+        if found is None:
+            found = _DriverStatement.compile(statement, keys, self._engine.dialect)
+            self._compiled[statement, keys] = found
+        return found
 
     @staticmethod
     def _finish(batch: list[_Handed], error: BaseException | None) -> None:

@@ -227,8 +227,8 @@ def _shown(outline: list[Outline], keys: list[str]) -> list[Outline]:
 
 
 # The table's own insert, not the model's: the ORM's bulk-insert path costs several times
-# more, and this runs on every grantee read.
-_INSERT_ACCESS_EVENT = insert(AccessEvent.__table__)
+# more, and this runs on every grantee read. Inline: no new id is read back, none is needed.
+_INSERT_ACCESS_EVENT = insert(AccessEvent.__table__).inline()
 
 
 class Person(NamedTuple):
@@ -754,11 +754,6 @@ def _open_shares(*columns):
     )
 
 
-def _live_share_rows(*columns):
-    """`_open_shares` joined to their plans, for columns of both."""
-    return _with_plans(_open_shares(*columns))
-
-
 def _with_plans(shares):
     return shares.join(Plan, and_(Plan.owner_id == Share.owner_id, Plan.id == Share.plan_id))
 
@@ -773,8 +768,8 @@ def _with_owners_names(shares):
 
 
 def _live_shares(*columns):
-    """`_live_share_rows` with the plan owner's name."""
-    return _with_owners_names(_live_share_rows(*columns))
+    """`_open_shares` joined to their plans, with the plan owner's name."""
+    return _with_owners_names(_with_plans(_open_shares(*columns)))
 
 
 _GRANT = _live_shares(Share, Plan).where(Share.id == bindparam("share_id"))
@@ -941,19 +936,21 @@ _reader = User.__table__.alias("reader")
 # token's session is live, their live share, its plan (as columns, not objects). Bound to
 # grantee_id and user_id (both the reader), session_id, share_id and now.
 _SCOPED_READ = (
-    _live_share_rows(
-        *plans.PLAN_SUMMARY_COLUMNS,
-        Share.id.label("share_id"),
-        Share.sections.label("shared_keys"),
-        Share.permission,
-        Share.label,
-        Share.expires_at,
-        Share.last_viewed_at,
-        Share.last_viewed_version,
-        Share.seen_digests,
-        _reader.c.display_name.label("reader_name"),
-        _reader.c.role.label("reader_role"),
-        _reader.c.organisation.label("reader_organisation"),
+    _with_plans(
+        _open_shares(
+            *plans.PLAN_SUMMARY_COLUMNS,
+            Share.id.label("share_id"),
+            Share.sections.label("shared_keys"),
+            Share.permission,
+            Share.label,
+            Share.expires_at,
+            Share.last_viewed_at,
+            Share.last_viewed_version,
+            Share.seen_digests,
+            _reader.c.display_name.label("reader_name"),
+            _reader.c.role.label("reader_role"),
+            _reader.c.organisation.label("reader_organisation"),
+        )
     )
     .join(_reader, _reader.c.id == Share.grantee_id)
     .join(AuthSession, AuthSession.user_id == Share.grantee_id)

@@ -72,7 +72,8 @@ async function render({ moveFocus, fromServer = false }) {
 }
 
 /** Show the screen again with fresh data, unless the person is part-way through writing
- * (their form calls this again when they save or cancel). */
+ * (their form calls this again when they save or cancel). What a sync brought `fromServer`
+ * may also wait while a form is open: see `render`. */
 function refresh({ fromServer = false } = {}) {
   if (!main.querySelector("[data-dirty]") && current.screen?.live) render({ moveFocus: false, fromServer });
 }

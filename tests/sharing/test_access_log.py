@@ -5,7 +5,14 @@ from datetime import datetime, timedelta
 
 from app.core import clock
 from tests.sharing.conftest import access_log, share_with
-from tests.test_faults import ACCESS_LOG_INSERT, assert_unavailable, fault  # noqa: F401 (fixture)
+from tests.test_faults import (  # noqa: F401 (fault is a fixture)
+    ACCESS_LOG_INSERT,
+    admin_connection,
+    assert_unavailable,
+    fault,
+    on_postgresql,
+    terminate_connections,
+)
 
 
 def test_each_read_by_someone_else_is_logged_once_with_what_they_saw(
@@ -73,6 +80,21 @@ def test_database_gone_while_logging_a_grantee_read_shows_nothing_and_logs_nothi
     assert retried.status_code == 200, retried.text
     assert marked_plan.markers["crisis"][1] in retried.text
     assert len(access_log(owner, marked_plan.id)) == before + 1
+
+
+@on_postgresql
+def test_postgresql_restart_between_grantee_reads_loses_no_line(
+    database_url, owner, marked_plan, link_worker
+):
+    share = share_with(owner, marked_plan.id, link_worker, ["crisis"])
+    before = len(access_log(owner, marked_plan.id))
+    assert link_worker.get(f"/api/v1/shared-with-me/{share['id']}").status_code == 200
+    with admin_connection(database_url) as admin:
+        assert terminate_connections(admin) >= 1  # the log's own connection among them
+    # The log's connection, found closed, is replaced before anything is written.
+    again = link_worker.get(f"/api/v1/shared-with-me/{share['id']}")
+    assert again.status_code == 200, again.text
+    assert len(access_log(owner, marked_plan.id)) == before + 2
 
 
 def _parse(moment: str) -> datetime:
