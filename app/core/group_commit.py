@@ -54,6 +54,10 @@ class _DriverStatement:
         return dict(zip(self.names, converted, strict=True))
 
 
+# Each statement's rows of driver parameters, for one commit.
+_Parameters = dict[_DriverStatement, list[tuple | dict[str, Any]]]
+
+
 @dataclass(eq=False)
 class _Handed:
     writes: Sequence[Write]
@@ -111,7 +115,7 @@ class GroupCommit:
 
     def _execute(self, batch: list[_Handed]) -> None:
         # One execution per statement, with every request's values.
-        parameters: dict[_DriverStatement, list[tuple | dict[str, Any]]] = {}
+        parameters: _Parameters = {}
         for handed in batch:
             for statement, values in handed.writes:
                 driver = self._driver_statement(statement, tuple(values))
@@ -122,7 +126,9 @@ class GroupCommit:
         if kept is None or not self._execute_on(kept, parameters, may_be_gone=True):
             self._execute_on(self._engine.connect(), parameters, may_be_gone=False)
 
-    def _execute_on(self, connection: Connection, parameters, may_be_gone: bool) -> bool:
+    def _execute_on(
+        self, connection: Connection, parameters: _Parameters, may_be_gone: bool
+    ) -> bool:
         """Commits the writes on this connection, then keeps it; False, with nothing
         written, if the connection `may_be_gone` and was."""
         try:
