@@ -69,6 +69,7 @@ def test_every_screen_is_accessible_at_phone_size(phone, server, person, everyon
     page.get_by_role("button", name="Save the changes").click()
     expect(page.get_by_role("heading", name="Who can see your plan")).to_be_visible()
     page.get_by_role("button", name="Switch all sharing off").click()
+    expect(page.get_by_role("group", name="Switch all sharing off?")).to_be_visible()
     check_screen(page, "sharing-all-off-confirm")
 
     visit(page, f"imports/{everyone['import']['id']}", "An imported crisis statement")

@@ -49,7 +49,9 @@ def test_a_share_shows_only_the_shared_part_until_it_is_stopped(phone, person, s
 
     owner.get_by_role("link", name="Who can see your plan").click()
     owner.get_by_role("button", name="Stop sharing").click()
-    owner.get_by_role("button", name="Stop sharing").click()
+    # The yes in the question, once it is asked (until then the first button is still there).
+    question = owner.get_by_role("group", name="Stop sharing now?")
+    question.get_by_role("button", name="Stop sharing").click()
     expect(owner.get_by_text("You're not sharing this plan with anyone.")).to_be_visible()
 
     worker.reload()
