@@ -12,6 +12,7 @@ from sqlalchemy import Column, Integer, MetaData, Table, create_engine, event, i
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from app.core.group_commit import GroupCommit
+from tests.test_faults import StatementFault
 
 metadata = MetaData()
 note = Table("note", metadata, Column("id", Integer, primary_key=True))
@@ -128,36 +129,29 @@ def test_after_a_failed_commit_the_next_one_takes_another_connection(engine):
     assert stored(engine) == [1, 4]
 
 
-def closed_connection_at_next_insert(engine) -> list[bool]:
-    """Makes the next INSERT fail as a connection the database has closed does; the list
-    says whether it fired."""
-    fired: list[bool] = []
-
-    def fail_once(_conn, _cursor, statement, *_args) -> None:
-        if statement.startswith("INSERT") and not fired:
-            fired.append(True)
-            raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
-
-    event.listen(engine, "before_cursor_execute", fail_once)
-    return fired
+def closed_connection_at_next_insert(engine) -> StatementFault:
+    """Makes the next INSERT fail as a connection the database has closed does."""
+    return StatementFault(
+        engine, "^INSERT", sqlite3.ProgrammingError("Cannot operate on a closed database.")
+    )
 
 
 def test_writes_on_a_kept_connection_found_closed_go_again_on_a_fresh_one(engine):
     group = GroupCommit(engine)
     group.write([(INSERT_NOTE, {"id": 1})])
-    fired = closed_connection_at_next_insert(engine)
+    fault = closed_connection_at_next_insert(engine)
     checkouts = Checkouts(engine)
     group.write([(INSERT_NOTE, {"id": 2})])
-    assert fired == [True]
+    assert fault.fired
     assert checkouts.count == 1
     assert stored(engine) == [1, 2]
 
 
 def test_a_fresh_connection_found_closed_fails_the_writes(engine):
     group = GroupCommit(engine)
-    fired = closed_connection_at_next_insert(engine)
+    fault = closed_connection_at_next_insert(engine)
     with pytest.raises(DBAPIError) as failure:
         group.write([(INSERT_NOTE, {"id": 1})])
-    assert fired == [True]
+    assert fault.fired
     assert "closed database" in str(failure.value)
     assert stored(engine) == []
