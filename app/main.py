@@ -86,7 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.engine = build_engine(settings.database_url)
+    app.state.engine = build_engine(settings.database_url, settings.database_pool_size)
     app.state.read_engine = for_reads(app.state.engine)
     app.state.group_commit = GroupCommit(app.state.engine)
     use_keyring_of(settings)

@@ -1,11 +1,13 @@
 """Migrations build the schema from nothing and take it away again; the app refuses unsafe
 settings; the admin command creates professional accounts; the API is documented."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from fastapi.testclient import TestClient
-from sqlalchemy import inspect
+from sqlalchemy import event, inspect
 from sqlmodel import SQLModel
 
 from app.__main__ import main as admin_command
@@ -155,3 +157,15 @@ def test_pwa_is_served_at_the_root(client):
     response = client.get("/")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
+
+
+def test_concurrent_reads_keep_reusing_the_pools_connections(app, owner, green_book):
+    """Opening a connection costs more than a read, so requests in flight at once must
+    not open one and then close it again: the pool keeps every connection it opens."""
+    closed = []
+    event.listen(app.state.engine, "close", lambda *_: closed.append(True))
+    url = f"/api/v1/plans/{green_book['id']}"
+    with ThreadPoolExecutor(32) as threads:
+        statuses = set(threads.map(lambda _: owner.get(url).status_code, range(256)))
+    assert statuses == {200}
+    assert closed == []

@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.core.db import WORKER_THREADS
 from app.core.encryption import MAKE_A_KEY, parse_key, previous_keys
 from app.core.security import key_id
 
@@ -38,6 +39,9 @@ class Settings(BaseSettings):
     invite_max_failures_per_address: int = 20
     invite_window_minutes: int = 15
     deleted_plan_retention_days: int = 30
+    # Database connections each process keeps (10 more under bursts); on PostgreSQL keep
+    # processes x (this + 10) under max_connections.
+    database_pool_size: int = WORKER_THREADS
     # Comma-separated exact origins (https://app.example.org) whose pages may call the API
     # from a browser; none by default, as the PWA is served from the API's own origin.
     cors_allow_origins: str = ""

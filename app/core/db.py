@@ -31,26 +31,32 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-def build_engine(database_url: str) -> Engine:
+# AnyIO's worker threads, each of which may hold a connection while it answers a request.
+WORKER_THREADS = 40
+
+
+def build_engine(database_url: str, pool_size: int = WORKER_THREADS) -> Engine:
     """hide_parameters: logged statements and database errors never show the values bound
-    to them (plan text, token digests)."""
+    to them (plan text, token digests).
+
+    The pool keeps `pool_size` connections, by default one per worker thread: opening a
+    connection costs more than a read (a SQLite schema parse; a PostgreSQL server process
+    started), so under load a smaller pool would open and close one for most requests."""
     url = make_url(normalise_database_url(database_url))
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        # Opening a SQLite connection (pragmas, schema parse) costs more than a read, so keep
-        # one per worker thread (AnyIO's default is 40) instead of churning overflow ones.
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": 30},
-            pool_size=40,
+            pool_size=pool_size,
             max_overflow=10,
             hide_parameters=True,
         )
         event.listen(engine, "connect", _configure_sqlite)
         return engine
     return create_engine(
-        url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True
+        url, pool_pre_ping=True, pool_size=pool_size, max_overflow=10, hide_parameters=True
     )
 
 
