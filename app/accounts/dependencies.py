@@ -41,19 +41,20 @@ async def _current_user(signed_in: Annotated[SignedIn, Depends(_signed_in)]) -> 
     return signed_in.user
 
 
-async def signed_in_work(
-    request: Request, token: str | None, work: Callable[[Session, User], T]
+async def signed_in_read(
+    request: Request, token: str | None, read: Callable[[Session, User], T]
 ) -> T:
-    """`work(session, user)` for the bearer of `token`, sign-in check included, in one
-    hand-off to a worker thread. FastAPI hands each sync dependency and the endpoint to a
-    worker thread in turn; for the pages people open most, one hand-off is quicker."""
+    """`read(session, user)` for the bearer of `token`, sign-in check included, in one
+    hand-off to a worker thread (FastAPI hands each sync dependency and the endpoint to a
+    worker thread in turn; for the pages people open most, one hand-off is quicker). It only
+    reads, so it runs on the read engine: on PostgreSQL, outside a transaction."""
 
-    def signed_in_then_work() -> T:
-        with Session(request.app.state.engine, expire_on_commit=False) as session:
+    def signed_in_then_read() -> T:
+        with Session(request.app.state.read_engine, expire_on_commit=False) as session:
             user, _ = signed_in_user(session, token, request.app.state.settings)
-            return work(session, user)
+            return read(session, user)
 
-    return await run_in_threadpool(signed_in_then_work)
+    return await run_in_threadpool(signed_in_then_read)
 
 
 CurrentSignIn = Annotated[SignedIn, Depends(_signed_in)]
