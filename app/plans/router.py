@@ -5,7 +5,7 @@ from fastapi import APIRouter, Header, Path, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from app.accounts.dependencies import BearerToken, CurrentUser, DbSession
+from app.accounts.dependencies import BearerToken, CurrentUser, DbSession, signed_in_read
 from app.core.config import AppSettings
 from app.core.errors import Problem, problem_responses
 from app.core.schemas import MAX_STORED_INT
@@ -79,11 +79,18 @@ def list_templates() -> dict[str, Any]:
 
 
 @router.get("/plans", response_model=list[PlanSummary])
-def list_plans(user: CurrentUser, session: DbSession, settings: AppSettings, deleted: bool = False):
+async def list_plans(request: Request, token: BearerToken, deleted: bool = False):
     """Your plans (archived ones included, marked). `deleted=true` lists deleted plans that
     can still be restored, with the date each is gone for good."""
-    plans = service.list_plans(session, user, deleted=deleted)
-    return [service.plan_summary(p, settings.deleted_plan_retention_days) for p in plans]
+    # Every device asks for this when the app opens: one hand-off, as for a plan read.
+    retention_days = request.app.state.settings.deleted_plan_retention_days
+    return await signed_in_read(
+        request,
+        token,
+        lambda session, user: service.list_plans(
+            session, user, deleted=deleted, retention_days=retention_days
+        ),
+    )
 
 
 @router.post("/plans", response_model=PlanRead, status_code=201)

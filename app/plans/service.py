@@ -63,7 +63,7 @@ def purge_after(plan: Plan, retention_days: int) -> datetime | None:
     return plan.deleted_at + timedelta(days=retention_days) if plan.deleted_at else None
 
 
-def plan_summary(plan: Plan, retention_days: int) -> dict[str, Any]:
+def plan_summary(plan: Plan | Row, retention_days: int) -> dict[str, Any]:
     return {
         "id": str(plan.id),
         "title": plan.title,
@@ -184,15 +184,18 @@ def with_sections_json(document: dict[str, Any], sections_json: str) -> str:
     return f'{encoded[:-1]}, "sections": {sections_json}}}'
 
 
-def list_plans(session: Session, owner: User, *, deleted: bool) -> list[Plan]:
+def list_plans(
+    session: Session, owner: User, *, deleted: bool, retention_days: int
+) -> list[dict[str, Any]]:
+    """The owner's plans as summaries, read as plain columns: loading whole plans would
+    decrypt and parse every plan's sections only to leave them out."""
     condition = Plan.deleted_at.is_not(None) if deleted else Plan.deleted_at.is_(None)
-    return list(
-        session.execute(
-            select(Plan)
-            .where(Plan.owner_id == owner.id, condition)
-            .order_by(Plan.updated_at.desc())
-        ).scalars()
+    rows = session.execute(
+        select(*PLAN_SUMMARY_COLUMNS)
+        .where(Plan.owner_id == owner.id, condition)
+        .order_by(Plan.updated_at.desc())
     )
+    return [plan_summary(row, retention_days) for row in rows]
 
 
 # ---- changing --------------------------------------------------------------------------
