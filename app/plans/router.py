@@ -5,7 +5,7 @@ from fastapi import APIRouter, Header, Path, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from app.accounts.dependencies import BearerToken, CurrentUser, DbSession, signed_in_read
+from app.accounts.dependencies import BearerToken, CurrentUser, DbSession
 from app.core.config import AppSettings
 from app.core.errors import Problem, problem_responses
 from app.core.schemas import MAX_STORED_INT
@@ -82,14 +82,14 @@ def list_templates() -> dict[str, Any]:
 async def list_plans(request: Request, token: BearerToken, deleted: bool = False):
     """Your plans (archived ones included, marked). `deleted=true` lists deleted plans that
     can still be restored, with the date each is gone for good."""
-    # Every device asks for this when the app opens: one hand-off, as for a plan read.
-    retention_days = request.app.state.settings.deleted_plan_retention_days
-    return await signed_in_read(
-        request,
+    # Async with one hand-off to a worker thread, as the plan read: every device asks for
+    # this when the app opens.
+    return await run_in_threadpool(
+        service.list_owned_plans,
+        request.app.state.read_engine,
         token,
-        lambda session, user: service.list_plans(
-            session, user, deleted=deleted, retention_days=retention_days
-        ),
+        deleted,
+        request.app.state.settings,
     )
 
 

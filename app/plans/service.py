@@ -184,18 +184,39 @@ def with_sections_json(document: dict[str, Any], sections_json: str) -> str:
     return f'{encoded[:-1]}, "sections": {sections_json}}}'
 
 
-def list_plans(
-    session: Session, owner: User, *, deleted: bool, retention_days: int
-) -> list[dict[str, Any]]:
-    """The owner's plans as summaries, read as plain columns: loading whole plans would
-    decrypt and parse every plan's sections only to leave them out."""
+def _live_session_and_plans(deleted: bool):
+    """The signed-in check and the owner's plans (deleted ones, or the others), newest
+    change first, in one query: a live session with no plans is one row of NULLs."""
     condition = Plan.deleted_at.is_not(None) if deleted else Plan.deleted_at.is_(None)
-    rows = session.execute(
+    return (
         select(*PLAN_SUMMARY_COLUMNS)
-        .where(Plan.owner_id == owner.id, condition)
+        .select_from(AuthSession)
+        .outerjoin(Plan, and_(Plan.owner_id == bindparam("user_id"), condition))
+        .where(LIVE_SESSION)
         .order_by(Plan.updated_at.desc())
     )
-    return [plan_summary(row, retention_days) for row in rows]
+
+
+_LIVE_SESSION_AND_PLANS = {deleted: _live_session_and_plans(deleted) for deleted in (False, True)}
+
+
+def list_owned_plans(
+    engine: Engine, token: str | None, deleted: bool, settings: Settings
+) -> list[dict[str, Any]]:
+    """The plans of the owner holding `token`, as summaries. Opened by every device when
+    the app starts, so it is one query of plain columns, as the plan read."""
+    claims = decode_access_token(token, settings.access_token_keys) if token else None
+    if claims is None:
+        raise sign_in_required()
+    user_id, session_id = claims
+    with engine.connect() as connection:
+        rows = connection.execute(
+            _LIVE_SESSION_AND_PLANS[deleted], {"user_id": user_id, "session_id": session_id}
+        ).all()
+    if not rows:
+        raise sign_in_required()
+    retention_days = settings.deleted_plan_retention_days
+    return [plan_summary(row, retention_days) for row in rows if row.id is not None]
 
 
 # ---- changing --------------------------------------------------------------------------
