@@ -62,9 +62,9 @@ def build_engine(database_url: str, pool_size: int = WORKER_THREADS) -> Engine:
 
 def for_reads(engine: Engine) -> Engine:
     """The engine for the hottest requests that only read (a plan read by its owner or by
-    a grantee, the shared-with-me list). On PostgreSQL their statements run outside a
-    transaction, which spares the BEGIN and the ROLLBACK when the connection goes back to
-    the pool: two of such a read's four round trips. SQLite runs reads outside a
+    a grantee, the plan list, the shared-with-me list). On PostgreSQL their statements run
+    outside a transaction, which spares the BEGIN and the ROLLBACK when the connection goes
+    back to the pool: two of such a read's four round trips. SQLite runs reads outside a
     transaction already."""
     if engine.dialect.name != "postgresql":
         return engine
