@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 import pytest
 from alembic import command
 from alembic.config import Config
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
@@ -17,7 +18,7 @@ from sqlmodel import Session, SQLModel
 import app.models  # noqa: F401  (every table on the metadata)
 from app.accounts.models import Role
 from app.accounts.service import create_user
-from app.core import clock
+from app.core import clock, security
 from app.core.config import PROJECT_ROOT, Settings
 from app.core.db import build_engine
 from app.main import create_app
@@ -46,6 +47,19 @@ def reset_schema(database_url: str) -> None:
             connection.execute(text("DROP SCHEMA public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))
     engine.dispose()
+
+
+# argon2 is slow on purpose: at its real cost it was a large part of the suite's CPU time
+# (an account is made and signed in to for most tests). Tests hash at the lowest cost;
+# tests/test_auth.py checks the real cost with this hasher.
+PRODUCTION_PASSWORD_HASHER = security._password_hasher
+
+
+@pytest.fixture(autouse=True, scope="session")
+def quick_password_hashing():
+    security._password_hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    yield
+    security._password_hasher = PRODUCTION_PASSWORD_HASHER
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,12 @@
 
 from datetime import timedelta
 
-from tests.conftest import PASSWORD, sign_in
+import argon2
+from sqlmodel import Session, select
+
+from app.accounts.models import User
+from app.core import security
+from tests.conftest import PASSWORD, PRODUCTION_PASSWORD_HASHER, sign_in
 
 
 def register(client, email="kim@example.org", password=PASSWORD, name="Kim", **extra):
@@ -26,6 +31,16 @@ def test_register_then_sign_in_and_read_me(client):
     ).json()
     assert me["display_name"] == "Kim"
     assert me["role"] == "person"
+
+
+def test_passwords_are_stored_as_argon2id_at_full_cost(app, client, monkeypatch):
+    monkeypatch.setattr(security, "_password_hasher", PRODUCTION_PASSWORD_HASHER)
+    assert register(client).status_code == 201
+    with Session(app.state.engine) as session:
+        stored = session.exec(select(User.password_hash)).one()
+    assert PASSWORD not in stored
+    assert argon2.extract_parameters(stored) == argon2.profiles.RFC_9106_LOW_MEMORY
+    assert sign_in(client, "kim@example.org")["access_token"]
 
 
 def test_register_refuses_duplicate_email(client):
