@@ -1,5 +1,6 @@
 """Migrations build the schema from nothing and take it away again; the app refuses unsafe
-settings; the admin command creates professional accounts; the API is documented."""
+settings; the admin command creates professional accounts; the API is documented; the
+connection pool keeps the connections it opens."""
 
 from concurrent.futures import ThreadPoolExecutor
 

@@ -33,6 +33,8 @@ def normalise_database_url(url: str) -> str:
 
 # AnyIO's worker threads, each of which may hold a connection while it answers a request.
 WORKER_THREADS = 40
+# Connections opened beyond the pool under bursts, closed again when given back.
+BURST_CONNECTIONS = 10
 
 
 def build_engine(database_url: str, pool_size: int = WORKER_THREADS) -> Engine:
@@ -50,13 +52,17 @@ def build_engine(database_url: str, pool_size: int = WORKER_THREADS) -> Engine:
             url,
             connect_args={"check_same_thread": False, "timeout": 30},
             pool_size=pool_size,
-            max_overflow=10,
+            max_overflow=BURST_CONNECTIONS,
             hide_parameters=True,
         )
         event.listen(engine, "connect", _configure_sqlite)
         return engine
     return create_engine(
-        url, pool_pre_ping=True, pool_size=pool_size, max_overflow=10, hide_parameters=True
+        url,
+        pool_pre_ping=True,
+        pool_size=pool_size,
+        max_overflow=BURST_CONNECTIONS,
+        hide_parameters=True,
     )
 
 

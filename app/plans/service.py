@@ -118,14 +118,37 @@ PLAN_SUMMARY_COLUMNS = (
     Plan.updated_at,
     Plan.deleted_at,
 )
+
+
+def _live_session_and_plans(which_plans):
+    """The signed-in check and the caller's plans matching `which_plans`, in one query of
+    plain columns rather than Plan objects: a live session with no such plan is one row
+    of NULLs, a session that is not live no row at all."""
+    return (
+        select(*PLAN_SUMMARY_COLUMNS)
+        .select_from(AuthSession)
+        .outerjoin(Plan, and_(Plan.owner_id == bindparam("user_id"), which_plans))
+        .where(LIVE_SESSION)
+    )
+
+
 # Built once: reads are the hot path, and building a statement costs more than running it.
-# The signed-in check and the plan in one query, plain columns rather than a Plan object.
-_LIVE_SESSION_AND_PLAN = (
-    select(*PLAN_SUMMARY_COLUMNS)
-    .select_from(AuthSession)
-    .outerjoin(Plan, and_(Plan.id == bindparam("plan_id"), Plan.owner_id == bindparam("user_id")))
-    .where(LIVE_SESSION)
-)
+_LIVE_SESSION_AND_PLAN = _live_session_and_plans(Plan.id == bindparam("plan_id"))
+_LIVE_SESSION_AND_PLANS = {
+    deleted: _live_session_and_plans(
+        Plan.deleted_at.is_not(None) if deleted else Plan.deleted_at.is_(None)
+    ).order_by(Plan.updated_at.desc())
+    for deleted in (False, True)
+}
+
+
+def _signed_in_claims(token: str | None, settings: Settings) -> tuple[uuid.UUID, uuid.UUID]:
+    """The user and session ids a valid access token names; checking that the session is
+    still live is left to the query that reads."""
+    claims = decode_access_token(token, settings.access_token_keys) if token else None
+    if claims is None:
+        raise sign_in_required()
+    return claims
 
 
 # By version too: the plan may have changed since its summary was read, and a version's
@@ -147,10 +170,7 @@ def read_owned_plan_json(
     The most frequent request of all, so it is one query, without loading objects, and the
     sections are spliced in as JSON text: parsing and re-encoding them would be most of the
     cost of a read."""
-    claims = decode_access_token(token, settings.access_token_keys) if token else None
-    if claims is None:
-        raise sign_in_required()
-    user_id, session_id = claims
+    user_id, session_id = _signed_in_claims(token, settings)
     sections_json = None
     with engine.connect() as connection:
         while sections_json is None:  # again only if the plan changed between the two reads
@@ -184,31 +204,12 @@ def with_sections_json(document: dict[str, Any], sections_json: str) -> str:
     return f'{encoded[:-1]}, "sections": {sections_json}}}'
 
 
-def _live_session_and_plans(deleted: bool):
-    """The signed-in check and the owner's plans (deleted ones, or the others), newest
-    change first, in one query: a live session with no plans is one row of NULLs."""
-    condition = Plan.deleted_at.is_not(None) if deleted else Plan.deleted_at.is_(None)
-    return (
-        select(*PLAN_SUMMARY_COLUMNS)
-        .select_from(AuthSession)
-        .outerjoin(Plan, and_(Plan.owner_id == bindparam("user_id"), condition))
-        .where(LIVE_SESSION)
-        .order_by(Plan.updated_at.desc())
-    )
-
-
-_LIVE_SESSION_AND_PLANS = {deleted: _live_session_and_plans(deleted) for deleted in (False, True)}
-
-
 def list_owned_plans(
     engine: Engine, token: str | None, deleted: bool, settings: Settings
 ) -> list[dict[str, Any]]:
     """The plans of the owner holding `token`, as summaries. Opened by every device when
     the app starts, so it is one query of plain columns, as the plan read."""
-    claims = decode_access_token(token, settings.access_token_keys) if token else None
-    if claims is None:
-        raise sign_in_required()
-    user_id, session_id = claims
+    user_id, session_id = _signed_in_claims(token, settings)
     with engine.connect() as connection:
         rows = connection.execute(
             _LIVE_SESSION_AND_PLANS[deleted], {"user_id": user_id, "session_id": session_id}
