@@ -14,7 +14,7 @@ from sqlmodel import Session
 from app.accounts.attempts import prune_failed_attempts
 from app.accounts.router import router as accounts_router
 from app.core.config import Settings, get_settings
-from app.core.db import build_engine, for_reads
+from app.core.db import build_engine, build_read_engine
 from app.core.encryption import use_keyring_of
 from app.core.errors import install_error_handlers
 from app.core.group_commit import GroupCommit
@@ -73,6 +73,13 @@ async def lifespan(app: FastAPI):
     with contextlib.suppress(asyncio.CancelledError):
         await purger
     app.state.group_commit.close()
+    close_database_pools(app)
+
+
+def close_database_pools(app: FastAPI) -> None:
+    """Closes the connections the app's engines keep (apps started without their lifespan,
+    as some tests do, call this themselves)."""
+    app.state.read_engine.dispose()
     app.state.engine.dispose()
 
 
@@ -87,7 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = build_engine(settings.database_url, settings.database_pool_size)
-    app.state.read_engine = for_reads(app.state.engine)
+    app.state.read_engine = build_read_engine(app.state.engine, settings.database_pool_size)
     app.state.group_commit = GroupCommit(app.state.engine)
     use_keyring_of(settings)
     install_error_handlers(app)

@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 import app.models  # noqa: E402, F401  (every table)
 from app.core.config import Settings  # noqa: E402
 from app.imports.parsers import parse_upload  # noqa: E402
-from app.main import create_app  # noqa: E402
+from app.main import close_database_pools, create_app  # noqa: E402
 from app.plans.templates import CRISIS_FIELDS  # noqa: E402
 from bench.server import save_result  # noqa: E402
 
@@ -212,7 +212,7 @@ def main() -> None:
                     ),
                     "upload": measure(upload, runs),
                 }
-        app.state.engine.dispose()
+        close_database_pools(app)
 
     max_rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(

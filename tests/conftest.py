@@ -21,7 +21,7 @@ from app.accounts.service import create_user
 from app.core import clock, security
 from app.core.config import PROJECT_ROOT, Settings
 from app.core.db import build_engine
-from app.main import create_app
+from app.main import close_database_pools, create_app
 
 TEST_SECRET_KEY = "test-secret-key-" + "x" * 32
 # Fixed, so the suite never makes a development key in the repository's data/ folder.
@@ -98,7 +98,7 @@ def app(settings):
     application = create_app(settings)
     yield application
     _empty_all_tables(application.state.engine)
-    application.state.engine.dispose()
+    close_database_pools(application)
 
 
 @pytest.fixture

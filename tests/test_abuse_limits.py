@@ -117,7 +117,7 @@ def test_failed_sign_ins_from_one_address_across_emails_are_limited(app, client,
 
 
 def test_limits_hold_across_app_processes(client, owner, app, settings):
-    from app.main import create_app
+    from app.main import close_database_pools, create_app
 
     _fail(client, owner.email, 3)
     second = create_app(settings)
@@ -125,7 +125,7 @@ def test_limits_hold_across_app_processes(client, owner, app, settings):
         with TestClient(second, client=ELSEWHERE) as other_process:
             _assert_too_many(_try(other_process, owner.email, PASSWORD))
     finally:
-        second.state.engine.dispose()
+        close_database_pools(second)
 
 
 # ---- invite codes --------------------------------------------------------------------

@@ -28,7 +28,7 @@ from app.accounts.models import Role
 from app.accounts.service import create_user
 from app.core.db import build_engine
 from app.main import app as configured_app
-from app.main import create_app
+from app.main import close_database_pools, create_app
 from tests.conftest import PASSWORD, _empty_all_tables, sign_in
 
 CHECKS = [
@@ -97,7 +97,7 @@ def people(database_url):
 def fuzz_app(settings):
     application = create_app(settings)
     yield application
-    application.state.engine.dispose()
+    close_database_pools(application)
 
 
 def _signed_in(client: TestClient, app, people: dict[str, Person], name: str, role: Role) -> Person:

@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
 
 from app.core.config import PROJECT_ROOT
-from app.main import create_app
+from app.main import close_database_pools, create_app
 from tests.conftest import Account
 from tests.sharing.conftest import share_with
 
@@ -142,7 +142,7 @@ def test_sqlite_backup_while_serving_restores_identically(
     try:
         assert view_on(restored_app, owner) == before
     finally:
-        restored_app.state.engine.dispose()
+        close_database_pools(restored_app)
 
 
 def test_backup_command_never_overwrites_and_explains_postgresql(database_url, tmp_path):
@@ -205,6 +205,6 @@ def test_postgresql_dump_restores_identically(settings, database_url, owner, wor
         assert view_on(restored_app, owner) == before
     finally:
         if restored_app is not None:
-            restored_app.state.engine.dispose()
+            close_database_pools(restored_app)
         with psycopg.connect(_libpq_url(url), autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')

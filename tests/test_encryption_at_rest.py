@@ -35,7 +35,7 @@ from app.core.encryption import new_key_text, use_keyring_of
 from app.core.errors import UNDECRYPTABLE_TYPE
 from app.core.security import hash_password
 from app.core.types import UTCDateTime
-from app.main import create_app
+from app.main import close_database_pools, create_app
 from app.plans.models import Plan, PlanRevision
 from app.plans.templates import new_plan_sections
 from tests.conftest import PASSWORD, TEST_ENCRYPTION_KEY, migrate, sign_in
@@ -211,7 +211,7 @@ def test_keys_rotate_without_losing_anything(
 
     both = _client_with_keys(settings, key_b, previous=key_a)
     assert all(both.get(page, headers=owner.headers).content == before[page] for page in pages)
-    both.app.state.engine.dispose()
+    close_database_pools(both.app)
 
     as_admin("reencrypt", key=key_b, previous=key_a)
     rewritten = int(capsys.readouterr().out.split()[1])
@@ -221,11 +221,11 @@ def test_keys_rotate_without_losing_anything(
 
     only_b = _client_with_keys(settings, key_b)
     assert all(only_b.get(page, headers=owner.headers).content == before[page] for page in pages)
-    only_b.app.state.engine.dispose()
+    close_database_pools(only_b.app)
 
     only_a = _client_with_keys(settings, key_a)
     refused = only_a.get(url, headers=owner.headers)
-    only_a.app.state.engine.dispose()
+    close_database_pools(only_a.app)
     assert refused.status_code == 500
     assert refused.headers["content-type"] == "application/problem+json"
     assert refused.json()["type"] == UNDECRYPTABLE_TYPE
@@ -415,7 +415,7 @@ def test_the_migration_encrypts_existing_rows_and_downgrading_decrypts_them(
     with TestClient(on_scratch) as client:
         token = sign_in(client, "lee@example.org")["access_token"]
         plan = client.get(f"/api/v1/plans/{plan_id}", headers={"Authorization": f"Bearer {token}"})
-    on_scratch.state.engine.dispose()
+    close_database_pools(on_scratch)
     assert plan.json()["title"] == f"{MARK} plan"
     assert plan.json()["sections"] == sections
 

@@ -14,6 +14,8 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
+from tests.sharing.conftest import access_log, share_with
+
 PROBLEM = "application/problem+json"
 # "plan" is quoted in SQL (a reserved word in some databases).
 PLAN_UPDATE = r'^\s*UPDATE "?plan"?\s'
@@ -23,15 +25,16 @@ ACCESS_LOG_INSERT = r"^\s*INSERT INTO access_log\s"
 
 
 class StatementFault:
-    """Raises `error` at the next statement matching `pattern`, once, then gets out of the
-    way (so the test can read what is left)."""
+    """Raises `error` at the next statement matching `pattern` on any of `engines`, once,
+    then gets out of the way (so the test can read what is left)."""
 
-    def __init__(self, engine, pattern: str, error: Exception) -> None:
-        self.engine = engine
+    def __init__(self, engines, pattern: str, error: Exception) -> None:
+        self.engines = engines
         self.pattern = re.compile(pattern, re.IGNORECASE | re.DOTALL)
         self.error = error
         self.fired = False
-        event.listen(engine, "before_cursor_execute", self._before)
+        for engine in engines:
+            event.listen(engine, "before_cursor_execute", self._before)
 
     def _before(self, _conn, _cursor, statement, *_args) -> None:
         if not self.fired and self.pattern.search(statement):
@@ -39,18 +42,21 @@ class StatementFault:
             raise self.error
 
     def remove(self) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._before)
+        for engine in self.engines:
+            event.remove(engine, "before_cursor_execute", self._before)
 
 
 @pytest.fixture
 def fault(app):
-    """`fault(pattern)` arms a driver OperationalError at the next statement matching it."""
+    """`fault(pattern)` arms a driver OperationalError at the next statement matching it,
+    on whichever of the app's engines runs it."""
     armed: list[StatementFault] = []
+    engines = {app.state.engine, app.state.read_engine}
 
     def arm(pattern: str, error: Exception | None = None) -> StatementFault:
         driver = app.state.engine.dialect.loaded_dbapi
         injected = StatementFault(
-            app.state.engine,
+            engines,
             pattern,
             error or driver.OperationalError("server closed the connection unexpectedly"),
         )
@@ -221,6 +227,58 @@ def test_postgresql_restart_between_requests_loses_nothing(app, database_url, ow
         assert add_crisis_entry(owner, plan_id, text).status_code == 201
     with admin_connection(database_url) as admin:
         assert terminate_connections(admin) >= 1
-    # The pool checks connections before use, so nobody notices.
+    # The read goes again on a fresh connection, and the write's is checked before use, so
+    # nobody notices.
     assert crisis_entries(owner, plan_id) == ["Call my sister Ana", "A quiet room"]
     assert add_crisis_entry(owner, plan_id, "Still here").status_code == 201
+
+
+@on_postgresql
+def test_postgresql_restart_goes_unnoticed_by_each_of_the_quickest_reads(
+    app, database_url, owner, green_book, make_account
+):
+    """The reads people make most use connections not checked before use (that check is a
+    round trip each time); a connection found dead is read on again, fresh, once."""
+    plan_id = green_book["id"]
+    assert add_crisis_entry(owner, plan_id, "Call my sister Ana").status_code == 201
+    worker = make_account("Jo Link")
+    share = share_with(owner, plan_id, worker, ["crisis"])
+    reads = {
+        "plan": (owner, f"/api/v1/plans/{plan_id}"),
+        "plan list": (owner, "/api/v1/plans"),
+        "shared with me": (worker, "/api/v1/shared-with-me"),
+        "shared plan": (worker, f"/api/v1/shared-with-me/{share['id']}"),
+    }
+    before = {name: caller.get(path).json() for name, (caller, path) in reads.items()}
+    grantee_reads_logged = len(access_log(owner, plan_id))
+    for name, (caller, path) in reads.items():
+        with admin_connection(database_url) as admin:
+            assert terminate_connections(admin) >= 1
+        response = caller.get(path)
+        assert response.status_code == 200, (name, response.text)
+        if name != "shared with me":  # which records when the worker last looked
+            assert response.json() == before[name], name
+    # The shared plan's read after the restart is logged once, as the one before it.
+    assert len(access_log(owner, plan_id)) == grantee_reads_logged + 1
+
+
+@on_postgresql
+def test_postgresql_read_whose_fresh_connection_dies_too_answers_503(
+    app, database_url, owner, green_book
+):
+    plan_id = green_book["id"]
+    killed = []
+
+    def kill_own_connection_twice(_conn, cursor, statement, *_args) -> None:
+        if len(killed) < 2 and re.match(PLAN_READ, statement, re.IGNORECASE | re.DOTALL):
+            with admin_connection(database_url) as admin:
+                killed.append(terminate_connections(admin, cursor.connection.info.backend_pid))
+
+    event.listen(app.state.read_engine, "before_cursor_execute", kill_own_connection_twice)
+    try:
+        failed = owner.get(f"/api/v1/plans/{plan_id}")
+    finally:
+        event.remove(app.state.read_engine, "before_cursor_execute", kill_own_connection_twice)
+    assert killed == [1, 1]  # the read, and the one read again
+    assert_unavailable(failed)
+    assert owner.get(f"/api/v1/plans/{plan_id}").status_code == 200

@@ -132,7 +132,7 @@ def test_after_a_failed_commit_the_next_one_takes_another_connection(engine):
 def closed_connection_at_next_insert(engine) -> StatementFault:
     """Makes the next INSERT fail as a connection the database has closed does."""
     return StatementFault(
-        engine, "^INSERT", sqlite3.ProgrammingError("Cannot operate on a closed database.")
+        [engine], "^INSERT", sqlite3.ProgrammingError("Cannot operate on a closed database.")
     )
 
 

@@ -134,10 +134,11 @@ class EditBetweenReads:
 
     def __init__(self, app, plan_id: str, text: str) -> None:
         self.engine = app.state.engine
+        self.read_engine = app.state.read_engine  # where reads fetch sections
         self.plan_id = uuid.UUID(plan_id)
         self.text = text
         self.fired = False
-        event.listen(self.engine, "before_cursor_execute", self._before)
+        event.listen(self.read_engine, "before_cursor_execute", self._before)
 
     def _before(self, _conn, _cursor, statement, *_args) -> None:
         if self.fired or not self.SECTIONS_FETCH.search(statement):
@@ -159,7 +160,7 @@ class EditBetweenReads:
         return self
 
     def __exit__(self, *_exc) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._before)
+        event.remove(self.read_engine, "before_cursor_execute", self._before)
 
 
 def _entry(text: str) -> dict:

@@ -14,7 +14,7 @@ from sqlmodel import SQLModel
 from app.__main__ import main as admin_command
 from app.core.config import Settings
 from app.core.db import build_engine
-from app.main import create_app
+from app.main import close_database_pools, create_app
 from tests.conftest import PASSWORD, migrate, reset_schema, sign_in
 
 
@@ -88,7 +88,7 @@ def test_upgrading_shares_copies_their_plans_dates(scratch_database_url, setting
         migrate(scratch_database_url, "0006", down=True)
         migrate(scratch_database_url)
         assert listed(client, worker) == ["Ann", "Ben"]
-    on_scratch.state.engine.dispose()
+    close_database_pools(on_scratch)
 
 
 def _registered(client: TestClient, name: str) -> dict[str, str]:
@@ -164,7 +164,8 @@ def test_concurrent_reads_keep_reusing_the_pools_connections(app, owner, green_b
     """Opening a connection costs more than a read, so requests in flight at once must
     not open one and then close it again: the pool keeps every connection it opens."""
     closed = []
-    event.listen(app.state.engine, "close", lambda *_: closed.append(True))
+    for engine in {app.state.engine, app.state.read_engine}:
+        event.listen(engine, "close", lambda *_: closed.append(True))
     url = f"/api/v1/plans/{green_book['id']}"
     with ThreadPoolExecutor(32) as threads:
         statuses = set(threads.map(lambda _: owner.get(url).status_code, range(256)))

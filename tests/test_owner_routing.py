@@ -18,21 +18,23 @@ PARAMETER = r"(\?|%\(\w+\)s)"
 
 
 class Statements:
-    def __init__(self, engine) -> None:
-        self.engine = engine
+    def __init__(self, engines) -> None:
+        self.engines = engines
         self.seen: list[str] = []
-        event.listen(engine, "before_cursor_execute", self._before)
+        for engine in engines:
+            event.listen(engine, "before_cursor_execute", self._before)
 
     def _before(self, _conn, _cursor, statement, *_args) -> None:
         self.seen.append(statement)
 
     def remove(self) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._before)
+        for engine in self.engines:
+            event.remove(engine, "before_cursor_execute", self._before)
 
 
 @pytest.fixture
 def statements(app):
-    captured = Statements(app.state.engine)
+    captured = Statements({app.state.engine, app.state.read_engine})
     yield captured
     captured.remove()
 

@@ -3,7 +3,7 @@
 import pytest
 from fastapi.testclient import TestClient
 
-from app.main import create_app
+from app.main import close_database_pools, create_app
 from app.sharing import service as sharing_service
 
 LISTED_ORIGIN = "https://plans.example.org"
@@ -96,7 +96,7 @@ def test_cors_allows_only_the_listed_origins(settings, owner):
             simple = client.get("/api/v1/plans", headers=owner.headers | {"Origin": LISTED_ORIGIN})
             other = client.get("/api/v1/plans", headers=owner.headers | {"Origin": OTHER_ORIGIN})
     finally:
-        application.state.engine.dispose()
+        close_database_pools(application)
     assert allowed.status_code == 200
     assert allowed.headers["access-control-allow-origin"] == LISTED_ORIGIN
     assert "authorization" in allowed.headers["access-control-allow-headers"].lower()

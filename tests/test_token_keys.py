@@ -7,7 +7,7 @@ from jose import jwt
 
 from app.core.config import Settings
 from app.core.security import JWT_ALGORITHM, key_id
-from app.main import create_app
+from app.main import close_database_pools, create_app
 from tests.conftest import TEST_SECRET_KEY
 
 NEW_KEY = "the-next-signing-key-" + "n" * 32
@@ -28,7 +28,7 @@ def app_with_keys(settings):
 
     yield build
     for application in apps:
-        application.state.engine.dispose()
+        close_database_pools(application)
 
 
 def _me(client: TestClient, token: str) -> int:

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from app.accounts.models import User
 from app.accounts.service import signed_in_user
-from app.core.db import get_session
+from app.core.db import get_session, retried_on_stale_connection
 
 T = TypeVar("T")
 bearer_token = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
@@ -49,6 +49,7 @@ async def signed_in_read(
     worker thread in turn; for the pages people open most, one hand-off is quicker). It only
     reads, so it runs on the read engine: on PostgreSQL, outside a transaction."""
 
+    @retried_on_stale_connection
     def signed_in_then_read() -> T:
         with Session(request.app.state.read_engine, expire_on_commit=False) as session:
             user, _ = signed_in_user(session, token, request.app.state.settings)

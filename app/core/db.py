@@ -1,12 +1,15 @@
 """Database engine and per-request sessions (SQLite by default, PostgreSQL in production)."""
 
+import functools
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from fastapi import Request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
 
@@ -20,6 +23,9 @@ class _NoResultRows(logging.Filter):
 
 
 logging.getLogger("sqlalchemy.engine.Engine").addFilter(_NoResultRows())
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def normalise_database_url(url: str) -> str:
@@ -66,15 +72,45 @@ def build_engine(database_url: str, pool_size: int = WORKER_THREADS) -> Engine:
     )
 
 
-def for_reads(engine: Engine) -> Engine:
+def build_read_engine(engine: Engine, pool_size: int = WORKER_THREADS) -> Engine:
     """The engine for the hottest requests that only read (a plan read by its owner or by
-    a grantee, the plan list, the shared-with-me list). On PostgreSQL their statements run
-    outside a transaction, which spares the BEGIN and the ROLLBACK when the connection goes
-    back to the pool: two of such a read's four round trips. SQLite runs reads outside a
-    transaction already."""
+    a grantee, the plan list, the shared-with-me list).
+
+    On PostgreSQL it has a pool of its own whose connections run statements outside a
+    transaction (no BEGIN, no ROLLBACK when a connection goes back) and are not pinged
+    before use: each of those is a round trip, and under load a round trip costs a read more
+    of the worker threads' time than the read's own work. A connection that died while
+    pooled (the database restarted) fails its first statement and marks the whole pool
+    stale; `retried_on_stale_connection` then reads again on a fresh one. No burst
+    connections: reads run in the worker threads, one connection each.
+
+    SQLite: the same engine, whose reads run outside a transaction already."""
     if engine.dialect.name != "postgresql":
         return engine
-    return engine.execution_options(isolation_level="AUTOCOMMIT")
+    return create_engine(
+        engine.url,
+        isolation_level="AUTOCOMMIT",
+        pool_size=pool_size,
+        max_overflow=0,
+        hide_parameters=True,
+    )
+
+
+def retried_on_stale_connection(read: Callable[P, T]) -> Callable[P, T]:
+    """`read`, run once more if its connection turned out to be dead: for reads on the read
+    engine, whose connections are not checked before use. Reads only: running a write
+    twice is not always safe."""
+
+    @functools.wraps(read)
+    def reading(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return read(*args, **kwargs)
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+            return read(*args, **kwargs)
+
+    return reading
 
 
 def _configure_sqlite(dbapi_connection, _record) -> None:

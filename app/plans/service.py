@@ -19,6 +19,7 @@ from app.accounts.models import AuthSession, User
 from app.accounts.service import LIVE_SESSION, sign_in_required
 from app.core import clock
 from app.core.config import Settings
+from app.core.db import retried_on_stale_connection
 from app.core.encryption import decrypted_json_text
 from app.core.errors import Problem
 from app.core.lru import LRUCache
@@ -163,6 +164,7 @@ _SECTIONS_JSON = select(decrypted_json_text(Plan.sections)).where(
 _SECTIONS_JSON_BY_VERSION: LRUCache[tuple[uuid.UUID, int], str] = LRUCache(1_000)
 
 
+@retried_on_stale_connection
 def read_owned_plan_json(
     engine: Engine, token: str | None, plan_id: uuid.UUID, settings: Settings
 ) -> tuple[str, str]:
@@ -204,6 +206,7 @@ def with_sections_json(document: dict[str, Any], sections_json: str) -> str:
     return f'{encoded[:-1]}, "sections": {sections_json}}}'
 
 
+@retried_on_stale_connection
 def list_owned_plans(
     engine: Engine, token: str | None, deleted: bool, settings: Settings
 ) -> list[dict[str, Any]]:

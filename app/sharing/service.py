@@ -24,6 +24,7 @@ from app.accounts.models import AuthSession, User
 from app.accounts.service import LIVE_SESSION, signed_in_user
 from app.core import clock
 from app.core.config import Settings
+from app.core.db import retried_on_stale_connection
 from app.core.errors import Problem
 from app.core.group_commit import GroupCommit, Write
 from app.core.lru import LRUCache
@@ -982,6 +983,15 @@ def read_scoped_plan(
     loaded, and the log line (with, now and then, the share's "last viewed") committed
     together with other requests' before the plan is returned: a grantee's read must stay
     nearly as quick as the owner's."""
+    document, writes = _scoped_document_for(engine, token, share_id, settings)
+    group_commit.write(writes)
+    return document
+
+
+@retried_on_stale_connection
+def _scoped_document_for(
+    engine: Engine, token: str | None, share_id: uuid.UUID, settings: Settings
+) -> tuple[str, list[Write]]:
     claims = decode_access_token(token, settings.access_token_keys) if token else None
     answer = None
     with engine.connect() as connection:
@@ -1002,9 +1012,7 @@ def read_scoped_plan(
             answer = _scoped_document(
                 connection, row, user_id, settings.deleted_plan_retention_days
             )
-    document, writes = answer
-    group_commit.write(writes)
-    return document
+    return answer
 
 
 def _scoped_document(
