@@ -220,6 +220,16 @@ _USER_IN_LIVE_SESSION = (
 )
 
 
+def signed_in_claims(token: str | None, settings: Settings) -> tuple[uuid.UUID, uuid.UUID]:
+    """The user and session ids a valid access token names, or a 401 asking to sign in;
+    checking that the session is still live (LIVE_SESSION) is left to the query that reads,
+    so a read can do it in the same round trip."""
+    claims = decode_access_token(token, settings.access_token_keys) if token else None
+    if claims is None:
+        raise sign_in_required()
+    return claims
+
+
 def user_for_access_token(
     session: Session, token: str, settings: Settings
 ) -> tuple[User, uuid.UUID] | None:

@@ -16,14 +16,13 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
 from app.accounts.models import AuthSession, User
-from app.accounts.service import LIVE_SESSION, sign_in_required
+from app.accounts.service import LIVE_SESSION, sign_in_required, signed_in_claims
 from app.core import clock
 from app.core.config import Settings
 from app.core.db import retried_on_stale_connection
 from app.core.encryption import decrypted_json_text
 from app.core.errors import Problem
 from app.core.lru import LRUCache
-from app.core.security import decode_access_token
 from app.plans.models import Plan, PlanRevision
 from app.plans.templates import TEMPLATES, Template, new_plan_sections
 from app.sharing.models import Share
@@ -143,15 +142,6 @@ _LIVE_SESSION_AND_PLANS = {
 }
 
 
-def _signed_in_claims(token: str | None, settings: Settings) -> tuple[uuid.UUID, uuid.UUID]:
-    """The user and session ids a valid access token names; checking that the session is
-    still live is left to the query that reads."""
-    claims = decode_access_token(token, settings.access_token_keys) if token else None
-    if claims is None:
-        raise sign_in_required()
-    return claims
-
-
 # By version too: the plan may have changed since its summary was read, and a version's
 # sections are kept under that version.
 _SECTIONS_JSON = select(decrypted_json_text(Plan.sections)).where(
@@ -172,7 +162,7 @@ def read_owned_plan_json(
     The most frequent request of all, so it is one query, without loading objects, and the
     sections are spliced in as JSON text: parsing and re-encoding them would be most of the
     cost of a read."""
-    user_id, session_id = _signed_in_claims(token, settings)
+    user_id, session_id = signed_in_claims(token, settings)
     sections_json = None
     with engine.connect() as connection:
         while sections_json is None:  # again only if the plan changed between the two reads
@@ -212,7 +202,7 @@ def list_owned_plans(
 ) -> list[dict[str, Any]]:
     """The plans of the owner holding `token`, as summaries. Opened by every device when
     the app starts, so it is one query of plain columns, as the plan read."""
-    user_id, session_id = _signed_in_claims(token, settings)
+    user_id, session_id = signed_in_claims(token, settings)
     with engine.connect() as connection:
         rows = connection.execute(
             _LIVE_SESSION_AND_PLANS[deleted], {"user_id": user_id, "session_id": session_id}

@@ -7,7 +7,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from app.accounts.attempts import client_address_of
-from app.accounts.dependencies import BearerToken, CurrentUser, DbSession, signed_in_read
+from app.accounts.dependencies import BearerToken, CurrentUser, DbSession
 from app.core.config import AppSettings
 from app.core.errors import Problem, problem_responses
 from app.core.schemas import MAX_STORED_INT
@@ -76,8 +76,14 @@ async def shared_with_me(
 ):
     """Plans people share with you now: whose, which sections, since and until when, and
     what changed since you last looked. Most recently updated first."""
-    listing = await signed_in_read(
-        request, token, lambda session, user: service.shared_with_me(session, user, limit, offset)
+    # Async with one hand-off to a worker thread for the whole list, as the plan read.
+    listing = await run_in_threadpool(
+        service.shared_with_me,
+        request.app.state.read_engine,
+        token,
+        limit,
+        offset,
+        request.app.state.settings,
     )
     # Built as plain JSON: this list can be long and is read often.
     return JSONResponse(listing)

@@ -21,7 +21,12 @@ from sqlmodel import Session
 from app.accounts import attempts
 from app.accounts.attempts import AttemptKind
 from app.accounts.models import AuthSession, User
-from app.accounts.service import LIVE_SESSION, signed_in_user
+from app.accounts.service import (
+    LIVE_SESSION,
+    sign_in_required,
+    signed_in_claims,
+    signed_in_user,
+)
 from app.core import clock
 from app.core.config import Settings
 from app.core.db import retried_on_stale_connection
@@ -183,7 +188,9 @@ def _remember(plan_id: uuid.UUID, version: int, sections: list[dict]) -> list[Ou
     return _OUTLINES.put((plan_id, version), outline)
 
 
-def _outlines(session: Session, versions: dict[uuid.UUID, int]) -> dict[uuid.UUID, list[Outline]]:
+def _outlines(
+    session: Session | Connection, versions: dict[uuid.UUID, int]
+) -> dict[uuid.UUID, list[Outline]]:
     """Outlines of these plans at these versions; reads only the plans not remembered."""
     found = {}
     for plan_id, version in versions.items():
@@ -843,23 +850,35 @@ def _shared_with_me_item(row: ListedShare, outline: list[Outline]) -> dict[str, 
     }
 
 
-def _listed(session: Session, found) -> list[dict[str, Any]]:
+def _listed(session: Session | Connection, found) -> list[dict[str, Any]]:
     rows = [ListedShare._make(row) for row in found]
     outlines = _outlines(session, {row.plan_id: row.version for row in rows})
     return [_shared_with_me_item(row, outlines[row.plan_id]) for row in rows]
 
 
-def shared_with_me(session: Session, user: User, limit: int, offset: int) -> dict[str, Any]:
+# The caller's live shares counted, with the signed-in check: no row at all when the
+# session is not live.
+_SIGNED_IN_COUNT = select(_COUNT.scalar_subquery()).select_from(AuthSession).where(LIVE_SESSION)
+
+
+@retried_on_stale_connection
+def shared_with_me(
+    engine: Engine, token: str | None, limit: int, offset: int, settings: Settings
+) -> dict[str, Any]:
     """Live shares only, most recently updated plan first. Listing is not logged as a read:
-    it shows names, section titles and dates, never the plan's words."""
-    rows = session.execute(_PAGE, _live(user.id, limit=limit, offset=offset)).all()
-    total = session.execute(_COUNT, _live(user.id)).scalar_one()
-    return {
-        "shares": _listed(session, rows),
-        "total": total,
-        "limit": limit,
-        "offset": offset,
-    }
+    it shows names, section titles and dates, never the plan's words. Opened by every link
+    worker's device, so the signed-in check comes with the count, not as a query of its
+    own, and no objects are loaded."""
+    user_id, session_id = signed_in_claims(token, settings)
+    with engine.connect() as connection:
+        total = connection.execute(
+            _SIGNED_IN_COUNT, _live(user_id, user_id=user_id, session_id=session_id)
+        ).scalar_one_or_none()
+        if total is None:
+            raise sign_in_required()
+        rows = connection.execute(_PAGE, _live(user_id, limit=limit, offset=offset)).all()
+        shares = _listed(connection, rows)
+    return {"shares": shares, "total": total, "limit": limit, "offset": offset}
 
 
 @dataclass(frozen=True)
