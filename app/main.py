@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.accounts.attempts import prune_failed_attempts
@@ -76,11 +77,16 @@ async def lifespan(app: FastAPI):
     close_database_pools(app)
 
 
+def database_engines(app: FastAPI) -> set[Engine]:
+    """The app's engines: one, or on PostgreSQL two (see build_read_engine)."""
+    return {app.state.engine, app.state.read_engine}
+
+
 def close_database_pools(app: FastAPI) -> None:
     """Closes the connections the app's engines keep (apps started without their lifespan,
     as some tests do, call this themselves)."""
-    app.state.read_engine.dispose()
-    app.state.engine.dispose()
+    for engine in database_engines(app):
+        engine.dispose()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

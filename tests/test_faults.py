@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
+from app.main import database_engines
 from tests.sharing.conftest import access_log, share_with
 
 PROBLEM = "application/problem+json"
@@ -51,7 +52,7 @@ def fault(app):
     """`fault(pattern)` arms a driver OperationalError at the next statement matching it,
     on whichever of the app's engines runs it."""
     armed: list[StatementFault] = []
-    engines = {app.state.engine, app.state.read_engine}
+    engines = database_engines(app)
 
     def arm(pattern: str, error: Exception | None = None) -> StatementFault:
         driver = app.state.engine.dialect.loaded_dbapi

@@ -14,7 +14,7 @@ from sqlmodel import SQLModel
 from app.__main__ import main as admin_command
 from app.core.config import Settings
 from app.core.db import build_engine
-from app.main import close_database_pools, create_app
+from app.main import close_database_pools, create_app, database_engines
 from tests.conftest import PASSWORD, migrate, reset_schema, sign_in
 
 
@@ -164,7 +164,7 @@ def test_concurrent_reads_keep_reusing_the_pools_connections(app, owner, green_b
     """Opening a connection costs more than a read, so requests in flight at once must
     not open one and then close it again: the pool keeps every connection it opens."""
     closed = []
-    for engine in {app.state.engine, app.state.read_engine}:
+    for engine in database_engines(app):
         event.listen(engine, "close", lambda *_: closed.append(True))
     url = f"/api/v1/plans/{green_book['id']}"
     with ThreadPoolExecutor(32) as threads:

@@ -10,6 +10,8 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import SQLModel
 
+from app.main import database_engines
+
 # Distributed by owner_id: every table with that column (docs/scaling.md lists the same).
 OWNED_TABLES = {
     table.name for table in SQLModel.metadata.sorted_tables if "owner_id" in table.columns
@@ -34,7 +36,7 @@ class Statements:
 
 @pytest.fixture
 def statements(app):
-    captured = Statements({app.state.engine, app.state.read_engine})
+    captured = Statements(database_engines(app))
     yield captured
     captured.remove()
 
