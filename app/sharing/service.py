@@ -33,7 +33,7 @@ from app.core.db import retried_on_stale_connection
 from app.core.errors import Problem
 from app.core.group_commit import GroupCommit, Write
 from app.core.lru import LRUCache
-from app.core.security import decode_access_token, new_opaque_token, token_digest
+from app.core.security import new_opaque_token, token_digest
 from app.plans import service as plans
 from app.plans.models import Plan
 from app.plans.templates import CRISIS_SECTION
@@ -1011,17 +1011,14 @@ def read_scoped_plan(
 def _scoped_document_for(
     engine: Engine, token: str | None, share_id: uuid.UUID, settings: Settings
 ) -> tuple[str, list[Write]]:
-    claims = decode_access_token(token, settings.access_token_keys) if token else None
+    user_id, session_id = signed_in_claims(token, settings)
     answer = None
     with engine.connect() as connection:
         while answer is None:  # again only if the plan changed between the two reads
-            row = None
-            if claims:
-                user_id, session_id = claims
-                row = connection.execute(
-                    _SCOPED_READ,
-                    _live(user_id, user_id=user_id, session_id=session_id, share_id=share_id),
-                ).first()
+            row = connection.execute(
+                _SCOPED_READ,
+                _live(user_id, user_id=user_id, session_id=session_id, share_id=share_id),
+            ).first()
             if row is None:
                 # Refused: the checks every other grantee route makes say why (401, 404, 410).
                 session = Session(bind=connection)
