@@ -8,7 +8,18 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, Table, create_engine, event, insert, select
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    Table,
+    bindparam,
+    create_engine,
+    event,
+    exists,
+    insert,
+    select,
+)
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from app.core.group_commit import GroupCommit
@@ -17,6 +28,10 @@ from tests.test_faults import StatementFault
 metadata = MetaData()
 note = Table("note", metadata, Column("id", Integer, primary_key=True))
 INSERT_NOTE = insert(note)
+INSERT_NOTE_UNLESS_STORED = insert(note).from_select(
+    ["id"],
+    select(bindparam("id", type_=Integer)).where(~exists().where(note.c.id == bindparam("id"))),
+)
 
 
 @pytest.fixture
@@ -42,6 +57,27 @@ def test_each_write_is_committed_once_before_its_caller_returns(engine):
     with ThreadPoolExecutor(8) as pool:
         assert all(pool.map(write_and_read_back, range(200)))
     assert stored(engine) == list(range(200))
+
+
+def test_a_conditional_write_tells_its_caller_whether_it_wrote(engine):
+    group = GroupCommit(engine)
+    assert group.write_if((INSERT_NOTE_UNLESS_STORED, {"id": 1})) is True
+    assert group.write_if((INSERT_NOTE_UNLESS_STORED, {"id": 1})) is False
+    group.write([(INSERT_NOTE, {"id": 2})])
+    assert group.write_if((INSERT_NOTE_UNLESS_STORED, {"id": 2})) is False
+    assert stored(engine) == [1, 2]
+
+
+def test_conditional_writes_from_many_callers_each_hear_their_own_outcome(engine):
+    group = GroupCommit(engine)
+
+    def write_half(number: int) -> bool:  # two callers for each id: one writes it
+        return group.write_if((INSERT_NOTE_UNLESS_STORED, {"id": number // 2}))
+
+    with ThreadPoolExecutor(8) as pool:
+        wrote = list(pool.map(write_half, range(200)))
+    assert stored(engine) == list(range(100))
+    assert [wrote[n] + wrote[n + 1] for n in range(0, 200, 2)] == [1] * 100
 
 
 class HeldFirstCommit:

@@ -9,6 +9,9 @@ request returns only once its own writes are committed, so nothing acknowledged 
 The commits go through one connection kept for them, with each statement compiled once for
 the database driver: checking a connection out of the pool and SQLAlchemy's per-execution
 compiling cost more than the database's own insert and commit.
+
+A write can also be conditional (an INSERT from a SELECT whose WHERE says when it applies):
+it is executed on its own in the shared transaction, and its caller learns whether it wrote.
 """
 
 import threading
@@ -61,8 +64,14 @@ _Parameters = dict[_DriverStatement, list[tuple | dict[str, Any]]]
 @dataclass(eq=False)
 class _Handed:
     writes: Sequence[Write]
+    conditional: bool = False
+    wrote: bool = False
     done: bool = False
     error: BaseException | None = None
+
+
+# Each conditional write of a commit: whose it is, its statement and its driver parameters.
+_Conditionals = list[tuple[_Handed, _DriverStatement, tuple | dict[str, Any]]]
 
 
 class GroupCommit:
@@ -78,7 +87,14 @@ class GroupCommit:
     def write(self, writes: Sequence[Write]) -> None:
         """Returns once these writes are committed; raises what the database raised if
         they could not be (none of them is then kept)."""
-        mine = _Handed(writes)
+        self._hand_over(_Handed(writes))
+
+    def write_if(self, conditional: Write) -> bool:
+        """Commits a statement that writes rows only where its own conditions hold; True
+        if it wrote any. Raises as `write` does."""
+        return self._hand_over(_Handed([conditional], conditional=True)).wrote
+
+    def _hand_over(self, mine: _Handed) -> _Handed:
         with self._handing:
             self._handed.append(mine)
         with self._committing:
@@ -88,6 +104,7 @@ class GroupCommit:
                 self._commit(batch)
         if mine.error is not None:
             raise mine.error
+        return mine
 
     def close(self) -> None:
         """Gives the kept connection back (when the app stops)."""
@@ -114,20 +131,29 @@ class GroupCommit:
         self._finish(batch, None)
 
     def _execute(self, batch: list[_Handed]) -> None:
-        # One execution per statement, with every request's values.
+        # One execution per statement, with every request's values; conditional writes one
+        # by one, as each caller needs to know whether its own wrote.
         parameters: _Parameters = {}
+        conditionals: _Conditionals = []
         for handed in batch:
             for statement, values in handed.writes:
                 driver = self._driver_statement(statement, tuple(values))
-                parameters.setdefault(driver, []).append(driver.parameters(values))
+                if handed.conditional:
+                    conditionals.append((handed, driver, driver.parameters(values)))
+                else:
+                    parameters.setdefault(driver, []).append(driver.parameters(values))
         kept, self._kept = self._kept, None
         # A kept connection may have died while kept (the database restarted); then nothing
         # was written, and the writes go again on a connection the pool has checked.
-        if kept is None or not self._execute_on(kept, parameters, may_be_gone=True):
-            self._execute_on(self._engine.connect(), parameters, may_be_gone=False)
+        if kept is None or not self._execute_on(kept, parameters, conditionals, may_be_gone=True):
+            self._execute_on(self._engine.connect(), parameters, conditionals, may_be_gone=False)
 
     def _execute_on(
-        self, connection: Connection, parameters: _Parameters, may_be_gone: bool
+        self,
+        connection: Connection,
+        parameters: _Parameters,
+        conditionals: _Conditionals,
+        may_be_gone: bool,
     ) -> bool:
         """Commits the writes on this connection, then keeps it; False, with nothing
         written, if the connection `may_be_gone` and was."""
@@ -136,6 +162,10 @@ class GroupCommit:
             try:
                 for driver, rows in parameters.items():
                     connection.exec_driver_sql(driver.sql, rows)
+                wrote = [
+                    (handed, connection.exec_driver_sql(driver.sql, row).rowcount > 0)
+                    for handed, driver, row in conditionals
+                ]
             except DBAPIError as error:
                 if may_be_gone and error.connection_invalidated:
                     connection.close()
@@ -145,6 +175,8 @@ class GroupCommit:
         except BaseException:
             connection.close()  # it may be broken: the next commit takes another
             raise
+        for handed, did in wrote:
+            handed.wrote = did
         self._kept = connection
         return True
 

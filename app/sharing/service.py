@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 import segno
-from sqlalchemy import and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Text, and_, bindparam, func, insert, or_, select, type_coerce, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
@@ -961,6 +961,9 @@ _SCOPED_READ = (
             *plans.PLAN_SUMMARY_COLUMNS,
             Share.id.label("share_id"),
             Share.sections.label("shared_keys"),
+            # As stored: it changes whenever the sections are written (a fresh nonce each
+            # time), so `_LOG_READ_IF_UNCHANGED` can tell whether they have been.
+            type_coerce(Share.sections, Text).label("stored_sections"),
             Share.permission,
             Share.label,
             Share.expires_at,
@@ -988,6 +991,44 @@ _MARK_VIEWED = (
         seen_digests=bindparam("digests"),
     )
 )
+# A log line's values: from `access_event`, except where the share row itself has them
+# (so the line goes where its share is, on a database distributed by owner).
+_LOG_VALUES = {
+    column.name: bindparam(column.name, type_=column.type)
+    for column in AccessEvent.__table__.c
+    if column.name != "id"
+} | {"owner_id": Share.owner_id, "plan_id": Share.plan_id, "share_id": Share.id}
+# The log line of a read answered again from memory (`_LastRead`): written only where
+# `_SCOPED_READ` still finds the share and nothing that answer shows has changed. Bound to
+# `access_event`'s values, `_SCOPED_READ`'s and the `unchanged` ones.
+_LOG_READ_IF_UNCHANGED = insert(AccessEvent.__table__).from_select(
+    list(_LOG_VALUES),
+    _SCOPED_READ.with_only_columns(*_LOG_VALUES.values()).where(
+        Plan.version == bindparam("version"),
+        Plan.archived_at.is_not_distinct_from(bindparam("archived_at")),
+        type_coerce(Share.sections, Text) == bindparam("stored_sections", type_=Text),
+        Share.expires_at.is_not_distinct_from(bindparam("expires_at")),
+        Share.permission == bindparam("permission"),
+        Share.label == bindparam("label"),
+        _reader.c.display_name == bindparam("reader_name"),
+        _reader.c.role == bindparam("reader_role"),
+        _reader.c.organisation.is_not_distinct_from(bindparam("reader_organisation")),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class _LastRead:
+    """A grantee's read as answered and logged, to answer the next read of that share."""
+
+    document: str
+    line: dict[str, Any]  # `access_event`'s arguments
+    unchanged: dict[str, Any]  # what the answer depends on, for `_LOG_READ_IF_UNCHANGED`
+    until: datetime  # when the share's "last viewed" is due to be written again
+
+
+# By (share id, reader id).
+_LAST_READS: LRUCache[tuple[uuid.UUID, uuid.UUID], _LastRead] = LRUCache(2_000)
 
 
 def read_scoped_plan(
@@ -998,20 +1039,34 @@ def read_scoped_plan(
     settings: Settings,
 ) -> str:
     """The owner's plan document holding only the shared sections the plan shows, for the
-    grantee holding `token`; logged in the owner's access log. One query, no objects
-    loaded, and the log line (with, now and then, the share's "last viewed") committed
-    together with other requests' before the plan is returned: a grantee's read must stay
-    nearly as quick as the owner's."""
-    document, writes = _scoped_document_for(engine, token, share_id, settings)
+    grantee holding `token`; logged in the owner's access log, committed together with
+    other requests' lines before the plan is returned: a grantee's read must stay nearly
+    as quick as the owner's. So the read a grantee made last is answered again from memory
+    when its log line's insert, checking in the same statement, finds the share still
+    working for them and nothing the answer shows changed; else the plan is read afresh
+    (one query, no objects loaded)."""
+    user_id, session_id = signed_in_claims(token, settings)
+    last = _LAST_READS.get((share_id, user_id))
+    if last is not None and clock.utcnow() < last.until:
+        line = access_event(**last.line) | last.unchanged
+        reader = _live(user_id, user_id=user_id, session_id=session_id, share_id=share_id)
+        if group_commit.write_if((_LOG_READ_IF_UNCHANGED, line | reader)):
+            return last.document
+    last, writes = _scoped_document_for(engine, token, user_id, session_id, share_id, settings)
     group_commit.write(writes)
-    return document
+    _LAST_READS.put((share_id, user_id), last)
+    return last.document
 
 
 @retried_on_stale_connection
 def _scoped_document_for(
-    engine: Engine, token: str | None, share_id: uuid.UUID, settings: Settings
-) -> tuple[str, list[Write]]:
-    user_id, session_id = signed_in_claims(token, settings)
+    engine: Engine,
+    token: str | None,
+    user_id: uuid.UUID,
+    session_id: uuid.UUID,
+    share_id: uuid.UUID,
+    settings: Settings,
+) -> tuple[_LastRead, list[Write]]:
     answer = None
     with engine.connect() as connection:
         while answer is None:  # again only if the plan changed between the two reads
@@ -1033,9 +1088,9 @@ def _scoped_document_for(
 
 def _scoped_document(
     connection: Connection, row, reader_id: uuid.UUID, retention_days: int
-) -> tuple[str, list[Write]] | None:
-    """The document, and the writes that must be committed before it is shown; None if
-    the plan has moved on from the version in `row`."""
+) -> tuple[_LastRead, list[Write]] | None:
+    """The read, and the writes that must be committed before it is shown; None if the
+    plan has moved on from the version in `row`."""
     scoped = _scoped_sections(connection, row)
     if scoped is None:
         return None
@@ -1044,29 +1099,27 @@ def _scoped_document(
     seen = {o.key: o.digest for o in shown}
     names = [o.name() for o in shown]
     reader = Person(reader_id, row.reader_name, row.reader_role, row.reader_organisation)
-    writes: list[Write] = [
-        (
-            _INSERT_ACCESS_EVENT,
-            access_event(
-                owner_id=row.owner_id,
-                plan_id=row.id,
-                event="viewed_plan",
-                by=reader,
-                share_id=row.share_id,
-                sections=names,
-                summary=f"{_who(reader.display_name, row.label, reader.organisation)} opened "
-                f"your plan and saw: {_titles(names)}.",
-            ),
-        )
-    ]
+    line = {
+        "owner_id": row.owner_id,
+        "plan_id": row.id,
+        "event": "viewed_plan",
+        "by": reader,
+        "share_id": row.share_id,
+        "sections": names,
+        "summary": f"{_who(reader.display_name, row.label, reader.organisation)} opened "
+        f"your plan and saw: {_titles(names)}.",
+    }
+    writes: list[Write] = [(_INSERT_ACCESS_EVENT, access_event(**line))]
     # The share remembers what was seen for "what changed since"; rewriting it on every
     # read only to move the time on by seconds would double each read's writes.
+    viewed_at = row.last_viewed_at
     if (
         row.seen_digests != seen
         or row.last_viewed_version != row.version
-        or row.last_viewed_at is None
-        or now - row.last_viewed_at >= LAST_VIEWED_PRECISION
+        or viewed_at is None
+        or now - viewed_at >= LAST_VIEWED_PRECISION
     ):
+        viewed_at = now
         writes.append(
             (
                 _MARK_VIEWED,
@@ -1086,7 +1139,19 @@ def _scoped_document(
             "until": clock.isoformat(row.expires_at),
         },
     }
-    return plans.with_sections_json(document, shown_json), writes
+    unchanged = {
+        "version": row.version,
+        "archived_at": row.archived_at,
+        "stored_sections": row.stored_sections,
+        "expires_at": row.expires_at,
+        "permission": row.permission,
+        "label": row.label,
+        "reader_name": row.reader_name,
+        "reader_role": row.reader_role,
+        "reader_organisation": row.reader_organisation,
+    }
+    document_json = plans.with_sections_json(document, shown_json)
+    return _LastRead(document_json, line, unchanged, viewed_at + LAST_VIEWED_PRECISION), writes
 
 
 # ---- comments --------------------------------------------------------------------------
