@@ -1049,8 +1049,8 @@ def read_scoped_plan(
     last = _LAST_READS.get((share_id, user_id))
     if last is not None and clock.utcnow() < last.until:
         line = access_event(**last.line) | last.unchanged
-        reader = _live(user_id, user_id=user_id, session_id=session_id, share_id=share_id)
-        if group_commit.write_if((_LOG_READ_IF_UNCHANGED, line | reader)):
+        signed_in = _live(user_id, user_id=user_id, session_id=session_id, share_id=share_id)
+        if group_commit.write_if((_LOG_READ_IF_UNCHANGED, line | signed_in)):
             return last.document
     last, writes = _scoped_document_for(engine, token, user_id, session_id, share_id, settings)
     group_commit.write(writes)
