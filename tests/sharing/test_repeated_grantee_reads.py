@@ -9,7 +9,6 @@ import pytest
 
 from app.core import clock
 from tests.sharing.conftest import access_log, share_with
-from tests.test_faults import ACCESS_LOG_INSERT, assert_unavailable, fault  # noqa: F401
 from tests.test_owner_routing import statements  # noqa: F401 (a fixture)
 
 
@@ -196,20 +195,3 @@ def test_reads_keep_the_last_viewed_time_within_a_minute(
     assert _read(link_worker, share).status_code == 200
     listed = link_worker.get("/api/v1/shared-with-me").json()["shares"][0]
     assert listed["last_viewed_at"] > first_viewed
-
-
-def test_database_gone_while_logging_a_read_again_shows_nothing_and_logs_nothing(
-    owner,
-    marked_plan,
-    link_worker,
-    fault,  # noqa: F811 (the fixture)
-):
-    share = share_with(owner, marked_plan.id, link_worker, ["crisis"])
-    assert _read(link_worker, share).status_code == 200
-
-    injected = fault(ACCESS_LOG_INSERT)
-    response = _read(link_worker, share)
-    assert injected.fired
-    assert_unavailable(response)
-    assert marked_plan.markers["crisis"][1] not in response.text
-    assert len(_views(owner, marked_plan.id)) == 1
