@@ -952,6 +952,9 @@ def _log_read(session: Session, grant: Grant, user: User, event: str, sections, 
 
 
 _reader = User.__table__.alias("reader")
+# The share's sections as stored: the ciphertext changes whenever the sections are written
+# (a fresh nonce each time), so comparing it tells whether they have been since a read.
+_stored_share_sections = type_coerce(Share.sections, Text)
 # A grantee's plan read, sign-in check included, in one query: the reader while the access
 # token's session is live, their live share, its plan (as columns, not objects). Bound to
 # grantee_id and user_id (both the reader), session_id, share_id and now.
@@ -961,9 +964,7 @@ _SCOPED_READ = (
             *plans.PLAN_SUMMARY_COLUMNS,
             Share.id.label("share_id"),
             Share.sections.label("shared_keys"),
-            # As stored: it changes whenever the sections are written (a fresh nonce each
-            # time), so `_LOG_READ_IF_UNCHANGED` can tell whether they have been.
-            type_coerce(Share.sections, Text).label("stored_sections"),
+            _stored_share_sections.label("stored_sections"),
             Share.permission,
             Share.label,
             Share.expires_at,
@@ -1006,7 +1007,7 @@ _LOG_READ_IF_UNCHANGED = insert(AccessEvent.__table__).from_select(
     _SCOPED_READ.with_only_columns(*_LOG_VALUES.values()).where(
         Plan.version == bindparam("version"),
         Plan.archived_at.is_not_distinct_from(bindparam("archived_at")),
-        type_coerce(Share.sections, Text) == bindparam("stored_sections", type_=Text),
+        _stored_share_sections == bindparam("stored_sections", type_=Text),
         Share.expires_at.is_not_distinct_from(bindparam("expires_at")),
         Share.permission == bindparam("permission"),
         Share.label == bindparam("label"),
