@@ -1050,13 +1050,20 @@ def read_scoped_plan(
     last = _LAST_READS.get((share_id, user_id))
     if last is not None and clock.utcnow() < last.until:
         line = access_event(**last.line) | last.unchanged
-        signed_in = _live(user_id, user_id=user_id, session_id=session_id, share_id=share_id)
-        if group_commit.write_if((_LOG_READ_IF_UNCHANGED, line | signed_in)):
+        scoped = _scoped_read_bindings(user_id, session_id, share_id)
+        if group_commit.write_if((_LOG_READ_IF_UNCHANGED, line | scoped)):
             return last.document
     last, writes = _scoped_document_for(engine, token, user_id, session_id, share_id, settings)
     group_commit.write(writes)
     _LAST_READS.put((share_id, user_id), last)
     return last.document
+
+
+def _scoped_read_bindings(
+    user_id: uuid.UUID, session_id: uuid.UUID, share_id: uuid.UUID
+) -> dict[str, Any]:
+    """The values `_SCOPED_READ` is bound to (and so `_LOG_READ_IF_UNCHANGED`), as of now."""
+    return _live(user_id, user_id=user_id, session_id=session_id, share_id=share_id)
 
 
 @retried_on_stale_connection
@@ -1072,8 +1079,7 @@ def _scoped_document_for(
     with engine.connect() as connection:
         while answer is None:  # again only if the plan changed between the two reads
             row = connection.execute(
-                _SCOPED_READ,
-                _live(user_id, user_id=user_id, session_id=session_id, share_id=share_id),
+                _SCOPED_READ, _scoped_read_bindings(user_id, session_id, share_id)
             ).first()
             if row is None:
                 # Refused: the checks every other grantee route makes say why (401, 404, 410).
