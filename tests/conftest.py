@@ -12,7 +12,7 @@ from alembic import command
 from alembic.config import Config
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlmodel import Session, SQLModel
 
 import app.models  # noqa: F401  (every table on the metadata)
@@ -62,11 +62,31 @@ def quick_password_hashing():
     security._password_hasher = PRODUCTION_PASSWORD_HASHER
 
 
+def database_of_worker(url: str, worker_id: str) -> str:
+    """The PostgreSQL database `url` names, or, when tests run in parallel (pytest -n), one
+    beside it for this worker (made if missing): each worker empties its database between
+    tests, so two must never share one."""
+    if worker_id == "master":
+        return url
+    own = make_url(url).set(database=f"{make_url(url).database}_{worker_id}")
+    engine = build_engine(url)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        exists = connection.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database}
+        ).first()
+        if exists is None:
+            connection.execute(text(f'CREATE DATABASE "{own.database}"'))
+    engine.dispose()
+    return own.render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
-    url = os.environ.get("TEST_DATABASE_URL") or (
-        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
-    )
+def database_url(tmp_path_factory, worker_id) -> str:
+    """SQLite in this session's (and worker's) temporary folder, or TEST_DATABASE_URL."""
+    if postgresql_url := os.environ.get("TEST_DATABASE_URL"):
+        url = database_of_worker(postgresql_url, worker_id)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
     reset_schema(url)
     migrate(url)
     return url
