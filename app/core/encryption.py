@@ -267,6 +267,17 @@ class EncryptedJSON(EncryptedText):
         return None if text is None else json.loads(text)
 
 
+def as_stored(column: Any) -> ColumnElement[str]:
+    """An encrypted column read as stored, without decrypting: a value written again is
+    stored anew (a fresh nonce each time), so the stored text tells whether it was."""
+    return type_coerce(column, Text)
+
+
+def decrypt_stored(column: Any, stored: str | None) -> Any:
+    """What `column` holds, from its stored text as `as_stored` read it."""
+    return column.type.process_result_value(stored, None)
+
+
 def decrypted_json_text(column: Any) -> ColumnElement[str]:
     """An encrypted JSON column read as its decrypted JSON text, for splicing into a
     response without parsing it."""

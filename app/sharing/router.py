@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse
 
 from app.accounts.attempts import client_address_of
 from app.accounts.dependencies import BearerToken, CurrentUser, DbSession
@@ -85,8 +85,8 @@ async def shared_with_me(
         offset,
         request.app.state.settings,
     )
-    # Built as plain JSON: this list can be long and is read often.
-    return JSONResponse(listing)
+    # Built as JSON text by the service: this list can be long and is read often.
+    return Response(listing, media_type="application/json")
 
 
 @grantee_reads_router.get(

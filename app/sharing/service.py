@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 import segno
-from sqlalchemy import Text, and_, bindparam, func, insert, or_, select, type_coerce, update
+from sqlalchemy import Text, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
@@ -30,6 +30,7 @@ from app.accounts.service import (
 from app.core import clock
 from app.core.config import Settings
 from app.core.db import retried_on_stale_connection
+from app.core.encryption import active_keyring, as_stored, decrypt_stored
 from app.core.errors import Problem
 from app.core.group_commit import GroupCommit, Write
 from app.core.lru import LRUCache
@@ -703,31 +704,37 @@ def accept_invite(
 
 def _grantee_view(session: Session, share: Share) -> dict[str, Any]:
     rows = session.execute(_ONE_LISTED, _live(share.grantee_id, share_id=share.id)).all()
-    listed = _listed(session, rows)
+    listed = _listed_json(session, rows)
     if not listed:
         raise Problem(410, "This share has ended, so the plan is no longer shared with you.")
-    return listed[0]
+    return json.loads(listed[0])
 
 
+# What a listed share is built from. Its encrypted columns are read as stored and
+# decrypted only for a share not listed before in that form (`_ITEMS_BY_ROW`).
+_LISTED_ENCRYPTED = {
+    "sections": Share.sections,
+    "seen_digests": Share.seen_digests,
+    "title": Plan.title,
+}
 _LISTED = (
     Share.id,
     Share.plan_id,
-    Share.sections,
-    Share.seen_digests,
+    as_stored(Share.sections).label("sections"),
+    as_stored(Share.seen_digests).label("seen_digests"),
     Share.permission,
     Share.label,
     Share.accepted_at,
     Share.expires_at,
     Share.last_viewed_at,
     Share.last_viewed_version,
-    Plan.title,
+    as_stored(Plan.title).label("title"),
     Plan.version,
 )
 
 
 class ListedShare(NamedTuple):
-    """A row of `_LISTED` and the owner's name, as a plain tuple: a hundred of them are
-    read per page, and a tuple's fields are quicker to read than a database row's."""
+    """A row of `_LISTED` (decrypted) and the owner's name, as a plain tuple."""
 
     id: uuid.UUID
     plan_id: uuid.UUID
@@ -850,10 +857,32 @@ def _shared_with_me_item(row: ListedShare, outline: list[Outline]) -> dict[str, 
     }
 
 
-def _listed(session: Session | Connection, found) -> list[dict[str, Any]]:
-    rows = [ListedShare._make(row) for row in found]
-    outlines = _outlines(session, {row.plan_id: row.version for row in rows})
-    return [_shared_with_me_item(row, outlines[row.plan_id]) for row in rows]
+# Listed shares' items as JSON, by everything an item is built from: the row as stored
+# (ciphertexts, not text; the plan version, which fixes its sections' outline) and the keys
+# that decrypt it. A link worker's list is read again and again and most of it is unchanged
+# each time; decrypting, building and encoding its items was most of the cost of a page.
+_ITEMS_BY_ROW: LRUCache[tuple, str] = LRUCache(5_000)
+
+
+def _decrypted(row) -> ListedShare:
+    stored = row._asdict()
+    for name, column in _LISTED_ENCRYPTED.items():
+        stored[name] = decrypt_stored(column, stored[name])
+    return ListedShare(**stored)
+
+
+def _listed_json(session: Session | Connection, found) -> list[str]:
+    """Each share in `found` (rows of `_LISTED` and the owner's name) as its item's JSON."""
+    keyring = active_keyring()
+    keyed = [((keyring, *row), row) for row in found]
+    items = {key: item for key, _ in keyed if (item := _ITEMS_BY_ROW.get(key)) is not None}
+    new = {key: _decrypted(row) for key, row in keyed if key not in items}
+    if new:
+        outlines = _outlines(session, {row.plan_id: row.version for row in new.values()})
+        for key, row in new.items():
+            item = _shared_with_me_item(row, outlines[row.plan_id])
+            items[key] = _ITEMS_BY_ROW.put(key, json.dumps(item, ensure_ascii=False))
+    return [items[key] for key, _ in keyed]
 
 
 # The caller's live shares counted, with the signed-in check: no row at all when the
@@ -864,11 +893,11 @@ _SIGNED_IN_COUNT = select(_COUNT.scalar_subquery()).select_from(AuthSession).whe
 @retried_on_stale_connection
 def shared_with_me(
     engine: Engine, token: str | None, limit: int, offset: int, settings: Settings
-) -> dict[str, Any]:
-    """Live shares only, most recently updated plan first. Listing is not logged as a read:
-    it shows names, section titles and dates, never the plan's words. Opened by every link
-    worker's device, so the signed-in check comes with the count, not as a query of its
-    own, and no objects are loaded."""
+) -> str:
+    """The page, as JSON. Live shares only, most recently updated plan first. Listing is
+    not logged as a read: it shows names, section titles and dates, never the plan's words.
+    Opened by every link worker's device, so the signed-in check comes with the count, not
+    as a query of its own, and no objects are loaded."""
     user_id, session_id = signed_in_claims(token, settings)
     with engine.connect() as connection:
         total = connection.execute(
@@ -877,8 +906,9 @@ def shared_with_me(
         if total is None:
             raise sign_in_required()
         rows = connection.execute(_PAGE, _live(user_id, limit=limit, offset=offset)).all()
-        shares = _listed(connection, rows)
-    return {"shares": shares, "total": total, "limit": limit, "offset": offset}
+        shares = _listed_json(connection, rows)
+    counts = json.dumps({"total": total, "limit": limit, "offset": offset})
+    return f'{{"shares": [{", ".join(shares)}], {counts[1:]}'
 
 
 @dataclass(frozen=True)
@@ -952,9 +982,8 @@ def _log_read(session: Session, grant: Grant, user: User, event: str, sections, 
 
 
 _reader = User.__table__.alias("reader")
-# The share's sections as stored: the ciphertext changes whenever the sections are written
-# (a fresh nonce each time), so comparing it tells whether they have been since a read.
-_stored_share_sections = type_coerce(Share.sections, Text)
+# The share's sections as stored: comparing them tells whether they were written since a read.
+_stored_share_sections = as_stored(Share.sections)
 # A grantee's plan read, sign-in check included, in one query: the reader while the access
 # token's session is live, their live share, its plan (as columns, not objects). Bound to
 # grantee_id and user_id (both the reader), session_id, share_id and now.

@@ -159,3 +159,42 @@ def test_a_grantee_read_meeting_an_edit_answers_one_whole_version(
     assert [e["text"] for e in plan["sections"][0]["entries"]] == ["Ring the crisis team"]
     again = link_worker.get(f"/api/v1/shared-with-me/{share['id']}").json()
     assert again["version"] == 2 and again["sections"] == plan["sections"]
+
+
+def test_the_list_shows_every_change_at_once(owner, marked_plan, link_worker):
+    """The list's items are kept from one request to the next; each change must still show
+    in the very next listing."""
+    share = share_with(owner, marked_plan.id, link_worker, ["crisis"])
+    share_url = f"/api/v1/plans/{marked_plan.id}/shares/{share['id']}"
+    first = _list(link_worker)["shares"][0]
+    assert _list(link_worker)["shares"][0] == first
+
+    assert owner.patch("/api/v1/me", json={"display_name": "Samira"}).status_code == 200
+    assert _list(link_worker)["shares"][0]["person"] == {"display_name": "Samira"}
+
+    assert owner.patch(share_url, json={"label": "peer_worker"}).status_code == 200
+    assert _list(link_worker)["shares"][0]["label"] == "peer_worker"
+
+    assert owner.patch(share_url, json={"permission": "comment"}).status_code == 200
+    assert _list(link_worker)["shares"][0]["permission"] == "comment"
+
+    until = clock.utcnow() + timedelta(days=30)
+    assert owner.patch(share_url, json={"expires_at": until.isoformat()}).status_code == 200
+    assert _list(link_worker)["shares"][0]["until"].startswith(until.date().isoformat())
+
+    assert owner.patch(share_url, json={"sections": ["crisis", "goals"]}).status_code == 200
+    keys = {s["key"] for s in _list(link_worker)["shares"][0]["sections"]}
+    assert keys == {"crisis", "goals"}
+
+    renamed = owner.patch(f"/api/v1/plans/{marked_plan.id}", json={"title": "Book of days"})
+    assert renamed.status_code == 200
+    item = _list(link_worker)["shares"][0]
+    assert (item["plan_title"], item["plan_version"]) == ("Book of days", renamed.json()["version"])
+
+    assert link_worker.get(f"/api/v1/shared-with-me/{share['id']}").status_code == 200
+    item = _list(link_worker)["shares"][0]
+    assert item["changed_since_last_view"] is False
+    assert item["last_viewed_version"] == renamed.json()["version"]
+    assert (
+        "Samira shared" in item["summary"] and "Nothing you can see has changed" in item["summary"]
+    )
