@@ -119,12 +119,36 @@ def test_database_gone_mid_edit_answers_503_and_keeps_every_acknowledged_edit(
     assert crisis_entries(owner, plan_id) == ["Call my sister Ana", "Lost in the outage"]
 
 
-def test_database_gone_while_reading_answers_503(owner, green_book, fault):
+@pytest.mark.parametrize("read", ["first read", "read again"])
+def test_database_gone_while_reading_answers_503(owner, green_book, fault, read):
+    """Read again, the plan's sections are remembered and the read is one statement, run
+    on the driver's own cursor (app/core/driver.py)."""
+    if read == "read again":
+        assert owner.get(f"/api/v1/plans/{green_book['id']}").status_code == 200
     injected = fault(PLAN_READ)
     response = owner.get(f"/api/v1/plans/{green_book['id']}")
     assert injected.fired
     assert_unavailable(response)
     assert owner.get(f"/api/v1/plans/{green_book['id']}").status_code == 200
+
+
+def test_database_unreachable_for_a_new_connection_answers_503(app, owner, green_book):
+    """The read opens a connection (none is pooled) and the database cannot be reached."""
+    plan_url = f"/api/v1/plans/{green_book['id']}"
+    assert owner.get(plan_url).status_code == 200
+    read_engine = app.state.read_engine
+    driver = read_engine.dialect.loaded_dbapi
+
+    def unreachable(*_args):
+        raise driver.OperationalError("connection refused")
+
+    read_engine.pool.dispose()
+    event.listen(read_engine, "do_connect", unreachable)
+    try:
+        assert_unavailable(owner.get(plan_url))
+    finally:
+        event.remove(read_engine, "do_connect", unreachable)
+    assert owner.get(plan_url).status_code == 200
 
 
 def test_crash_between_the_plan_update_and_its_revision_leaves_neither(owner, green_book, fault):
@@ -232,6 +256,23 @@ def test_postgresql_restart_between_requests_loses_nothing(app, database_url, ow
     # nobody notices.
     assert crisis_entries(owner, plan_id) == ["Call my sister Ana", "A quiet room"]
     assert add_crisis_entry(owner, plan_id, "Still here").status_code == 201
+
+
+@on_postgresql
+def test_postgresql_restart_with_many_pooled_connections_goes_unnoticed_by_a_plan_read(
+    app, database_url, owner, green_book
+):
+    """The first connection found dead discards the others pooled with it, which died
+    with it: the read again takes a fresh one."""
+    plan_id = green_book["id"]
+    assert owner.get(f"/api/v1/plans/{plan_id}").status_code == 200
+    pooled = [app.state.read_engine.raw_connection() for _ in range(3)]
+    for connection in pooled:
+        connection.close()
+    with admin_connection(database_url) as admin:
+        assert terminate_connections(admin) >= 3
+    response = owner.get(f"/api/v1/plans/{plan_id}")
+    assert response.status_code == 200, response.text
 
 
 @on_postgresql

@@ -15,50 +15,22 @@ it is executed on its own in the shared transaction, and its caller learns wheth
 """
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.sql import Executable
+
+from app.core.driver import DriverStatement
 
 # A statement built once (it is grouped by identity) and the values for one execution.
 Write = tuple[Executable, dict[str, Any]]
 
 
-@dataclass(frozen=True, eq=False)
-class _DriverStatement:
-    """A statement compiled for the driver, with what turns a write's values into the
-    driver's parameters (the columns' own conversions: encryption, UUIDs, times)."""
-
-    sql: str
-    names: tuple[str, ...]
-    conversions: tuple[Callable[[Any], Any] | None, ...]
-    positional: bool
-
-    @classmethod
-    def compile(cls, statement: Executable, keys: tuple[str, ...], dialect: Dialect):
-        compiled = statement.compile(dialect=dialect, column_keys=list(keys))
-        names = tuple(compiled.positiontup if compiled.positional else compiled.binds)
-        conversions = tuple(
-            compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
-            for name in names
-        )
-        return cls(str(compiled), names, conversions, compiled.positional)
-
-    def parameters(self, values: dict[str, Any]) -> tuple | dict[str, Any]:
-        converted = [
-            values[name] if convert is None else convert(values[name])
-            for name, convert in zip(self.names, self.conversions, strict=True)
-        ]
-        if self.positional:
-            return tuple(converted)
-        return dict(zip(self.names, converted, strict=True))
-
-
 # Each statement's rows of driver parameters, for one commit.
-_Parameters = dict[_DriverStatement, list[tuple | dict[str, Any]]]
+_Parameters = dict[DriverStatement, list[tuple | dict[str, Any]]]
 
 
 @dataclass(eq=False)
@@ -71,7 +43,7 @@ class _Handed:
 
 
 # Each conditional write of a commit: whose it is, its statement and its driver parameters.
-_Conditionals = list[tuple[_Handed, _DriverStatement, tuple | dict[str, Any]]]
+_Conditionals = list[tuple[_Handed, DriverStatement, tuple | dict[str, Any]]]
 
 
 class GroupCommit:
@@ -80,7 +52,7 @@ class GroupCommit:
         self._committing = threading.Lock()
         self._handing = threading.Lock()
         self._handed: list[_Handed] = []
-        self._compiled: dict[tuple[Executable, tuple[str, ...]], _DriverStatement] = {}
+        self._compiled: dict[tuple[Executable, tuple[str, ...]], DriverStatement] = {}
         # Used only while holding `_committing`.
         self._kept: Connection | None = None
 
@@ -180,10 +152,10 @@ class GroupCommit:
         self._kept = connection
         return True
 
-    def _driver_statement(self, statement: Executable, keys: tuple[str, ...]) -> _DriverStatement:
+    def _driver_statement(self, statement: Executable, keys: tuple[str, ...]) -> DriverStatement:
         found = self._compiled.get((statement, keys))
         if found is None:
-            found = _DriverStatement.compile(statement, keys, self._engine.dialect)
+            found = DriverStatement.compile(statement, keys, self._engine.dialect)
             self._compiled[statement, keys] = found
         return found
 

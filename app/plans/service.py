@@ -20,6 +20,7 @@ from app.accounts.service import LIVE_SESSION, sign_in_required, signed_in_claim
 from app.core import clock
 from app.core.config import Settings
 from app.core.db import retried_on_stale_connection
+from app.core.driver import DriverRead
 from app.core.encryption import decrypted_json_text
 from app.core.errors import Problem
 from app.core.lru import LRUCache
@@ -133,7 +134,7 @@ def _live_session_and_plans(which_plans):
 
 
 # Built once: reads are the hot path, and building a statement costs more than running it.
-_LIVE_SESSION_AND_PLAN = _live_session_and_plans(Plan.id == bindparam("plan_id"))
+_LIVE_SESSION_AND_PLAN = DriverRead(_live_session_and_plans(Plan.id == bindparam("plan_id")))
 _LIVE_SESSION_AND_PLANS = {
     deleted: _live_session_and_plans(
         Plan.deleted_at.is_not(None) if deleted else Plan.deleted_at.is_(None)
@@ -159,21 +160,22 @@ def read_owned_plan_json(
     engine: Engine, token: str | None, plan_id: uuid.UUID, settings: Settings
 ) -> tuple[str, str]:
     """The plan as the JSON document (and its ETag), for its owner holding `token`.
-    The most frequent request of all, so it is one query, without loading objects, and the
-    sections are spliced in as JSON text: parsing and re-encoding them would be most of the
-    cost of a read."""
+    The most frequent request of all, so it is one query, run on the driver (DriverRead),
+    and the sections are spliced in as JSON text: parsing and re-encoding them would be
+    most of the cost of a read."""
     user_id, session_id = signed_in_claims(token, settings)
     sections_json = None
-    with engine.connect() as connection:
-        while sections_json is None:  # again only if the plan changed between the two reads
-            plan = connection.execute(
-                _LIVE_SESSION_AND_PLAN,
-                {"user_id": user_id, "session_id": session_id, "plan_id": plan_id},
-            ).first()
-            if plan is None:
-                raise sign_in_required()
-            _check_owned_and_live(plan if plan.id else None, user_id)
-            sections_json = sections_json_of(connection, plan)
+    while sections_json is None:  # again only if the plan changed between the two reads
+        plan = _LIVE_SESSION_AND_PLAN.first(
+            engine, {"user_id": user_id, "session_id": session_id, "plan_id": plan_id}
+        )
+        if plan is None:
+            raise sign_in_required()
+        _check_owned_and_live(plan if plan.id else None, user_id)
+        sections_json = _SECTIONS_JSON_BY_VERSION.get((plan.id, plan.version))
+        if sections_json is None:
+            with engine.connect() as connection:
+                sections_json = sections_json_of(connection, plan)
     summary = plan_summary(plan, settings.deleted_plan_retention_days)
     return with_sections_json(summary, sections_json), etag(plan)
 
