@@ -129,3 +129,29 @@ def test_a_full_flow_logs_no_plan_text_and_no_secrets(client, every_log_record, 
     assert any("GET /c/{redacted} 200" in line for line in requests)
     assert any("GET /c/{redacted} failed with RuntimeError" in line for line in requests)
     assert not any("from=" in line for line in requests)
+
+
+def test_section_keys_made_of_words_are_not_logged(client, every_log_record):
+    """Section keys can be the person's words (an imported export file may carry any key):
+    logged paths show `{key}` in their place."""
+    word_key = f"my_sister_ana_{uuid.uuid4().hex[:8]}"
+    owner = _register_and_sign_in(client, "Sam", [])
+    plan = client.post(
+        "/api/v1/plans", json={"template": "green_book", "title": "Mine"}, headers=owner
+    )
+    assert plan.status_code == 201, plan.text
+    exported = client.get("/api/v1/export", headers=owner).json()
+    for section in exported["plans"][0]["sections"]:
+        if section["key"] == "triggers":
+            section["key"] = word_key
+    imported = client.post("/api/v1/import", json=exported, headers=owner)
+    assert imported.status_code == 201, imported.text
+    plan_url = f"/api/v1/plans/{imported.json()['imported_plans'][0]}"
+    added = client.post(
+        f"{plan_url}/sections/{word_key}/entries", json={"text": "x"}, headers=owner
+    )
+    assert added.status_code == 201, added.text
+
+    requests = [line for name, line in every_log_record if name == "app.requests"]
+    assert any("/sections/{key}/entries 201" in line for line in requests)
+    assert not any(word_key in line for _, line in every_log_record)

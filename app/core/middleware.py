@@ -3,6 +3,7 @@ add security headers to every response."""
 
 import json
 import logging
+import re
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -31,6 +32,9 @@ HSTS_HEADER = (b"strict-transport-security", b"max-age=63072000; includeSubDomai
 request_logger = logging.getLogger("app.requests")
 # Longer paths are cut: a path is an address, not a place for text.
 _LOGGED_PATH_LENGTH = 200
+# A section's key can be words of the person's (custom sections made by earlier versions,
+# or keys in an imported export file), so logged paths show where a key goes, not the key.
+_SECTION_KEY = re.compile(r"(/sections/)[^/]+")
 
 
 def _too_large_detail(limit: int) -> str:
@@ -101,7 +105,7 @@ class RequestLogMiddleware:
         for prefix in self.secret_path_prefixes:
             if path.startswith(prefix):
                 return prefix + "{redacted}"
-        return path[:_LOGGED_PATH_LENGTH]
+        return _SECTION_KEY.sub(r"\1{key}", path)[:_LOGGED_PATH_LENGTH]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
