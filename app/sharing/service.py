@@ -862,6 +862,8 @@ def _shared_with_me_item(row: ListedShare, outline: list[Outline]) -> dict[str, 
 # that decrypt it. A link worker's list is read again and again and most of it is unchanged
 # each time; decrypting, building and encoding its items was most of the cost of a page.
 _ITEMS_BY_ROW: LRUCache[tuple, str] = LRUCache(5_000)
+# A page is a hundred of them, sent to phones: no spaces.
+_COMPACT_JSON: dict[str, Any] = {"ensure_ascii": False, "separators": (",", ":")}
 
 
 def _decrypted(row) -> ListedShare:
@@ -881,7 +883,7 @@ def _listed_json(session: Session | Connection, found) -> list[str]:
         outlines = _outlines(session, {row.plan_id: row.version for row in new.values()})
         for key, row in new.items():
             item = _shared_with_me_item(row, outlines[row.plan_id])
-            items[key] = _ITEMS_BY_ROW.put(key, json.dumps(item, ensure_ascii=False))
+            items[key] = _ITEMS_BY_ROW.put(key, json.dumps(item, **_COMPACT_JSON))
     return [items[key] for key, _ in keyed]
 
 
@@ -907,8 +909,8 @@ def shared_with_me(
             raise sign_in_required()
         rows = connection.execute(_PAGE, _live(user_id, limit=limit, offset=offset)).all()
         shares = _listed_json(connection, rows)
-    counts = json.dumps({"total": total, "limit": limit, "offset": offset})
-    return f'{{"shares": [{", ".join(shares)}], {counts[1:]}'
+    counts = json.dumps({"total": total, "limit": limit, "offset": offset}, **_COMPACT_JSON)
+    return f'{{"shares":[{",".join(shares)}],{counts[1:]}'
 
 
 @dataclass(frozen=True)
