@@ -64,7 +64,7 @@ class DriverRead:
     _compiled: dict[str, _CompiledRead] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.row = namedtuple("DriverRow", self.select.selected_columns.keys())  # noqa: PYI024
+        self.row = namedtuple("DriverRow", self.select.selected_columns.keys())
 
     def first(self, engine: Engine, values: dict[str, Any]) -> tuple | None:
         """The first row for these values, or None."""
