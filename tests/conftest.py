@@ -68,7 +68,8 @@ def database_of_worker(url: str, worker_id: str) -> str:
     tests, so two must never share one."""
     if worker_id == "master":
         return url
-    own = make_url(url).set(database=f"{make_url(url).database}_{worker_id}")
+    named = make_url(url)
+    own = named.set(database=f"{named.database}_{worker_id}")
     engine = build_engine(url)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         exists = connection.execute(

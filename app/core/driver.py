@@ -11,7 +11,7 @@ and a connection found dead is discarded with the others pooled beside it."""
 
 from collections import namedtuple
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import Dialect, Engine
@@ -55,16 +55,14 @@ class _CompiledRead:
     conversions: tuple[Callable[[Any], Any] | None, ...]
 
 
-@dataclass(eq=False)
 class DriverRead:
     """A SELECT run as a `DriverStatement`, its rows converted by the columns' own types
     (decryption, times) into named tuples with the columns' names."""
 
-    select: Select
-    _compiled: dict[str, _CompiledRead] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.row = namedtuple("DriverRow", self.select.selected_columns.keys())
+    def __init__(self, select: Select) -> None:
+        self.select = select
+        self.row = namedtuple("DriverRow", select.selected_columns.keys())
+        self._compiled: dict[str, _CompiledRead] = {}
 
     def first(self, engine: Engine, values: dict[str, Any]) -> tuple | None:
         """The first row for these values, or None."""
