@@ -5,6 +5,7 @@ Faults are injected with an engine event that raises the driver's own Operationa
 chosen statement (as a dropped connection does); on PostgreSQL the app's connection is also
 killed for real with pg_terminate_backend, mid-request and between requests."""
 
+import contextlib
 import logging
 import os
 import re
@@ -14,6 +15,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
+from app.core.driver import EventLoopReads
 from app.main import database_engines
 from tests.sharing.conftest import access_log, share_with
 
@@ -133,19 +135,29 @@ def test_database_gone_while_reading_answers_503(owner, green_book, fault, read)
 
 
 def test_database_unreachable_for_a_new_connection_answers_503(app, owner, green_book):
-    """The read opens a connection (none is pooled) and the database cannot be reached."""
+    """The read opens a connection (none is pooled) and the database cannot be reached:
+    on SQLite through the read engine, on PostgreSQL through the event loop's own
+    connections (app/core/driver.py)."""
     plan_url = f"/api/v1/plans/{green_book['id']}"
     assert owner.get(plan_url).status_code == 200
     read_engine = app.state.read_engine
     driver = read_engine.dialect.loaded_dbapi
 
-    def unreachable(*_args):
+    def unreachable(*_args, **_kwargs):
         raise driver.OperationalError("connection refused")
 
+    async def unreachable_from_the_loop(*_args, **_kwargs):
+        unreachable()
+
     read_engine.pool.dispose()
+    owner.client.portal.call(app.state.driver_reads.close)
     event.listen(read_engine, "do_connect", unreachable)
     try:
-        assert_unavailable(owner.get(plan_url))
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(
+                psycopg.AsyncConnection, "connect", classmethod(unreachable_from_the_loop)
+            )
+            assert_unavailable(owner.get(plan_url))
     finally:
         event.remove(read_engine, "do_connect", unreachable)
     assert owner.get(plan_url).status_code == 200
@@ -258,21 +270,34 @@ def test_postgresql_restart_between_requests_loses_nothing(app, database_url, ow
     assert add_crisis_entry(owner, plan_id, "Still here").status_code == 201
 
 
+async def hold_at_once(reads: EventLoopReads, count: int) -> None:
+    """Makes the event loop's reads pool `count` connections."""
+    async with contextlib.AsyncExitStack() as held:
+        for _ in range(count):
+            await held.enter_async_context(reads.connection())
+
+
 @on_postgresql
 def test_postgresql_restart_with_many_pooled_connections_goes_unnoticed_by_a_plan_read(
     app, database_url, owner, green_book
 ):
     """The first connection found dead discards the others pooled with it, which died
-    with it: the read again takes a fresh one."""
+    with it: the read again takes a fresh one. The plan read runs on the event loop's
+    connections, the plan list on the read engine's."""
     plan_id = green_book["id"]
     assert owner.get(f"/api/v1/plans/{plan_id}").status_code == 200
+    assert isinstance(app.state.driver_reads, EventLoopReads)
+    owner.client.portal.call(hold_at_once, app.state.driver_reads, 3)
     pooled = [app.state.read_engine.raw_connection() for _ in range(3)]
     for connection in pooled:
         connection.close()
     with admin_connection(database_url) as admin:
-        assert terminate_connections(admin) >= 3
+        assert terminate_connections(admin) >= 6
     response = owner.get(f"/api/v1/plans/{plan_id}")
     assert response.status_code == 200, response.text
+    listed = owner.get("/api/v1/plans")
+    assert listed.status_code == 200, listed.text
+    assert [plan["id"] for plan in listed.json()] == [plan_id]
 
 
 @on_postgresql

@@ -20,7 +20,7 @@ from app.accounts.service import LIVE_SESSION, sign_in_required, signed_in_claim
 from app.core import clock
 from app.core.config import Settings
 from app.core.db import retried_on_stale_connection
-from app.core.driver import DriverRead
+from app.core.driver import DriverRead, DriverReads
 from app.core.encryption import decrypted_json_text
 from app.core.errors import Problem
 from app.core.lru import LRUCache
@@ -150,14 +150,14 @@ _SECTIONS_JSON = select(decrypted_json_text(Plan.sections)).where(
     Plan.id == bindparam("plan_id"),
     Plan.version == bindparam("version"),
 )
+_SECTIONS_JSON_READ = DriverRead(_SECTIONS_JSON)
 # Sections as decrypted JSON text by (plan id, version): a version's sections never change
 # (every edit makes a new version), and fetching and decrypting them is a good part of a read.
 _SECTIONS_JSON_BY_VERSION: LRUCache[tuple[uuid.UUID, int], str] = LRUCache(1_000)
 
 
-@retried_on_stale_connection
-def read_owned_plan_json(
-    engine: Engine, token: str | None, plan_id: uuid.UUID, settings: Settings
+async def read_owned_plan_json(
+    reads: DriverReads, token: str | None, plan_id: uuid.UUID, settings: Settings
 ) -> tuple[str, str]:
     """The plan as the JSON document (and its ETag), for its owner holding `token`.
     The most frequent request of all, so it is one query, run on the driver (DriverRead),
@@ -166,16 +166,17 @@ def read_owned_plan_json(
     user_id, session_id = signed_in_claims(token, settings)
     sections_json = None
     while sections_json is None:  # again only if the plan changed between the two reads
-        plan = _LIVE_SESSION_AND_PLAN.first(
-            engine, {"user_id": user_id, "session_id": session_id, "plan_id": plan_id}
+        plan = await reads.first(
+            _LIVE_SESSION_AND_PLAN,
+            {"user_id": user_id, "session_id": session_id, "plan_id": plan_id},
         )
         if plan is None:
             raise sign_in_required()
         _check_owned_and_live(plan if plan.id else None, user_id)
         sections_json = _SECTIONS_JSON_BY_VERSION.get((plan.id, plan.version))
         if sections_json is None:
-            with engine.connect() as connection:
-                sections_json = sections_json_of(connection, plan)
+            fetched = await reads.first(_SECTIONS_JSON_READ, _sections_json_values(plan))
+            sections_json = _kept_sections_json(plan, fetched[0] if fetched else None)
     summary = plan_summary(plan, settings.deleted_plan_retention_days)
     return with_sections_json(summary, sections_json), etag(plan)
 
@@ -183,13 +184,20 @@ def read_owned_plan_json(
 def sections_json_of(connection: Connection, plan: Row) -> str | None:
     """The sections of the plan version in `plan` (its id, owner_id and version) as
     decrypted JSON text; None once the plan has moved on from that version."""
-    key = (plan.id, plan.version)
-    if (kept := _SECTIONS_JSON_BY_VERSION.get(key)) is not None:
+    if (kept := _SECTIONS_JSON_BY_VERSION.get((plan.id, plan.version))) is not None:
         return kept
-    fetched = connection.execute(
-        _SECTIONS_JSON, {"owner_id": plan.owner_id, "plan_id": plan.id, "version": plan.version}
-    ).scalar_one_or_none()
-    return None if fetched is None else _SECTIONS_JSON_BY_VERSION.put(key, fetched)
+    fetched = connection.execute(_SECTIONS_JSON, _sections_json_values(plan)).scalar_one_or_none()
+    return _kept_sections_json(plan, fetched)
+
+
+def _sections_json_values(plan: Row) -> dict[str, Any]:
+    return {"owner_id": plan.owner_id, "plan_id": plan.id, "version": plan.version}
+
+
+def _kept_sections_json(plan: Row, fetched: str | None) -> str | None:
+    if fetched is None:
+        return None
+    return _SECTIONS_JSON_BY_VERSION.put((plan.id, plan.version), fetched)
 
 
 def with_sections_json(document: dict[str, Any], sections_json: str) -> str:
