@@ -16,7 +16,7 @@ from app.accounts.attempts import prune_failed_attempts
 from app.accounts.router import router as accounts_router
 from app.core.config import Settings, get_settings
 from app.core.db import build_engine, build_read_engine
-from app.core.driver import EVENT_LOOP_READ_CONNECTIONS, EventLoopReads, WorkerThreadReads
+from app.core.driver import EVENT_LOOP_CONNECTIONS, EventLoopDriver, WorkerThreadDriver
 from app.core.encryption import use_keyring_of
 from app.core.errors import install_error_handlers
 from app.core.group_commit import GroupCommit
@@ -72,15 +72,15 @@ async def lifespan(app: FastAPI):
     purger = asyncio.create_task(_purge_deleted_plans_hourly(app))
     read_engine = app.state.read_engine
     if read_engine.dialect.name == "postgresql":
-        app.state.driver_reads = EventLoopReads(
-            read_engine, min(EVENT_LOOP_READ_CONNECTIONS, app.state.settings.database_pool_size)
+        app.state.awaited_driver = EventLoopDriver(
+            read_engine, min(EVENT_LOOP_CONNECTIONS, app.state.settings.database_pool_size)
         )
     yield
     purger.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await purger
-    await app.state.driver_reads.close()
-    app.state.driver_reads = WorkerThreadReads(read_engine)
+    await app.state.awaited_driver.close()
+    app.state.awaited_driver = WorkerThreadDriver(read_engine, app.state.group_commit)
     app.state.group_commit.close()
     close_database_pools(app)
 
@@ -109,8 +109,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = build_engine(settings.database_url, settings.database_pool_size)
     app.state.read_engine = build_read_engine(app.state.engine, settings.database_pool_size)
-    app.state.driver_reads = WorkerThreadReads(app.state.read_engine)  # see lifespan
     app.state.group_commit = GroupCommit(app.state.engine)
+    # See lifespan.
+    app.state.awaited_driver = WorkerThreadDriver(app.state.read_engine, app.state.group_commit)
     use_keyring_of(settings)
     install_error_handlers(app)
 

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
-from app.core.driver import EventLoopReads
+from app.core.driver import EventLoopDriver
 from app.main import database_engines
 from tests.sharing.conftest import access_log, share_with
 
@@ -150,7 +150,7 @@ def test_database_unreachable_for_a_new_connection_answers_503(app, owner, green
         unreachable()
 
     read_engine.pool.dispose()
-    owner.client.portal.call(app.state.driver_reads.close)
+    owner.client.portal.call(app.state.awaited_driver.close)
     event.listen(read_engine, "do_connect", unreachable)
     try:
         with pytest.MonkeyPatch.context() as patch:
@@ -270,11 +270,11 @@ def test_postgresql_restart_between_requests_loses_nothing(app, database_url, ow
     assert add_crisis_entry(owner, plan_id, "Still here").status_code == 201
 
 
-async def hold_at_once(reads: EventLoopReads, count: int) -> None:
-    """Makes the event loop's reads pool `count` connections."""
+async def hold_at_once(database: EventLoopDriver, count: int) -> None:
+    """Makes the event loop's driver pool `count` connections."""
     async with contextlib.AsyncExitStack() as held:
         for _ in range(count):
-            await held.enter_async_context(reads.connection())
+            await held.enter_async_context(database.connection())
 
 
 @on_postgresql
@@ -286,8 +286,8 @@ def test_postgresql_restart_with_many_pooled_connections_goes_unnoticed_by_a_pla
     connections, the plan list on the read engine's."""
     plan_id = green_book["id"]
     assert owner.get(f"/api/v1/plans/{plan_id}").status_code == 200
-    assert isinstance(app.state.driver_reads, EventLoopReads)
-    owner.client.portal.call(hold_at_once, app.state.driver_reads, 3)
+    assert isinstance(app.state.awaited_driver, EventLoopDriver)
+    owner.client.portal.call(hold_at_once, app.state.awaited_driver, 3)
     pooled = [app.state.read_engine.raw_connection() for _ in range(3)]
     for connection in pooled:
         connection.close()

@@ -9,8 +9,8 @@ pooled driver connection itself, and do by hand what SQLAlchemy would: its curso
 listeners are called, driver errors become SQLAlchemy's (a lost database is still a 503),
 and a connection found dead is discarded with the others pooled beside it.
 
-Requests handled on the event loop run their driver reads through `EventLoopReads` on
-PostgreSQL (asyncio connections: no worker thread at all) and `WorkerThreadReads` otherwise.
+Requests handled on the event loop reach the database through `EventLoopDriver` on
+PostgreSQL (asyncio connections: no worker thread at all) and `WorkerThreadDriver` otherwise.
 Measured under load (32 connections, one app process), the query cost the app process about
 0.5 ms of CPU per read when a worker thread waited for PostgreSQL, about 0.1 ms awaited on
 the loop: the thread, back from the database, queues for the interpreter lock the loop holds."""
@@ -20,7 +20,7 @@ from collections import namedtuple
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from sqlalchemy.engine import Dialect, Engine
@@ -29,6 +29,9 @@ from sqlalchemy.sql import Executable, Select
 from starlette.concurrency import run_in_threadpool
 
 from app.core.db import retried_on_stale_connection
+
+if TYPE_CHECKING:
+    from app.core.group_commit import GroupCommit
 
 
 @dataclass(frozen=True, eq=False)
@@ -59,6 +62,24 @@ class DriverStatement:
         if self.positional:
             return tuple(converted)
         return dict(zip(self.names, converted, strict=True))
+
+
+# A statement built once (compiled statements are kept by its identity) and the values for
+# one execution.
+Write = tuple[Executable, dict[str, Any]]
+
+_COMPILED: dict[tuple[Executable, tuple[str, ...], str], DriverStatement] = {}
+
+
+def compiled_for_driver(
+    statement: Executable, keys: tuple[str, ...], dialect: Dialect
+) -> DriverStatement:
+    """`statement` compiled for these value keys, once per database."""
+    found = _COMPILED.get((statement, keys, dialect.name))
+    if found is None:  # a race compiles it twice
+        found = DriverStatement.compile(statement, keys, dialect)
+        _COMPILED[statement, keys, dialect.name] = found
+    return found
 
 
 @dataclass(frozen=True, eq=False)
@@ -130,16 +151,22 @@ class DriverRead:
         return read
 
 
-class WorkerThreadReads:
-    """Driver reads for code on the event loop, each run in a worker thread on `engine`'s
-    pool: SQLite, whose driver has no asyncio side, and apps started without their lifespan
-    (some tests), which have no loop of their own to keep connections on."""
+class WorkerThreadDriver:
+    """The database for code on the event loop, each statement run in a worker thread:
+    reads on `engine`'s pool, conditional writes through the group commit. For SQLite, whose
+    driver has no asyncio side (and whose one writer is best given few, grouped commits),
+    and for apps started without their lifespan (some tests), which have no loop of their
+    own to keep connections on."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, group_commit: "GroupCommit") -> None:
         self.engine = engine
+        self.group_commit = group_commit
 
     async def first(self, read: DriverRead, values: dict[str, Any]) -> tuple | None:
         return await run_in_threadpool(_first_again_if_stale, read, self.engine, values)
+
+    async def write_if(self, conditional: Write) -> bool:
+        return await run_in_threadpool(self.group_commit.write_if, conditional)
 
     async def close(self) -> None:
         """Nothing to close: the engine's pool is closed with the engine."""
@@ -148,21 +175,24 @@ class WorkerThreadReads:
 _first_again_if_stale = retried_on_stale_connection(DriverRead.first)
 
 
-# A read holds its connection for one round trip, well under a millisecond: a few
-# connections serve all of an event loop's reads.
-EVENT_LOOP_READ_CONNECTIONS = 8
+# A statement holds its connection for one round trip, well under a millisecond: a few
+# connections serve all of an event loop's statements.
+EVENT_LOOP_CONNECTIONS = 8
 
 
-class EventLoopReads:
-    """PostgreSQL driver reads awaited on the event loop, on up to `size` asyncio
-    connections of their own, opened as `engine`'s would be (its URL and driver settings)
-    and run outside a transaction, as the read engine's are.
+class EventLoopDriver:
+    """PostgreSQL, awaited on the event loop: statements run on up to `size` asyncio
+    connections of their own, opened as `engine`'s would be (its URL and driver settings),
+    outside a transaction, as the read engine's are. A conditional write commits on its
+    own (PostgreSQL flushes concurrent commits together).
 
     As `DriverRead.first`: the engine's cursor-execute listeners are called and driver errors
     become SQLAlchemy's. Connections are not checked before use (a round trip each time); a
-    read whose connection turns out dead closes the idle ones, as likely dead, and runs once
-    more on a fresh connection. A connection that cannot be opened fails the read at once
-    (a 503), rather than keeping the request waiting for the database to come back."""
+    statement whose connection turns out dead closes the idle ones, as likely dead, and runs
+    once more on a fresh connection. (For a write, the database would have to die between
+    committing it and answering for the second run to write twice.) A connection that
+    cannot be opened fails the statement at once (a 503), rather than keeping the request
+    waiting for the database to come back."""
 
     def __init__(self, engine: Engine, size: int) -> None:
         self.engine = engine
@@ -171,29 +201,36 @@ class EventLoopReads:
         self._idle: list[psycopg.AsyncConnection] = []
 
     async def first(self, read: DriverRead, values: dict[str, Any]) -> tuple | None:
+        statement = read.statement_for(self.engine.dialect)
+        found = await self._run_again_if_stale(statement, values, _first_row)
+        return read.converted(self.engine.dialect, found)
+
+    async def write_if(self, conditional: Write) -> bool:
+        statement, values = conditional
+        compiled = compiled_for_driver(statement, tuple(values), self.engine.dialect)
+        return await self._run_again_if_stale(compiled, values, _row_count) > 0
+
+    async def _run_again_if_stale(self, statement: DriverStatement, values, outcome):
         try:
-            return await self._first(read, values)
+            return await self._run(statement, values, outcome)
         except DBAPIError as error:
             if not error.connection_invalidated:
                 raise
-            return await self._first(read, values)
+            return await self._run(statement, values, outcome)
 
-    async def _first(self, read: DriverRead, values: dict[str, Any]) -> tuple | None:
-        dialect = self.engine.dialect
-        statement = read.statement_for(dialect)
+    async def _run(self, statement: DriverStatement, values: dict[str, Any], outcome):
         sql, parameters = statement.sql, statement.parameters(values)
         async with self.connection() as connection:
             try:
                 async with connection.cursor() as cursor:
                     _before_execute(self.engine, cursor, sql, parameters)
                     await cursor.execute(sql, parameters)
-                    found = await cursor.fetchone()
+                    return await outcome(cursor)
             except psycopg.Error as error:
-                disconnected = dialect.is_disconnect(error, connection, None)
+                disconnected = self.engine.dialect.is_disconnect(error, connection, None)
                 if disconnected:
                     await self._close_idle()
                 raise _as_sqlalchemy_error(self.engine, error, disconnected) from error
-        return read.converted(dialect, found)
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[psycopg.AsyncConnection]:
@@ -223,11 +260,19 @@ class EventLoopReads:
             await connection.close()
 
     async def close(self) -> None:
-        """Closes the idle connections (any read after opens new ones)."""
+        """Closes the idle connections (any statement after opens new ones)."""
         await self._close_idle()
 
 
-DriverReads = WorkerThreadReads | EventLoopReads
+AwaitedDriver = WorkerThreadDriver | EventLoopDriver
+
+
+async def _first_row(cursor: psycopg.AsyncCursor) -> tuple | None:
+    return await cursor.fetchone()
+
+
+async def _row_count(cursor: psycopg.AsyncCursor) -> int:
+    return cursor.rowcount
 
 
 def _before_execute(engine: Engine, cursor, sql: str, parameters) -> None:

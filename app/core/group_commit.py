@@ -21,13 +21,8 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.sql import Executable
 
-from app.core.driver import DriverStatement
-
-# A statement built once (it is grouped by identity) and the values for one execution.
-Write = tuple[Executable, dict[str, Any]]
-
+from app.core.driver import DriverStatement, Write, compiled_for_driver
 
 # Each statement's rows of driver parameters, for one commit.
 _Parameters = dict[DriverStatement, list[tuple | dict[str, Any]]]
@@ -52,7 +47,6 @@ class GroupCommit:
         self._committing = threading.Lock()
         self._handing = threading.Lock()
         self._handed: list[_Handed] = []
-        self._compiled: dict[tuple[Executable, tuple[str, ...]], DriverStatement] = {}
         # Used only while holding `_committing`.
         self._kept: Connection | None = None
 
@@ -109,7 +103,7 @@ class GroupCommit:
         conditionals: _Conditionals = []
         for handed in batch:
             for statement, values in handed.writes:
-                driver = self._driver_statement(statement, tuple(values))
+                driver = compiled_for_driver(statement, tuple(values), self._engine.dialect)
                 if handed.conditional:
                     conditionals.append((handed, driver, driver.parameters(values)))
                 else:
@@ -151,13 +145,6 @@ class GroupCommit:
             handed.wrote = did
         self._kept = connection
         return True
-
-    def _driver_statement(self, statement: Executable, keys: tuple[str, ...]) -> DriverStatement:
-        found = self._compiled.get((statement, keys))
-        if found is None:
-            found = DriverStatement.compile(statement, keys, self._engine.dialect)
-            self._compiled[statement, keys] = found
-        return found
 
     @staticmethod
     def _finish(batch: list[_Handed], error: BaseException | None) -> None:

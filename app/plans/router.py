@@ -103,10 +103,10 @@ def create_plan(body: PlanCreate, user: CurrentUser, session: DbSession, setting
 
 @router.get("/plans/{plan_id}", response_model=PlanRead)
 async def read_plan(plan_id: uuid.UUID, request: Request, token: BearerToken):
-    # Async, its queries awaited (EventLoopReads) or each handed to a worker thread: this
+    # Async, its queries awaited (EventLoopDriver) or each handed to a worker thread: this
     # is the request every device makes most.
     body, etag = await service.read_owned_plan_json(
-        request.app.state.driver_reads, token, plan_id, request.app.state.settings
+        request.app.state.awaited_driver, token, plan_id, request.app.state.settings
     )
     return Response(body, media_type="application/json", headers={"ETag": etag})
 

@@ -20,7 +20,7 @@ from app.accounts.service import LIVE_SESSION, sign_in_required, signed_in_claim
 from app.core import clock
 from app.core.config import Settings
 from app.core.db import retried_on_stale_connection
-from app.core.driver import DriverRead, DriverReads
+from app.core.driver import AwaitedDriver, DriverRead
 from app.core.encryption import decrypted_json_text
 from app.core.errors import Problem
 from app.core.lru import LRUCache
@@ -157,7 +157,7 @@ _SECTIONS_JSON_BY_VERSION: LRUCache[tuple[uuid.UUID, int], str] = LRUCache(1_000
 
 
 async def read_owned_plan_json(
-    reads: DriverReads, token: str | None, plan_id: uuid.UUID, settings: Settings
+    database: AwaitedDriver, token: str | None, plan_id: uuid.UUID, settings: Settings
 ) -> tuple[str, str]:
     """The plan as the JSON document (and its ETag), for its owner holding `token`.
     The most frequent request of all, so it is one query, run on the driver (DriverRead),
@@ -166,7 +166,7 @@ async def read_owned_plan_json(
     user_id, session_id = signed_in_claims(token, settings)
     sections_json = None
     while sections_json is None:  # again only if the plan changed between the two reads
-        plan = await reads.first(
+        plan = await database.first(
             _LIVE_SESSION_AND_PLAN,
             {"user_id": user_id, "session_id": session_id, "plan_id": plan_id},
         )
@@ -175,7 +175,7 @@ async def read_owned_plan_json(
         _check_owned_and_live(plan if plan.id else None, user_id)
         sections_json = _SECTIONS_JSON_BY_VERSION.get((plan.id, plan.version))
         if sections_json is None:
-            fetched = await reads.first(_SECTIONS_JSON_READ, _sections_json_values(plan))
+            fetched = await database.first(_SECTIONS_JSON_READ, _sections_json_values(plan))
             sections_json = _kept_sections_json(plan, fetched[0] if fetched else None)
     summary = plan_summary(plan, settings.deleted_plan_retention_days)
     return with_sections_json(summary, sections_json), etag(plan)

@@ -17,6 +17,7 @@ import segno
 from sqlalchemy import Text, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from app.accounts import attempts
 from app.accounts.attempts import AttemptKind
@@ -30,9 +31,10 @@ from app.accounts.service import (
 from app.core import clock
 from app.core.config import Settings
 from app.core.db import retried_on_stale_connection
+from app.core.driver import AwaitedDriver, Write
 from app.core.encryption import active_keyring, as_stored, decrypt_stored
 from app.core.errors import Problem
-from app.core.group_commit import GroupCommit, Write
+from app.core.group_commit import GroupCommit
 from app.core.lru import LRUCache
 from app.core.security import new_opaque_token, token_digest
 from app.plans import service as plans
@@ -1063,7 +1065,8 @@ class _LastRead:
 _LAST_READS: LRUCache[tuple[uuid.UUID, uuid.UUID], _LastRead] = LRUCache(2_000)
 
 
-def read_scoped_plan(
+async def read_scoped_plan(
+    database: AwaitedDriver,
     engine: Engine,
     group_commit: GroupCommit,
     token: str | None,
@@ -1071,21 +1074,35 @@ def read_scoped_plan(
     settings: Settings,
 ) -> str:
     """The owner's plan document holding only the shared sections the plan shows, for the
-    grantee holding `token`; logged in the owner's access log, committed together with
-    other requests' lines before the plan is returned: a grantee's read must stay nearly
-    as quick as the owner's. So the read a grantee made last is answered again from memory
-    when its log line's insert, checking in the same statement, finds the share still
-    working for them and nothing the answer shows changed; else the plan is read afresh
-    (one query, no objects loaded)."""
+    grantee holding `token`; logged in the owner's access log, committed before the plan is
+    returned: a grantee's read must stay nearly as quick as the owner's. So the read a
+    grantee made last is answered again from memory when its log line's insert (awaited,
+    its one statement), checking in the same statement, finds the share still working for
+    them and nothing the answer shows changed; else the plan is read afresh in a worker
+    thread (one query, no objects loaded)."""
     user_id, session_id = signed_in_claims(token, settings)
     last = _LAST_READS.get((share_id, user_id))
     if last is not None and clock.utcnow() < last.until:
         line = access_event(**last.line) | last.unchanged
         scoped = _scoped_read_bindings(user_id, session_id, share_id)
-        if group_commit.write_if((_LOG_READ_IF_UNCHANGED, line | scoped)):
+        if await database.write_if((_LOG_READ_IF_UNCHANGED, line | scoped)):
             return last.document
+    return await run_in_threadpool(
+        _read_afresh, engine, group_commit, token, user_id, session_id, share_id, settings
+    )
+
+
+def _read_afresh(
+    engine: Engine,
+    group_commit: GroupCommit,
+    token: str | None,
+    user_id: uuid.UUID,
+    session_id: uuid.UUID,
+    share_id: uuid.UUID,
+    settings: Settings,
+) -> str:
     last, writes = _scoped_document_for(engine, token, user_id, session_id, share_id, settings)
-    group_commit.write(writes)
+    group_commit.write(writes)  # together with other requests' lines
     _LAST_READS.put((share_id, user_id), last)
     return last.document
 
