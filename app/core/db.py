@@ -49,7 +49,11 @@ def build_engine(database_url: str, pool_size: int = WORKER_THREADS) -> Engine:
 
     The pool keeps `pool_size` connections, by default one per worker thread: opening a
     connection costs more than a read (a SQLite schema parse; a PostgreSQL server process
-    started), so under load a smaller pool would open and close one for most requests."""
+    started), so under load a smaller pool would open and close one for most requests.
+    It hands out the connection used last (LIFO): on PostgreSQL each connection plans a
+    statement again until it has run it five times (then psycopg prepares it), and planning
+    "shared with me" costs more than running it; going round all 40 connections in turn, a
+    quiet server would plan nearly every request."""
     url = make_url(normalise_database_url(database_url))
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
@@ -59,6 +63,7 @@ def build_engine(database_url: str, pool_size: int = WORKER_THREADS) -> Engine:
             connect_args={"check_same_thread": False, "timeout": 30},
             pool_size=pool_size,
             max_overflow=BURST_CONNECTIONS,
+            pool_use_lifo=True,
             hide_parameters=True,
         )
         event.listen(engine, "connect", _configure_sqlite)
@@ -68,21 +73,23 @@ def build_engine(database_url: str, pool_size: int = WORKER_THREADS) -> Engine:
         pool_pre_ping=True,
         pool_size=pool_size,
         max_overflow=BURST_CONNECTIONS,
+        pool_use_lifo=True,
         hide_parameters=True,
     )
 
 
 def build_read_engine(engine: Engine, pool_size: int = WORKER_THREADS) -> Engine:
-    """The engine for the hottest requests that only read (a plan read by its owner or by
-    a grantee, the plan list, the shared-with-me list).
+    """The engine for the hottest requests that only read (a grantee's plan read, the plan
+    list, the shared-with-me list; on PostgreSQL the owner's plan read runs on the event
+    loop's connections, `EventLoopDriver`, which are opened from this engine's settings).
 
-    On PostgreSQL it has a pool of its own whose connections run statements outside a
-    transaction (no BEGIN, no ROLLBACK when a connection goes back) and are not pinged
-    before use: each of those is a round trip, and under load a round trip costs a read more
-    of the worker threads' time than the read's own work. A connection that died while
-    pooled (the database restarted) fails its first statement and marks the whole pool
-    stale; `retried_on_stale_connection` then reads again on a fresh one. No burst
-    connections: reads run in the worker threads, one connection each.
+    On PostgreSQL it has a pool of its own (LIFO, as `build_engine`'s) whose connections
+    run statements outside a transaction (no BEGIN, no ROLLBACK when a connection goes
+    back) and are not pinged before use: each of those is a round trip, and under load a
+    round trip costs a read more of the worker threads' time than the read's own work. A
+    connection that died while pooled (the database restarted) fails its first statement
+    and marks the whole pool stale; `retried_on_stale_connection` then reads again on a
+    fresh one. No burst connections: reads run in the worker threads, one connection each.
 
     SQLite: the same engine, whose reads run outside a transaction already."""
     if engine.dialect.name != "postgresql":
@@ -92,6 +99,7 @@ def build_read_engine(engine: Engine, pool_size: int = WORKER_THREADS) -> Engine
         isolation_level="AUTOCOMMIT",
         pool_size=pool_size,
         max_overflow=0,
+        pool_use_lifo=True,
         hide_parameters=True,
     )
 
