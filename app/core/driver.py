@@ -82,12 +82,6 @@ def compiled_for_driver(
     return found
 
 
-@dataclass(frozen=True, eq=False)
-class _CompiledRead:
-    statement: DriverStatement
-    conversions: tuple[Callable[[Any], Any] | None, ...]
-
-
 class DriverRead:
     """A SELECT run as a `DriverStatement`, its rows converted by the columns' own types
     (decryption, times) into named tuples with the columns' names."""
@@ -95,12 +89,12 @@ class DriverRead:
     def __init__(self, select: Select) -> None:
         self.select = select
         self.row = namedtuple("DriverRow", select.selected_columns.keys())
-        self._compiled: dict[str, _CompiledRead] = {}
+        self._conversions: dict[str, tuple[Callable[[Any], Any] | None, ...]] = {}
 
     def first(self, engine: Engine, values: dict[str, Any]) -> tuple | None:
         """The first row for these values, or None."""
-        read = self._compiled_for(engine.dialect)
-        sql, parameters = read.statement.sql, read.statement.parameters(values)
+        statement = self.statement_for(engine.dialect)
+        sql, parameters = statement.sql, statement.parameters(values)
         driver_error = engine.dialect.loaded_dbapi.Error
         try:
             pooled = engine.raw_connection()
@@ -130,25 +124,22 @@ class DriverRead:
             return None
         return self.row._make(
             value if convert is None else convert(value)
-            for value, convert in zip(found, self._compiled_for(dialect).conversions, strict=True)
+            for value, convert in zip(found, self._conversions_for(dialect), strict=True)
         )
 
     def statement_for(self, dialect: Dialect) -> DriverStatement:
-        return self._compiled_for(dialect).statement
+        return compiled_for_driver(self.select, (), dialect)
 
-    def _compiled_for(self, dialect: Dialect) -> _CompiledRead:
-        # Compiled on first use, when the database is known; a race compiles it twice.
-        read = self._compiled.get(dialect.name)
-        if read is None:
-            read = _CompiledRead(
-                DriverStatement.compile(self.select, (), dialect),
-                tuple(
-                    column.type.dialect_impl(dialect).result_processor(dialect, None)
-                    for column in self.select.selected_columns
-                ),
+    def _conversions_for(self, dialect: Dialect) -> tuple[Callable[[Any], Any] | None, ...]:
+        # Found on first use, when the database is known; a race finds them twice.
+        conversions = self._conversions.get(dialect.name)
+        if conversions is None:
+            conversions = tuple(
+                column.type.dialect_impl(dialect).result_processor(dialect, None)
+                for column in self.select.selected_columns
             )
-            self._compiled[dialect.name] = read
-        return read
+            self._conversions[dialect.name] = conversions
+        return conversions
 
 
 class WorkerThreadDriver:

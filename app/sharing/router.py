@@ -98,7 +98,7 @@ async def read_shared_plan(share_id: uuid.UUID, request: Request, token: BearerT
     # Async, as the owner's read: a read again awaits its log line's insert.
     state = request.app.state
     body = await service.read_scoped_plan(
-        state.awaited_driver, state.read_engine, state.group_commit, token, share_id, state.settings
+        state.awaited_driver, state.group_commit, token, share_id, state.settings
     )
     return Response(body, media_type="application/json")
 

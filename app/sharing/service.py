@@ -1067,7 +1067,6 @@ _LAST_READS: LRUCache[tuple[uuid.UUID, uuid.UUID], _LastRead] = LRUCache(2_000)
 
 async def read_scoped_plan(
     database: AwaitedDriver,
-    engine: Engine,
     group_commit: GroupCommit,
     token: str | None,
     share_id: uuid.UUID,
@@ -1088,7 +1087,7 @@ async def read_scoped_plan(
         if await database.write_if((_LOG_READ_IF_UNCHANGED, line | scoped)):
             return last.document
     return await run_in_threadpool(
-        _read_afresh, engine, group_commit, token, user_id, session_id, share_id, settings
+        _read_afresh, database.engine, group_commit, token, user_id, session_id, share_id, settings
     )
 
 
