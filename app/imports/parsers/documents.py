@@ -7,15 +7,17 @@ and "Date of birth: …" before the first heading say who the document is about.
 
 import re
 import zipfile
+from collections import Counter
 from io import BytesIO
+from typing import Any
 
 import docx
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from pypdf import PdfReader
 
-from app.imports.parsers.base import MAX_TEXT_CHARS, ParsedDocument, unreadable
-from app.imports.parsers.fields import field_for_heading
+from app.imports.parsers import pdf_layout
+from app.imports.parsers.base import ParsedDocument, unreadable
 from app.imports.parsers.outline import HEADING_MAX_CHARS, Outline, looks_like_heading
 
 DOCX_MAX_MEMBERS = 1_000
@@ -52,39 +54,51 @@ def parse_text(data: bytes, *, markdown: bool) -> ParsedDocument:
     if markdown:
         _read_markdown(outline, lines)
     else:
-        _read_lines(outline, [(line, f"line {n}") for n, line in enumerate(lines, start=1)])
+        _read_lines(outline, lines)
     return document
 
 
 def _read_markdown(outline: Outline, lines: list[str]) -> None:
     paragraph: list[str] = []
     paragraph_start = 1
+    table: list[tuple[str, str]] = []
 
     def flush() -> None:
         if paragraph:
             outline.add_paragraph(_unemphasised(" ".join(paragraph)), f"line {paragraph_start}")
             paragraph.clear()
+        if table:
+            _markdown_table(outline, table)
+            table.clear()
 
     for number, line in enumerate(lines, start=1):
         stripped = line.strip()
         next_line = lines[number].strip() if number < len(lines) else ""
         atx = re.match(r"^#{1,6}\s+(.*?)\s*#*$", stripped)
         item = _LIST_ITEM.match(line)
+        if stripped.startswith("|"):
+            if paragraph:
+                flush()
+            table.append((stripped, f"line {number}"))
+            continue
+        if table:
+            flush()
         if atx:
             flush()
-            title = stripped.startswith("# ")
-            outline.add_heading(_unemphasised(atx.group(1)), title=title)
+            outline.add_heading(_unemphasised(atx.group(1)), title=stripped.startswith("# "))
         elif stripped and not paragraph and not item and re.fullmatch(r"=+|-+", next_line):
             outline.add_heading(_unemphasised(stripped), title="=" in next_line)
         elif re.fullmatch(r"=+|-{3,}|\*{3,}|_{3,}", stripped):
             flush()
-        elif re.fullmatch(r"(\*\*|__)(.+)\1:?", stripped) or looks_like_heading(stripped):
+        elif (
+            re.fullmatch(r"(\*\*|__)([^*_]+)\1:?", stripped)
+            and not outline.labelled_line(_unemphasised(stripped))
+            or not item
+            and looks_like_heading(_unemphasised(stripped))
+        ):
             flush()
             outline.add_heading(_unemphasised(stripped))
-        elif stripped.startswith("|"):
-            flush()
-            _table_row(outline, stripped, next_line, f"line {number}")
-        elif outline.labelled_line(stripped):
+        elif outline.labelled_line(_unemphasised(stripped)):
             flush()
             outline.add_paragraph(_unemphasised(stripped), f"line {number}")
         elif item:
@@ -104,36 +118,69 @@ def _unemphasised(text: str) -> str:
     return re.sub(r"\*\*|__|`", "", text)
 
 
-def _read_lines(outline: Outline, lines: list[tuple[str, str]]) -> None:
-    """Text with no paragraph marks (plain text, PDF pages), as (line, where) pairs: each
-    line is its own part, except that a line continues the one before when that one ran to
-    nearly the widest line's width without ending a sentence (wrapped text)."""
-    widest = max((len(line.strip()) for line, _ in lines), default=0)
+def _markdown_table(outline: Outline, rows: list[tuple[str, str]]) -> None:
+    """A pipe table: the row above the |---| row names the columns."""
+    header = len(rows) > 1 and _is_separator_row(rows[1][0])
+    kept = [(row, where) for row, where in rows if not _is_separator_row(row)]
+    cells = [
+        [_unemphasised(c).strip() for c in row.strip().strip("|").split("|")] for row, _ in kept
+    ]
+    outline.add_table(cells, [where for _, where in kept], header=header)
+
+
+def _is_separator_row(line: str) -> bool:
+    cells = line.strip().strip("|").split("|")
+    return line.strip().startswith("|") and all(re.fullmatch(r"\s*:?-+:?\s*", c) for c in cells)
+
+
+def _read_lines(outline: Outline, lines: list[str]) -> None:
+    """Plain text: headings from their shape (a colon, capitals, numbering, an underline
+    of = or -, or a short line set apart that reads as a heading); each other line is its
+    own part, except that a line continues the one before when that one ran to nearly the
+    widest line's width without ending a sentence (wrapped text)."""
+    widest = max((len(line.strip()) for line in lines), default=0)
     wrap_width = 0.8 * widest if widest >= 50 else float("inf")
     paragraph: list[str] = []
     paragraph_where = ""
+    table: list[tuple[str, str]] = []
     wrapped = False
 
     def flush() -> None:
         if paragraph:
             outline.add_paragraph(" ".join(paragraph), paragraph_where)
             paragraph.clear()
+        if table:
+            _markdown_table(outline, table)
+            table.clear()
 
-    for index, (line, where) in enumerate(lines):
+    for index, line in enumerate(lines):
+        where = f"line {index + 1}"
         stripped = line.strip()
+        before = lines[index - 1].strip() if index else ""
+        after = lines[index + 1].strip() if index + 1 < len(lines) else ""
         item = _LIST_ITEM.match(line)
-        if not stripped:
+        if stripped.startswith("|"):
+            if paragraph:
+                flush()
+            table.append((stripped, where))
+            wrapped = False
+            continue
+        if table:
             flush()
-        elif looks_like_heading(stripped):
+        if not stripped or _UNDERLINE.fullmatch(stripped):
             flush()
-            outline.add_heading(stripped)
+        elif not item and (
+            (_UNDERLINE.fullmatch(after) and not paragraph)
+            or looks_like_heading(stripped)
+            or _set_apart_heading(stripped, before, after)
+        ):
+            flush()
+            outline.add_heading(stripped, where=where)
         elif outline.may_be_title(stripped) and not item:
-            outline.add_heading(stripped, title=True)
-        elif stripped.startswith("|"):
+            outline.add_heading(stripped, title=True, where=where)
+        elif outline.labelled_line(stripped):
             flush()
-            _table_row(
-                outline, stripped, lines[index + 1][0] if index + 1 < len(lines) else "", where
-            )
+            outline.add_paragraph(stripped, where)
         elif item or not (paragraph and wrapped):
             flush()
             paragraph.append(item.group(1) if item else stripped)
@@ -144,21 +191,24 @@ def _read_lines(outline: Outline, lines: list[tuple[str, str]]) -> None:
     flush()
 
 
-def _is_separator_row(line: str) -> bool:
-    cells = line.strip().strip("|").split("|")
-    return line.strip().startswith("|") and all(re.fullmatch(r"\s*:?-+:?\s*", c) for c in cells)
+_UNDERLINE = re.compile(r"={3,}|-{3,}|~{3,}")
+_FUNCTION_WORDS = {"i", "me", "my", "to", "the", "of", "for", "when", "what", "how", "who"}
+_FUNCTION_WORDS |= {"and", "about", "things", "if", "be", "is", "want", "like", "should"}
 
 
-def _table_row(outline: Outline, row: str, next_line: str, where: str) -> None:
-    """A Markdown table row: "| Allergies | Penicillin |" reads as "Allergies: Penicillin".
-    Header rows (followed by the |---| row) and separator rows hold no part."""
-    if _is_separator_row(row) or _is_separator_row(next_line):
-        return
-    cells = [cell.strip() for cell in row.strip().strip("|").split("|")]
-    if len(cells) >= 2 and field_for_heading(cells[0]) and any(cells[1:]):
-        outline.add_paragraph(f"{cells[0]}: {' '.join(c for c in cells[1:] if c)}", where)
-    else:
-        outline.add_paragraph(" \u2013 ".join(c for c in cells if c), where)
+def _set_apart_heading(line: str, before: str, after: str) -> bool:
+    """A short line after a blank line, leading into text, worded like a heading ("How I
+    like to be spoken to"), not like a name, a number or a sentence."""
+    words = line.split()
+    return (
+        not before
+        and bool(after)
+        and 2 <= len(words) <= 8
+        and line[0].isupper()
+        and not re.search(r"[\d,;.!?()]", line)
+        and bool({w.casefold() for w in words} & _FUNCTION_WORDS)
+        and (after.endswith((".", "!", "?")) or bool(_LIST_ITEM.match(after)) or len(after) > 60)
+    )
 
 
 # ---- Word .docx -------------------------------------------------------------------------
@@ -217,53 +267,121 @@ def parse_docx(data: bytes) -> ParsedDocument:
         format="docx", parts=[], title=properties.title or None, author=properties.author or None
     )
     outline = Outline(document)
+    blocks = list(word.iter_inner_content())
+    body_size = _docx_body_size([b for b in blocks if isinstance(b, Paragraph)])
     paragraphs = tables = 0
-    for block in word.iter_inner_content():
+    for block in blocks:
         if isinstance(block, Paragraph):
             paragraphs += 1
-            _docx_paragraph(outline, block, f"paragraph {paragraphs}")
+            _docx_paragraph(outline, block, f"paragraph {paragraphs}", body_size)
         elif isinstance(block, Table):
             tables += 1
             _docx_table(outline, block, f"table {tables}")
     return document
 
 
+def _style_chain(paragraph: Paragraph) -> list[Any]:
+    styles, style = [], paragraph.style
+    while style is not None and len(styles) < 10:
+        styles.append(style)
+        style = style.base_style
+    return styles
+
+
 def _is_heading_style(paragraph: Paragraph) -> bool:
-    name = (paragraph.style.name if paragraph.style is not None else "") or ""
-    return name.startswith("Heading") or name == "Title"
+    """A Heading or Title style (or one based on them), or an outline level set by hand."""
+    for style in _style_chain(paragraph):
+        name = (style.name or "").casefold()
+        if name.startswith(("heading", "title", "subtitle")):
+            return True
+    return bool(paragraph._p.xpath("./w:pPr/w:outlineLvl"))
 
 
-def _docx_paragraph(outline: Outline, paragraph: Paragraph, where: str) -> None:
+def _is_title_style(paragraph: Paragraph) -> bool:
+    return any((style.name or "").casefold() == "title" for style in _style_chain(paragraph))
+
+
+def _run_bold(run: Any, paragraph: Paragraph) -> bool:
+    if run.bold is not None:
+        return bool(run.bold)
+    for style in ([run.style] if run.style is not None else []) + _style_chain(paragraph):
+        if style.font.bold is not None:
+            return bool(style.font.bold)
+    return False
+
+
+def _run_size(run: Any, paragraph: Paragraph) -> float | None:
+    if run.font.size is not None:
+        return run.font.size.pt
+    for style in _style_chain(paragraph):
+        if style.font.size is not None:
+            return style.font.size.pt
+    return None
+
+
+def _docx_body_size(paragraphs: list[Paragraph]) -> float | None:
+    """The size most of the document's text is set in."""
+    sizes: Counter[float] = Counter()
+    for paragraph in paragraphs:
+        for run in paragraph.runs:
+            size = _run_size(run, paragraph)
+            if size is not None and run.text.strip():
+                sizes[size] += len(run.text)
+    return sizes.most_common(1)[0][0] if sizes else None
+
+
+def _is_list_paragraph(paragraph: Paragraph) -> bool:
+    return bool(paragraph._p.xpath("./w:pPr/w:numPr")) or any(
+        (style.name or "").casefold().startswith("list") for style in _style_chain(paragraph)
+    )
+
+
+def _docx_paragraph(
+    outline: Outline, paragraph: Paragraph, where: str, body_size: float | None
+) -> None:
     text = paragraph.text.strip()
     if not text:
         return
     runs = [run for run in paragraph.runs if run.text.strip()]
-    all_bold = bool(runs) and all(run.bold for run in runs)
-    if _is_heading_style(paragraph) or (
-        len(text) <= HEADING_MAX_CHARS and (all_bold or looks_like_heading(text))
+    short = len(text) <= HEADING_MAX_CHARS and "\n" not in text
+    bold = bool(runs) and all(_run_bold(run, paragraph) for run in runs)
+    sizes = [_run_size(run, paragraph) for run in runs]
+    larger = (
+        bool(sizes)
+        and body_size is not None
+        and all(size is not None and size >= body_size + 1.5 for size in sizes)
+    )
+    labelled = outline.labelled_line(text)
+    styled = _is_heading_style(paragraph)
+    if styled or (
+        short
+        and not labelled
+        and not text.endswith((".", "!", "?", ";", ","))
+        and (bold or larger or (not _is_list_paragraph(paragraph) and looks_like_heading(text)))
     ):
-        title = (paragraph.style is not None and paragraph.style.name == "Title") or False
-        outline.add_heading(text, title=title)
+        outline.add_heading(text, title=_is_title_style(paragraph), where=where)
     else:
         outline.add_paragraph(text, where)
 
 
 def _docx_table(outline: Outline, table: Table, where: str) -> None:
-    for row_number, row in enumerate(table.rows, start=1):
-        cells: list[str] = []
-        for cell in row.cells:
-            text = cell.text.strip()
-            if text and (not cells or cells[-1] != text):  # merged cells repeat their text
-                cells.append(text)
-        if not cells:
-            continue
-        row_where = f"{where}, row {row_number}"
-        if len(cells) >= 2 and field_for_heading(cells[0]):
-            for value in cells[1:]:
-                for line in value.split("\n"):
-                    outline.add_paragraph(f"{cells[0]}: {line}", row_where)
-        else:
-            outline.add_paragraph(": ".join(cells), row_where)
+    rows, wheres = [], []
+    first_row_bold: bool | None = None
+    for number, row in enumerate(table.rows, start=1):
+        rows.append([cell.text.strip() for cell in row.cells])
+        wheres.append(f"{where}, row {number}")
+        if number == 1:
+            runs = [
+                (run, paragraph)
+                for cell in row.cells
+                for paragraph in cell.paragraphs
+                for run in paragraph.runs
+                if run.text.strip()
+            ]
+            marked = bool(row._tr.xpath("./w:trPr/w:tblHeader"))
+            all_bold = bool(runs) and all(_run_bold(run, paragraph) for run, paragraph in runs)
+            first_row_bold = True if marked or all_bold else None
+    outline.add_table(rows, wheres, header=first_row_bold)
 
 
 # ---- PDF --------------------------------------------------------------------------------
@@ -302,30 +420,14 @@ def parse_pdf(data: bytes) -> ParsedDocument:
         title=(metadata.title if metadata else None) or None,
         author=(metadata.author if metadata else None) or None,
     )
-    lines: list[tuple[str, str]] = []
-    characters = 0
-    for number, page in enumerate(reader.pages, start=1):
-        try:
-            text = page.extract_text() or ""
-        except Exception as error:  # as above: a damaged page stream
-            raise unreadable(
-                "A page of this PDF is damaged and can't be read. Export it again.",
-                f"page {number}",
-            ) from error
-        characters += len(text)
-        if characters > MAX_TEXT_CHARS:
-            raise unreadable(
-                f"This PDF has more than {MAX_TEXT_CHARS:,} characters of text; an import takes "
-                "a crisis statement, not a whole record. Send the crisis plan pages on their own.",
-                f"page {number}",
-                413,
-            )
-        lines += [(line, f"page {number}, line {n}") for n, line in enumerate(text.split("\n"), 1)]
-    if not any(line.strip() for line, _ in lines):
+    blocks = pdf_layout.read_blocks(data, damaged)
+    if not any(isinstance(block, pdf_layout.Line) for block in blocks) and not any(
+        isinstance(block, pdf_layout.TableBlock) for block in blocks
+    ):
         raise unreadable(
             "This PDF has no text we can read; it may be a scan or a photo. Send the document "
             "it was made from, or a PDF with selectable text.",
             "whole file",
         )
-    _read_lines(Outline(document), lines)
+    pdf_layout.read_into(Outline(document), blocks)
     return document

@@ -1,165 +1,218 @@
-"""Which crisis-plan field a heading in someone else's document is about.
+"""Which crisis-plan field a heading in someone else's document is about, read by meaning.
 
-Documents from other systems use their own headings ("Who to contact", "Relapse
-indicators"). Each field has the phrases that mean it; a heading maps to the field whose
-longest phrase it contains. What matches nothing is kept as "other" with its heading, and
-the person can move any part to another field when they accept it.
+Documents from other systems word their headings in their own way ("Medication I'm happy
+to take", "Who speaks for me", "Things that make it worse"). A heading is read as words,
+not matched against a list of whole phrases: each word is cut to its stem, the heading's
+topic (medicines, treatment, place, people, what helps, …) comes from the stems it holds,
+and its leaning (wanted or refused) from words such as prefer / happy / helps against
+refuse / avoid / do not want, with "not" turning a word round ("don't mind" leans towards,
+"does not help" away). What names no field is kept as "other" with its heading, and the
+person can move any part to another field when they accept it.
+
+A refusal must never become a preference: a paragraph that refuses something ("Do not
+give me haloperidol") goes to the refusing field even under a heading that leans towards,
+and a topic heading that leans neither way ("Medication") sends each paragraph by its own
+words, or to "other" when they do not say.
 """
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from app.plans.templates import CRISIS_FIELDS
 
 OTHER = "other"
 
-_PHRASES: dict[str, tuple[str, ...]] = {
-    "when_well": (
-        "when i am well",
-        "what i am like when i am well",
-        "when well",
-        "me when i am well",
-        "about me",
-    ),
-    "others_take_over": (
-        "signs that others should take over",
-        "when others should take over",
-        "early warning signs",
-        "warning signs",
-        "relapse signs",
-        "relapse indicators",
-        "relapse signature",
-        "signs i am becoming unwell",
-        "signs of crisis",
-        "crisis signs",
-        "when i am unwell",
-    ),
-    "who_helps": (
-        "who i want to help",
-        "who to contact",
-        "people to contact",
-        "contacts",
-        "key contacts",
-        "my supporters",
-        "supporters",
-        "healthcare agent",
-        "nominated person",
-        "who i would like involved",
-    ),
-    "not_involved": (
-        "who i do not want involved",
-        "people i do not want involved",
-        "do not contact",
-        "who not to contact",
-        "not to be involved",
-    ),
-    "medicines_preferred": (
-        "medicines i prefer",
-        "medication i prefer",
-        "preferred medicines",
-        "preferred medication",
-        "medication preferences",
-        "medicines that help",
-        "medication that helps",
-    ),
-    "medicines_avoid": (
-        "medicines i want to avoid",
-        "medicines to avoid",
-        "medication to avoid",
-        "medicines i do not want",
-        "medication i do not want",
-    ),
-    "allergies": (
-        "medicines i am allergic to",
-        "allergies",
-        "allergy",
-        "allergies and adverse reactions",
-        "drug allergies",
-    ),
-    "treatments_wanted": (
-        "treatments i want",
-        "treatment i want",
-        "treatment preferences",
-        "treatments i would like",
-        "treatment i would like",
-    ),
-    "treatments_refused": (
-        "treatments i do not want",
-        "treatment i do not want",
-        "treatments i refuse",
-        "treatment i refuse",
-        "refused treatments",
-        "treatment refusals",
-        "advance decision to refuse treatment",
-    ),
-    "where_treated": (
-        "where i would like to be treated",
-        "where i want to be treated",
-        "preferred place of treatment",
-        "preferred place of care",
-        "preferred hospital",
-    ),
-    "where_not_treated": (
-        "where i do not want to be treated",
-        "where i would not like to be treated",
-        "places to avoid",
-        "places i do not want to go",
-    ),
-    "what_helps": (
-        "what helps from the people around me",
-        "what helps",
-        "things that help",
-        "what helps me",
-        "how people can help",
-        "how others can help",
-    ),
-    "what_does_not_help": (
-        "what does not help",
-        "things that do not help",
-        "unhelpful",
-        "triggers",
-        "things that make it worse",
-    ),
-    "practical": (
-        "practical things",
-        "practical arrangements",
-        "practical matters",
-        "children",
-        "pets",
-        "bills",
-        "dependants",
-        "caring responsibilities",
-    ),
-    "no_longer_needed": (
-        "how others will know i no longer need this plan",
-        "when i no longer need this plan",
-        "when this plan ends",
-        "signs i am well again",
-        "signs of recovery",
-    ),
-    "statement": (
-        "my statement that i made this plan while well",
-        "my statement",
-        "statement",
-        "declaration",
-        "signature",
-        "signed",
-        "witness",
-        "review date",
-    ),
-}
-
 _CONTRACTIONS = {
     "don't": "do not",
     "doesn't": "does not",
+    "didn't": "did not",
+    "isn't": "is not",
+    "aren't": "are not",
     "i'd": "i would",
     "i'm": "i am",
     "i've": "i have",
+    "i'll": "i will",
     "wouldn't": "would not",
+    "shouldn't": "should not",
+    "mustn't": "must not",
     "won't": "will not",
     "can't": "cannot",
 }
 _SAME_WORD = {"medication": "medicines", "medications": "medicines", "medicine": "medicines"}
+
+# The stems a word is cut to are prefixes: "refus" matches refuse, refused, refusal.
+_MEDICINE = (
+    "medic",
+    "drug",
+    "tablet",
+    "pill=",
+    "pills=",
+    "inject",
+    "depot",
+    "prescri",
+    "dose",
+    "dosage",
+    "antipsychotic",
+    "antidepressant",
+    "sedat",
+    "benzodiazepine",
+    "tranquil",
+    "prn=",
+)
+_ALLERGY = ("allerg", "anaphyla", "intoleran", "hypersensitiv")
+_TREATMENT = (
+    "treat",
+    "therap",
+    "ect=",
+    "electroconvulsive",
+    "restrain",
+    "seclu",
+    "intervention",
+    "procedure",
+)
+_PLACE = ("where=", "place", "hospital", "ward", "unit=", "units=", "setting", "admi", "location")
+_PEOPLE = (
+    "who=",
+    "contact",
+    "people=",
+    "person=",
+    "persons=",
+    "network",
+    "supporter",
+    "nominat",
+    "agent",
+    "advocat",
+    "representativ",
+    "proxy",
+    "attorney",
+    "kin=",
+    "family",
+    "friend",
+    "relativ",
+    "carer",
+    "visitor",
+    "involv",
+    "notif",
+    "tell=",
+    "told=",
+    "speak",
+    "spokes",
+)
+_HELPS = (
+    "help",
+    "unhelp",
+    "worse",
+    "trigger",
+    "calm",
+    "comfort",
+    "sooth",
+    "upset",
+    "distress",
+    "approach",
+)
+_PRACTICAL = (
+    "practical",
+    "child",
+    "kid=",
+    "kids=",
+    "pet=",
+    "pets=",
+    "dog",
+    "cat=",
+    "cats=",
+    "animal",
+    "house",
+    "flat=",
+    "bill=",
+    "bills=",
+    "rent=",
+    "mortgage",
+    "money",
+    "financ",
+    "bank",
+    "job",
+    "work=",
+    "employ",
+    "depend",
+    "caring",
+    "responsib",
+    "arrangement",
+    "post=",
+    "mail",
+    "plant",
+    "key=",
+    "keys=",
+)
+_SIGNS = ("sign", "warning", "indicator", "symptom", "relaps", "unwell", "ill=", "illness")
+_STATEMENT = (
+    "statement",
+    "declar",
+    "signatur",
+    "signed",
+    "witness",
+    "review",
+    "capacity",
+)
+
+# Leaning: towards (wanted) or away (refused); "not" before a word turns it round.
+_TOWARDS = (
+    "prefer",
+    "like=",
+    "likes=",
+    "want",
+    "wish",
+    "happy",
+    "help",
+    "work",
+    "choose",
+    "choice",
+    "accept",
+    "agree",
+    "consent",
+    "ok=",
+    "okay=",
+    "fine=",
+    "good=",
+    "benefit",
+    "useful",
+    "calm",
+    "comfort",
+    "sooth",
+    "support",
+    "best=",
+)
+_AWAY = (
+    "refus",
+    "avoid",
+    "declin",
+    "object",
+    "reject",
+    "unwant",
+    "unhelp",
+    "against",
+    "worse",
+    "bad=",
+    "harm",
+    "dislik",
+    "hate",
+    "trigger",
+    "upset",
+    "distress",
+    "mind=",
+    "stop",
+)
+_ALL_STEMS = (
+    _MEDICINE + _ALLERGY + _TREATMENT + _PLACE + _PEOPLE + _HELPS + _PRACTICAL + _SIGNS + _STATEMENT
+)
+_ALL_STEMS += _TOWARDS + _AWAY + (
+    "well", "statement", "plan", "signs", "early", "preferred", "crisis", "involved",
+    "practical", "reactions", "adverse", "longer", "again", "others", "over", "things",
+    "prefer", "places", "treated", "arrangements", "worse", "make", "makes", "care",
+    "advance", "decision", "know", "need", "plan", "take", "speaks", "nominated",
+)  # fmt: skip
+_NOT = ("not", "no", "never", "nor", "without", "cannot", "nobody", "none")
+_NOT_REACH = 4  # a "not" turns round a leaning word up to this many words after it
 
 
 def normalise(text: str) -> str:
@@ -169,26 +222,149 @@ def normalise(text: str) -> str:
     return " ".join(_SAME_WORD.get(word, word) for word in re.sub(r"[^a-z0-9]+", " ", text).split())
 
 
-def _phrases() -> list[tuple[str, str]]:
-    pairs = [(normalise(label), key) for key, label in CRISIS_FIELDS.items()]
-    pairs += [(normalise(p), key) for key, phrases in _PHRASES.items() for p in phrases]
-    # Longest first, so "treatments i do not want" wins over "treatments i want".
-    return sorted(set(pairs), key=lambda pair: -len(pair[0]))
+def _matches(word: str, stems: tuple[str, ...]) -> bool:
+    """A stem ending in "=" is a whole word ("cat=" is not "category")."""
+    return any(word == stem[:-1] if stem.endswith("=") else word.startswith(stem) for stem in stems)
 
 
-_BY_LENGTH = _phrases()
-_ALL_PHRASES = frozenset(phrase for phrase, _ in _BY_LENGTH)
+def _has(words: list[str], stems: tuple[str, ...]) -> bool:
+    return any(_matches(word, stems) for word in words)
+
+
+def _phrase(padded: str, *phrases: str) -> bool:
+    return any(f" {phrase} " in padded for phrase in phrases)
+
+
+def leaning(text: str) -> int:
+    """+1 leans towards (wanted, helps), -1 away (refused, avoid), 0 neither or both.
+    A towards word just before an away word is governed by it ("want to avoid")."""
+    words = normalise(text).split()
+    signs: list[tuple[int, int]] = []  # (position, +1 or -1)
+    not_at: int | None = None
+    for index, word in enumerate(words):
+        if word in _NOT:
+            not_at = index
+            continue
+        if _matches(word, _TOWARDS) and not word.startswith(("unhelp", "workplace", "worker")):
+            sign = 1
+        elif _matches(word, _AWAY) or (
+            word == "side" and words[index + 1 : index + 2] == ["effects"]
+        ):
+            sign = -1
+        else:
+            continue
+        if not_at is not None and index - not_at <= _NOT_REACH:
+            sign, not_at = -sign, None
+        if sign < 0 and signs and signs[-1][1] > 0 and index - signs[-1][0] <= 3:
+            signs.pop()
+        signs.append((index, sign))
+    if not_at is not None:
+        signs.append((not_at, -1))  # a "not" with nothing to turn round: "Do not give"
+    towards = any(sign > 0 for _, sign in signs)
+    away = any(sign < 0 for _, sign in signs)
+    if towards == away:
+        return 0
+    return 1 if towards else -1
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A pair of fields, one wanted and one refused, that a heading's leaning chooses from."""
+
+    towards: str
+    away: str
+
+
+MEDICINES = Topic("medicines_preferred", "medicines_avoid")
+TREATMENTS = Topic("treatments_wanted", "treatments_refused")
+PLACES = Topic("where_treated", "where_not_treated")
+HELPS = Topic("what_helps", "what_does_not_help")
+PEOPLE = Topic("who_helps", "not_involved")
+_TOPIC_OF_FIELD = {
+    field: topic
+    for topic in (MEDICINES, TREATMENTS, PLACES, HELPS, PEOPLE)
+    for field in (topic.towards, topic.away)
+}
+
+
+@dataclass(frozen=True)
+class Meaning:
+    """What a heading says: its field (None when it names none), and the topic whose pair
+    of fields each paragraph under it may choose between by its own words."""
+
+    field: str | None
+    topic: Topic | None = None
+
+
+def read_heading(heading: str | None) -> Meaning:
+    if not heading:
+        return Meaning(None)
+    text = normalise(heading)
+    words = text.split()
+    padded = f" {text} "
+    if not words:
+        return Meaning(None)
+    if _phrase(padded, "no longer need", "well again", "no longer needed", "plan ends") or (
+        _has(words, ("recover", "better")) and _has(words, ("sign", "know", "when"))
+    ):
+        return Meaning("no_longer_needed")
+    signs = _phrase(padded, "take over", "taking over") or (
+        _has(words, _SIGNS) and not _has(words, ("signature", "signed", "signing"))
+    )
+    if signs and (
+        not _has(words, _PEOPLE + _MEDICINE + _TREATMENT)
+        or _has(words, ("sign", "warning", "indicator", "symptom", "relaps"))
+    ):
+        return Meaning("others_take_over")
+    if _phrase(
+        padded,
+        "when i am well",
+        "when well",
+        "when i feel well",
+        "about me",
+        "who i am",
+        "at my best",
+        "my usual self",
+        "when i am ok",
+        "when i am okay",
+        "when things are good",
+    ):
+        return Meaning("when_well")
+    if _has(words, _ALLERGY) or _phrase(padded, "adverse reaction", "adverse reactions"):
+        return Meaning("allergies")
+    lean = leaning(heading)
+    if _has(words, _MEDICINE):
+        return _by_leaning(MEDICINES, lean)
+    if _has(words, _PLACE) and not (_has(words, _PEOPLE) and words[0] == "who"):
+        return _by_leaning(PLACES, lean)
+    if _has(words, _TREATMENT):
+        return _by_leaning(TREATMENTS, lean)
+    people = _has(words, _PEOPLE)
+    helps = _has(words, _HELPS) or _phrase(
+        padded, "what works", "that work", "that works", "support me", "supporting me"
+    )
+    if helps and not (people and words[0] in {"who", "people", "contacts", "my"}):
+        return _by_leaning(HELPS, lean, neutral=HELPS.towards)
+    if _has(words, _PRACTICAL) or _phrase(padded, "my home", "at home while", "looking after"):
+        return Meaning("practical")
+    if people:
+        return _by_leaning(PEOPLE, lean, neutral=PEOPLE.towards)
+    if _has(words, _STATEMENT) or _phrase(padded, "date of review", "made this plan"):
+        return Meaning("statement")
+    return Meaning(None)
+
+
+def _by_leaning(topic: Topic, lean: int, neutral: str | None = None) -> Meaning:
+    if lean > 0:
+        return Meaning(topic.towards, topic)
+    if lean < 0:
+        return Meaning(topic.away, topic)
+    return Meaning(neutral, topic)
 
 
 def field_for_heading(heading: str | None) -> str | None:
     """The crisis field a heading names, or None when it names none."""
-    if not heading:
-        return None
-    padded = f" {normalise(heading)} "
-    for phrase, key in _BY_LENGTH:
-        if f" {phrase} " in padded:
-            return key
-    return None
+    return read_heading(heading).field
 
 
 def field_for_code(code: str | None) -> str | None:
@@ -196,6 +372,69 @@ def field_for_code(code: str | None) -> str | None:
     return code if code in CRISIS_FIELDS else None
 
 
+_REFUSING = re.compile(
+    r"\b(refus\w*|declin\w*|avoid\w*|never|under no circumstances|against my wish\w*|"
+    r"(do|does|did|must|should|will|would|could|can) not (want|like|give|use|take|prescribe|"
+    r"administer|offer|try|have|be given|be treated|be admitted|send|admit|put|consent|agree)|"
+    r"not (to be|be) (given|used|treated|admitted|sent|prescribed)|cannot (take|have|tolerate)|"
+    r"no longer (want|take)|stop\w* (giving|using|prescribing)|not consent)\b"
+)
+_REFUSING_AT_START = re.compile(r"^(no|not|never|avoid|stop)\b")
+_KEEP_AWAY = re.compile(
+    r"\b(do|does|must|should|will|would|please) not (contact|involve|tell|inform|call|phone|ring|"
+    r"let \w+ know|share|visit|want \w+ (involved|contacted|told|to know|to visit)|"
+    r"want (him|her|them) |be (involved|contacted|told|informed))|"
+    r"\bnot (be )?(involved|contacted|told|informed)\b|\bkeep \w+ away\b|\bno contact\b"
+)
+
+
+def refuses(text: str, topic: Topic | None) -> bool:
+    """Whether a paragraph refuses or keeps away something (a person, for people)."""
+    plain = normalise(text)
+    if topic is PEOPLE:
+        return bool(_KEEP_AWAY.search(plain))
+    return bool(_REFUSING.search(plain) or _REFUSING_AT_START.match(plain))
+
+
+def field_for_part(meaning: Meaning, text: str) -> str:
+    """The field a paragraph under a heading goes to. A refusal stays a refusal: it goes to
+    the refusing field of its topic whatever the heading leans to; under a topic heading
+    that leans neither way, the paragraph's own leaning decides, else "other"."""
+    topic = meaning.topic or _TOPIC_OF_FIELD.get(meaning.field or "")
+    if topic is None or topic is HELPS:
+        return meaning.field or OTHER
+    if refuses(text, topic):
+        return topic.away
+    if meaning.field is not None:
+        return meaning.field
+    if topic is PEOPLE:
+        return topic.towards
+    return topic.towards if leaning(text) > 0 else OTHER
+
+
+_HEADING_WORDS = {
+    "i", "me", "my", "mine", "am", "is", "are", "be", "being", "been", "to", "the", "a", "an",
+    "of", "for", "in", "on", "at", "with", "by", "from", "when", "what", "how", "who", "whom",
+    "whose", "which", "that", "this", "these", "those", "it", "its", "and", "or", "not", "no",
+    "do", "does", "did", "things", "thing", "about", "if", "around", "others", "other", "can",
+    "could", "will", "would", "should", "may", "might", "must", "have", "has", "having",
+    "take", "taking", "taken", "give", "given", "get", "go", "know", "see", "please", "them",
+    "they", "their", "you", "your", "we", "us", "our", "someone", "anyone", "any", "some",
+    "all", "each", "one", "more", "most", "very", "need", "needs", "needed", "there", "here",
+    "like",
+}  # fmt: skip
+
+
 def is_heading_phrase(line: str) -> bool:
-    """A line that is nothing but a known heading, such as "Allergies" on its own."""
-    return normalise(line) in _ALL_PHRASES
+    """A short line, worded only as a heading is, whose words name a field ("Allergies",
+    "Medication I'm happy to take"); not a line of content such as "My dog needs walking"."""
+    stripped = line.strip()
+    words = normalise(stripped).split()
+    stems = _ALL_STEMS
+    return (
+        0 < len(words) <= 10
+        and ":" not in stripped
+        and not stripped.endswith((".", ",", ";", "!", "?"))
+        and all(word in _HEADING_WORDS or _matches(word, stems) for word in words)
+        and field_for_heading(stripped) is not None
+    )
