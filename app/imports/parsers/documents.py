@@ -181,7 +181,7 @@ def _read_lines(outline: Outline, lines: list[str]) -> None:
         elif outline.labelled_line(stripped):
             flush()
             outline.add_paragraph(stripped, where)
-        elif item or not (paragraph and wrapped):
+        elif item or not (paragraph and (wrapped or stripped[0].islower())):
             flush()
             paragraph.append(item.group(1) if item else stripped)
             paragraph_where = where
@@ -207,6 +207,7 @@ def _set_apart_heading(line: str, before: str, after: str) -> bool:
         and line[0].isupper()
         and not re.search(r"[\d,;.!?()]", line)
         and bool({w.casefold() for w in words} & _FUNCTION_WORDS)
+        and not after[0].islower()  # a sentence wrapped onto the next line
         and (after.endswith((".", "!", "?")) or bool(_LIST_ITEM.match(after)) or len(after) > 60)
     )
 

@@ -130,7 +130,6 @@ _PRACTICAL = (
     "mortgage",
     "money",
     "financ",
-    "bank",
     "job",
     "work=",
     "employ",
@@ -144,7 +143,17 @@ _PRACTICAL = (
     "key=",
     "keys=",
 )
-_SIGNS = ("sign", "warning", "indicator", "symptom", "relaps", "unwell", "ill=", "illness")
+_SIGNS = (
+    "sign",
+    "warning",
+    "indicator",
+    "symptom",
+    "relaps",
+    "unwell",
+    "ill=",
+    "illness",
+    "struggl",
+)
 _STATEMENT = (
     "statement",
     "declar",
@@ -181,6 +190,7 @@ _TOWARDS = (
     "sooth",
     "support",
     "best=",
+    "rather",
 )
 _AWAY = (
     "refus",
@@ -201,6 +211,7 @@ _AWAY = (
     "distress",
     "mind=",
     "stop",
+    "exclud",
 )
 _ALL_STEMS = (
     _MEDICINE + _ALLERGY + _TREATMENT + _PLACE + _PEOPLE + _HELPS + _PRACTICAL + _SIGNS + _STATEMENT
@@ -259,7 +270,9 @@ def leaning(text: str) -> int:
             signs.pop()
         signs.append((index, sign))
     if not_at is not None:
-        signs.append((not_at, -1))  # a "not" with nothing to turn round: "Do not give"
+        signs.append((not_at, -1))
+    if re.search(r"\bkeep\b.*\b(out|away)\b", " ".join(words)):
+        signs.append((0, -1))  # a "not" with nothing to turn round: "Do not give"
     towards = any(sign > 0 for _, sign in signs)
     away = any(sign < 0 for _, sign in signs)
     if towards == away:
@@ -304,8 +317,11 @@ def read_heading(heading: str | None) -> Meaning:
     padded = f" {text} "
     if not words:
         return Meaning(None)
-    if _phrase(padded, "no longer need", "well again", "no longer needed", "plan ends") or (
-        _has(words, ("recover", "better")) and _has(words, ("sign", "know", "when"))
+    plan_ends = "plan" in words and _has(words, ("stop", "end=", "ends=", "finish", "close"))
+    if (
+        _phrase(padded, "no longer need", "well again", "no longer needed")
+        or plan_ends
+        or (_has(words, ("recover", "better")) and _has(words, ("sign", "know", "when")))
     ):
         return Meaning("no_longer_needed")
     signs = _phrase(padded, "take over", "taking over") or (
@@ -328,6 +344,14 @@ def read_heading(heading: str | None) -> Meaning:
         "when i am ok",
         "when i am okay",
         "when things are good",
+        "good day",
+        "good days",
+        "going well",
+        "day to day",
+    ) or (
+        "well" in words
+        and not {"being", "made", "while"} & set(words)
+        and not _has(words, _SIGNS + _PEOPLE + _MEDICINE + _TREATMENT + _STATEMENT)
     ):
         return Meaning("when_well")
     if _has(words, _ALLERGY) or _phrase(padded, "adverse reaction", "adverse reactions"):

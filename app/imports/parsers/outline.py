@@ -71,7 +71,7 @@ _NUMBERED = re.compile(
 _DOCUMENT_WORDS = ("plan", "statement", "directive", "card", "decision", "wishes", "wrap")
 # A name in a title: "Advance statement for Sam Taylor", "Sam Taylor's crisis plan",
 # "Crisis plan – Sam Taylor".
-_NAME = r"((?:[A-Z][a-z'\u2019-]+|[A-Z]\.?)(?:\s+(?:[A-Z][a-z'\u2019-]+|[A-Z]\.?)){0,3})"
+_NAME = r"((?:[A-Z\u00c0-\u00de][\w'\u2019-]*\.?)(?:\s+[A-Z\u00c0-\u00de][\w'\u2019-]*\.?){0,3})"
 _TITLE_NAMES = (
     re.compile(
         r"\b(?:for|of|about|regarding)\s+(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+)?" + _NAME + r"\s*$"
@@ -271,19 +271,31 @@ class Outline:
             return
         if header is None:
             header = _looks_like_header([cells for cells, _ in kept])
-        if header and len(kept) > 1:
+        records = bool(header) and len(kept) > 1
+        if records:
             (names, _), kept = kept[0], kept[1:]
             meaning = read_heading(names[0])
             if not self.fixed and (meaning.field or meaning.topic):
                 self.section = _Section(heading_text(names[0]), meaning, meaning.field or OTHER)
+        # A table of labels and values (most first cells name a field; under column names,
+        # more than half): a row whose label names no field is "other" under that label,
+        # never the field of the section the table sits in.
+        labelled_rows = [cells for cells, _ in kept if len(cells) >= 2]
+        named = 2 * sum(self._names_a_field(cells[0]) for cells in labelled_rows)
+        key_value = bool(labelled_rows) and (
+            named > len(labelled_rows) if records else named >= len(labelled_rows)
+        )
         for cells, at in kept:
             self._count(" ".join(cells), at)
             if len(cells) >= 2 and self._take_about(cells[0], " ".join(cells[1:]), at):
                 continue
-            if len(cells) >= 2 and not self.fixed and self._names_a_field(cells[0]):
+            if len(cells) >= 2 and key_value and not self.fixed and self._names_a_field(cells[0]):
                 for value in cells[1:]:
                     for line in value.split("\n"):
                         self._labelled_part(cells[0], line, at)
+            elif len(cells) >= 2 and key_value and not self.fixed:
+                text = " ".join(cell.replace("\n", " ") for cell in cells[1:])
+                self._part(Meaning(None), text, heading_text(cells[0]), at)
             else:
                 text = " \u2013 ".join(cell.replace("\n", " ") for cell in cells)
                 self._part(self.section.meaning, text, self.section.heading, at)
@@ -355,7 +367,7 @@ def looks_like_heading(line: str) -> bool:
     a colon, in capitals, or numbered ("3. Medication"), or a short line whose words name a
     field. List bullets are never headings."""
     stripped = " ".join(line.split())
-    if not stripped or len(stripped) > HEADING_MAX_CHARS or stripped.startswith(_BULLETS):
+    if not stripped or len(stripped) > HEADING_MAX_CHARS or stripped.startswith(BULLETS):
         return False
     words = stripped.split()
     if len(words) > HEADING_MAX_WORDS:
@@ -372,4 +384,4 @@ def looks_like_heading(line: str) -> bool:
     return is_heading_phrase(rest)
 
 
-_BULLETS = ("-", "*", "+", "\u2022", "\u25aa", "\u25cf", "\u2013", "\u25e6", "\u2023", "\u00b7")
+BULLETS = ("-", "*", "+", "\u2022", "\u25aa", "\u25cf", "\u2013", "\u25e6", "\u2023", "\u00b7")

@@ -19,6 +19,7 @@ import pdfplumber
 from app.core.errors import Problem
 from app.imports.parsers.base import MAX_TEXT_CHARS, unreadable
 from app.imports.parsers.outline import (
+    BULLETS,
     HEADING_MAX_CHARS,
     HEADING_MAX_WORDS,
     Outline,
@@ -161,18 +162,27 @@ def read_into(outline: Outline, blocks: list[Line | TableBlock]) -> None:
 
     paragraph: list[str] = []
     paragraph_where = ""
+    heading: list[Line] = []  # a heading's lines, held until the next line shows it has ended
     previous: Line | None = None
-    previous_heading: Line | None = None
 
     def flush() -> None:
         if paragraph:
             outline.add_paragraph(" ".join(paragraph), paragraph_where)
             paragraph.clear()
+        if heading:
+            first = heading[0]
+            title = first.page == 1 and first.size == largest_first and first.size > body
+            outline.add_heading(
+                " ".join(line.text.strip() for line in heading),
+                title=title and not outline.seen_heading,
+                where=first.where,
+            )
+            heading.clear()
 
     for block in blocks:
         if isinstance(block, TableBlock):
             flush()
-            previous = previous_heading = None
+            previous = None
             outline.add_table(
                 block.rows,
                 [f"page {block.page}, table row {n}" for n in range(1, len(block.rows) + 1)],
@@ -186,23 +196,19 @@ def read_into(outline: Outline, blocks: list[Line | TableBlock]) -> None:
             or (previous.page + 1 == line.page and line.number == 1)  # text running on
         )
         if _is_heading(line, body, outline):
-            flush()
-            if (
-                previous_heading is not None
-                and follows
-                and (previous_heading.size, previous_heading.bold) == (line.size, line.bold)
-                and previous_heading.x1 >= wide
-            ):
-                # A long heading wrapped onto a second line: one heading.
-                outline.add_heading(f"{previous_heading.text} {text}", where=line.where)
-            else:
-                title = line.page == 1 and line.size == largest_first and line.size > body
-                outline.add_heading(
-                    text, title=title and not outline.seen_heading, where=line.where
-                )
-            previous = previous_heading = line
+            last = heading[-1] if heading else None
+            wraps_on = (
+                last is not None
+                and last.page == line.page
+                and (last.size, last.bold) == (line.size, line.bold)
+                and line.top - last.bottom <= 0.5 * line.size
+                and (last.x1 >= wide or line.size >= body * 1.3 or text[0].islower())
+            )
+            if not wraps_on:
+                flush()
+            heading.append(line)
+            previous = line
             continue
-        previous_heading = None
         continues = (
             paragraph
             and follows
@@ -228,8 +234,11 @@ def _is_heading(line: Line, body: float, outline: Outline) -> bool:
     text = line.text.strip()
     if len(text) > HEADING_MAX_CHARS or len(text.split()) > HEADING_MAX_WORDS:
         return False
-    if _LIST_START.match(text) or outline.labelled_line(text):
+    if outline.labelled_line(text):
         return False
+    set_apart = line.bold or line.size >= body * 1.15
     if text.endswith((".", "!", "?", ";", ",")) and not line.size > body * 1.15:
         return False
-    return line.bold or line.size >= body * 1.15 or looks_like_heading(text)
+    if text.startswith(BULLETS) or (_LIST_START.match(text) and not set_apart):
+        return False  # a list item, unless bold or larger: a numbered heading
+    return set_apart or looks_like_heading(text)
