@@ -139,7 +139,7 @@ def _read_lines(outline: Outline, lines: list[str]) -> None:
     own part, except that a line continues the one before when that one ran to nearly the
     widest line's width without ending a sentence (wrapped text)."""
     widest = max((len(line.strip()) for line in lines), default=0)
-    wrap_width = 0.8 * widest if widest >= 50 else float("inf")
+    wrap_width = 0.8 * widest if widest >= 30 else float("inf")
     paragraph: list[str] = []
     paragraph_where = ""
     table: list[tuple[str, str]] = []
@@ -181,7 +181,7 @@ def _read_lines(outline: Outline, lines: list[str]) -> None:
         elif outline.labelled_line(stripped):
             flush()
             outline.add_paragraph(stripped, where)
-        elif item or not (paragraph and (wrapped or stripped[0].islower())):
+        elif item or not (paragraph and (wrapped or _runs_on(stripped, paragraph[-1]))):
             flush()
             paragraph.append(item.group(1) if item else stripped)
             paragraph_where = where
@@ -189,6 +189,12 @@ def _read_lines(outline: Outline, lines: list[str]) -> None:
             paragraph.append(stripped)
         wrapped = len(stripped) >= wrap_width and not stripped.endswith((".", "!", "?", ":"))
     flush()
+
+
+def _runs_on(line: str, before: str) -> bool:
+    """A line starting in lower case, or with a number after a line that ended mid-sentence
+    ("…, 0114 496" then "0321."), continues the line before."""
+    return line[0].islower() or (line[0].isdigit() and not before.endswith((".", "!", "?", ":")))
 
 
 _UNDERLINE = re.compile(r"={3,}|-{3,}|~{3,}")

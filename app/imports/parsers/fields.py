@@ -307,6 +307,7 @@ class Meaning:
 
     field: str | None
     topic: Topic | None = None
+    lean: int = 0
 
 
 def read_heading(heading: str | None) -> Meaning:
@@ -332,26 +333,33 @@ def read_heading(heading: str | None) -> Meaning:
         or _has(words, ("sign", "warning", "indicator", "symptom", "relaps"))
     ):
         return Meaning("others_take_over")
-    if _phrase(
-        padded,
-        "when i am well",
-        "when well",
-        "when i feel well",
-        "about me",
-        "who i am",
-        "at my best",
-        "my usual self",
-        "when i am ok",
-        "when i am okay",
-        "when things are good",
-        "good day",
-        "good days",
-        "going well",
-        "day to day",
-    ) or (
-        "well" in words
-        and not {"being", "made", "while"} & set(words)
-        and not _has(words, _SIGNS + _PEOPLE + _MEDICINE + _TREATMENT + _STATEMENT)
+    if (
+        _phrase(
+            padded,
+            "when i am well",
+            "when well",
+            "when i feel well",
+            "who i am",
+            "at my best",
+            "my usual self",
+            "when i am ok",
+            "when i am okay",
+            "when things are good",
+            "good day",
+            "good days",
+            "going well",
+            "day to day",
+        )
+        or words[:2] == ["about", "me"]
+        or (
+            _has(words, ("normal", "usual"))
+            and not _has(words, _SIGNS + _PEOPLE + _MEDICINE + _TREATMENT + _PLACE)
+        )
+        or (
+            "well" in words
+            and not {"being", "made", "while"} & set(words)
+            and not _has(words, _SIGNS + _PEOPLE + _MEDICINE + _TREATMENT + _STATEMENT)
+        )
     ):
         return Meaning("when_well")
     if _has(words, _ALLERGY) or _phrase(padded, "adverse reaction", "adverse reactions"):
@@ -359,7 +367,12 @@ def read_heading(heading: str | None) -> Meaning:
     lean = leaning(heading)
     if _has(words, _MEDICINE):
         return _by_leaning(MEDICINES, lean)
-    if _has(words, _PLACE) and not (_has(words, _PEOPLE) and words[0] == "who"):
+    # "where" and "place" make a heading about places; a ward or hospital only when the
+    # heading is that alone or leans ("Things the ward should know" is not about where).
+    place = _has(words, ("where=", "place")) or (
+        _has(words, _PLACE) and (lean != 0 or len(words) <= 3)
+    )
+    if place and not (_has(words, _PEOPLE) and words[0] == "who"):
         return _by_leaning(PLACES, lean)
     if _has(words, _TREATMENT):
         return _by_leaning(TREATMENTS, lean)
@@ -369,13 +382,15 @@ def read_heading(heading: str | None) -> Meaning:
     )
     if helps and not (people and words[0] in {"who", "people", "contacts", "my"}):
         return _by_leaning(HELPS, lean, neutral=HELPS.towards)
-    if _has(words, _PRACTICAL) or _phrase(padded, "my home", "at home while", "looking after"):
+    if _has(words, _PRACTICAL) or _phrase(
+        padded, "my home", "look after", "looks after", "looking after", "take care of"
+    ):
         return Meaning("practical")
     if people:
         return _by_leaning(PEOPLE, lean, neutral=PEOPLE.towards)
     if _has(words, _STATEMENT) or _phrase(padded, "date of review", "made this plan"):
         return Meaning("statement")
-    return Meaning(None)
+    return Meaning(None, lean=lean)
 
 
 def _by_leaning(topic: Topic, lean: int, neutral: str | None = None) -> Meaning:
@@ -406,7 +421,7 @@ _REFUSING = re.compile(
 _REFUSING_AT_START = re.compile(r"^(no|not|never|avoid|stop)\b")
 _KEEP_AWAY = re.compile(
     r"\b(do|does|must|should|will|would|please) not (contact|involve|tell|inform|call|phone|ring|"
-    r"let \w+ know|share|visit|want \w+ (involved|contacted|told|to know|to visit)|"
+    r"let \w+ (know|visit|see|in)|share|visit|want \w+ (involved|contacted|told|to know|to visit)|"
     r"want (him|her|them) |be (involved|contacted|told|informed))|"
     r"\bnot (be )?(involved|contacted|told|informed)\b|\bkeep \w+ away\b|\bno contact\b"
 )
@@ -425,6 +440,13 @@ def field_for_part(meaning: Meaning, text: str) -> str:
     the refusing field of its topic whatever the heading leans to; under a topic heading
     that leans neither way, the paragraph's own leaning decides, else "other"."""
     topic = meaning.topic or _TOPIC_OF_FIELD.get(meaning.field or "")
+    if topic is None and meaning.field is None and meaning.lean != 0:
+        # A heading that leans but names no topic ("Please don't give me"): the paragraph
+        # may name it ("Chlorpromazine", "restraint", a person kept away).
+        topic = _topic_of_text(text)
+        if topic is not None:
+            away = meaning.lean < 0 or refuses(text, topic)
+            return topic.away if away else topic.towards
     if topic is None or topic is HELPS:
         return meaning.field or OTHER
     if refuses(text, topic):
@@ -434,6 +456,34 @@ def field_for_part(meaning: Meaning, text: str) -> str:
     if topic is PEOPLE:
         return topic.towards
     return topic.towards if leaning(text) > 0 else OTHER
+
+
+# International non-proprietary name stems (WHO) of the medicines crisis plans most often
+# name, so a paragraph such as "Chlorpromazine: bad reaction" is known to be about one.
+_MEDICINE_NAME_ENDINGS = (
+    "azepam", "azolam", "apine", "azine", "idone", "peridol", "pride", "oxetine", "pram",
+    "tyline", "ipramine", "faxine", "iclone", "prazole", "ixol", "trigine", "valproate",
+    "lithium", "barbital", "codeine", "cillin", "mycin", "profen",
+)  # fmt: skip
+_DOSE = re.compile(r"\b\d+(\.\d+)? ?(mg|mcg|micrograms?|milligrams?|ml)\b")
+
+
+def _topic_of_text(text: str) -> Topic | None:
+    plain = normalise(text)
+    words = plain.split()
+    if (
+        _has(words, _MEDICINE)
+        or _DOSE.search(plain)
+        or any(
+            len(w) >= 7 and w.endswith(_MEDICINE_NAME_ENDINGS) and w != "magazine" for w in words
+        )
+    ):
+        return MEDICINES
+    if _has(words, _TREATMENT):
+        return TREATMENTS
+    if _KEEP_AWAY.search(plain):
+        return PEOPLE
+    return None
 
 
 _HEADING_WORDS = {

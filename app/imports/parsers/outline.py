@@ -78,6 +78,7 @@ _TITLE_NAMES = (
     ),
     re.compile(r"^" + _NAME + r"['\u2019]s?\s"),
     re.compile(r"[\u2013\u2014:|-]\s*" + _NAME + r"\s*$"),
+    re.compile(r"^" + _NAME + r"\s*[\u2013\u2014:|-]\s"),
 )
 _NOT_NAMES = {
     "mental", "health", "care", "crisis", "plan", "treatment", "services", "service", "trust",

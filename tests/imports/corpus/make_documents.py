@@ -193,6 +193,62 @@ def pdf_reportlab(statement: Statement) -> bytes:
     return buffer.getvalue()
 
 
+def pdf_columns(statement: Statement) -> bytes:
+    """fpdf2 with the person named in a bold label, headings in capitals (same size, not
+    bold), and contacts laid out in columns with no rules."""
+    pdf = FPDF(unit="mm", format="A4")
+    pdf.add_font("Sans", "", FONT / "DejaVuSans.ttf")
+    pdf.add_font("Sans", "B", FONT / "DejaVuSans-Bold.ttf")
+    pdf.add_page()
+    pdf.set_font("Sans", "B", 14)
+    pdf.multi_cell(0, 7, statement.title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Sans", "", 10)
+    pdf.multi_cell(0, 5, f"Name of person: {statement.person}", new_x="LMARGIN", new_y="NEXT")
+    for section in statement.sections:
+        pdf.ln(4)
+        pdf.multi_cell(0, 5, section.heading.upper(), new_x="LMARGIN", new_y="NEXT")
+        for item in section.items:
+            pdf.multi_cell(0, 5, item, new_x="LMARGIN", new_y="NEXT")
+        for row in section.rows:
+            for value, width in zip(row, (60, 40, 50), strict=True):
+                pdf.cell(width, 5, value)
+            pdf.ln(5)
+    return bytes(pdf.output())
+
+
+def docx_sections(statement: Statement) -> bytes:
+    """A trust's form: "Section n:" Heading 1 headings, the person in a Patient | name table
+    at the top, each item a plain paragraph."""
+    document = docx.Document()
+    document.add_paragraph(statement.title, style="Heading 1")
+    about = document.add_table(rows=2, cols=2)
+    about.rows[0].cells[0].text, about.rows[0].cells[1].text = "Patient", statement.person
+    about.rows[1].cells[0].text, about.rows[1].cells[1].text = "NHS number", "943 476 5919"
+    for number, section in enumerate(statement.sections, start=1):
+        document.add_paragraph(f"Section {number}: {section.heading}", style="Heading 1")
+        for item in section.items:
+            document.add_paragraph(item)
+        if section.rows:
+            _docx_rows(document, section.rows, bold_header=False)
+    return _saved(document)
+
+
+def markdown_bold(statement: Statement) -> bytes:
+    """Markdown with **bold** lines for headings and * bullets, wrapped at 60 columns."""
+    lines = [f"**{named_title(statement)}**", ""]
+    for section in statement.sections:
+        lines += [f"**{section.heading}**", ""]
+        for item in section.items:
+            wrapped = textwrap.wrap(item, 60)
+            if len(section.items) > 1:
+                wrapped = [f"* {wrapped[0]}", *["  " + w for w in wrapped[1:]]]
+            lines += wrapped
+            lines.append("")
+        lines += [f"* {row_text(row)}" for row in section.rows]
+        lines.append("")
+    return "\n".join(lines).encode()
+
+
 # ---- Markdown and plain text ----------------------------------------------------------------
 
 
@@ -261,6 +317,9 @@ RENDERERS: dict[str, tuple[str, str, Callable[[Statement], bytes]]] = {
     "pdf_fpdf": ("pdf", "pdf", pdf_fpdf),
     "pdf_fpdf_numbered": ("pdf", "pdf", pdf_fpdf_numbered),
     "pdf_reportlab": ("pdf", "pdf", pdf_reportlab),
+    "pdf_columns": ("pdf", "pdf", pdf_columns),
+    "docx_sections": ("docx", "docx", docx_sections),
+    "markdown_bold": ("markdown", "md", markdown_bold),
     "markdown": ("markdown", "md", markdown),
     "text_caps": ("text", "txt", text_caps),
     "text_colon": ("text", "txt", text_colon),
@@ -276,6 +335,8 @@ LAYOUTS = {
     "kwame": ["pdf_reportlab", "docx_styled", "text_caps", "pdf_fpdf_numbered"],
     "rosie": ["pdf_fpdf", "docx_table", "markdown", "text_colon"],
     "li": ["pdf_fpdf_numbered", "docx_bold", "text_messy", "pdf_reportlab"],
+    "priya": ["docx_sections", "pdf_columns", "markdown_bold", "text_messy"],
+    "owen": ["pdf_columns", "docx_sections", "markdown_bold", "pdf_reportlab"],
 }
 
 

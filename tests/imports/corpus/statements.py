@@ -444,4 +444,104 @@ STATEMENTS = [
             ),
         ],
     ),
+    Statement(
+        "priya",
+        "Mental health crisis and contingency plan",
+        "Priya Sharma",
+        [
+            Section(
+                "Things the ward should know about me",
+                None,
+                ["I have type 1 diabetes and check my sugar four times a day."],
+            ),
+            Section(
+                "Medication I'm OK with",
+                "medicines_preferred",
+                ["Mirtazapine 15 mg at bedtime."],
+            ),
+            Section(
+                "Please don't give me",
+                "medicines_avoid",
+                ["Chlorpromazine - I had a bad reaction in 2018."],
+            ),
+            Section(
+                "My advocate",
+                "who_helps",
+                ["Hannah at the local advocacy service, 0114 496 0321."],
+            ),
+            Section(
+                "Keep away from me",
+                "not_involved",
+                ["My uncle Raj Sharma. Do not let him visit."],
+            ),
+            Section(
+                "If I am admitted",
+                None,
+                ["Please let me keep my phone so I can text my daughter."],
+            ),
+            Section(
+                "Who will look after my daughter",
+                "practical",
+                ["My friend Leah will take Anya to school and keep her with her family."],
+            ),
+        ],
+    ),
+    Statement(
+        "owen",
+        "Owen Price - advance statement",
+        "Owen Price",
+        [
+            Section(
+                "How I am normally",
+                "when_well",
+                ["Quiet but friendly; I volunteer at the food bank on Saturdays."],
+            ),
+            Section(
+                "Signs I'm getting ill",
+                "others_take_over",
+                ["Hearing my late father's voice telling me I've done wrong."],
+            ),
+            Section(
+                "Contacts",
+                "who_helps",
+                rows=[
+                    ("Carys Price", "mother", "01632 960123"),
+                    ("Dr Ahmed", "GP", "01632 960456"),
+                ],
+            ),
+            Section(
+                "Medication",
+                None,
+                [
+                    "I am happy to take zopiclone for a few nights.",
+                    "I do not want olanzapine again because of the weight gain.",
+                ],
+                moved={
+                    "I am happy to take zopiclone for a few nights.": "medicines_preferred",
+                    "I do not want olanzapine again because of the weight gain.": "medicines_avoid",
+                },
+            ),
+            Section(
+                "Hospital",
+                None,
+                ["Never send me to Ash Ward again."],
+                moved={"Never send me to Ash Ward again.": "where_not_treated"},
+            ),
+            Section(
+                "Helpful things staff can do",
+                "what_helps",
+                ["Give me time to answer; I think slowly when I'm unwell."],
+            ),
+            Section(
+                "Unhelpful things",
+                "what_does_not_help",
+                ["Bright lights and the television on loud."],
+            ),
+            Section(
+                "Sport",
+                None,
+                ["I support Cardiff City; talking football relaxes me."],
+            ),
+        ],
+    ),
 ]
