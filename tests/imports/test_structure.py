@@ -189,3 +189,25 @@ def test_wrong_person_check_reads_a_patient_line_and_a_table_pair(owner, green_b
         refused = upload(owner, green_book["id"], name, data)
         assert refused.status_code == 422, name
         assert refused.json()["where"] == where
+
+
+def test_a_bold_refusal_with_nothing_under_it_is_kept(owner, green_book):
+    """A refusal set in bold for emphasis reads like a heading; with nothing under it, it
+    is kept as a part of the refusing field rather than lost."""
+    word = docx.Document()
+    word.add_paragraph("Medicines I prefer", style="Heading 2")
+    word.add_paragraph("Olanzapine helped me.")
+    word.add_paragraph().add_run("Never give me haloperidol").bold = True
+    word.add_paragraph("Who to contact", style="Heading 2")
+    word.add_paragraph("Priya 07700 900123")
+    word.add_paragraph().add_run("Do not contact my father").bold = True
+    buffer = BytesIO()
+    word.save(buffer)
+    result = imported(owner, green_book["id"], "plan.docx", buffer.getvalue())
+
+    assert fields_and_texts(result) == [
+        ("medicines_preferred", "Olanzapine helped me."),
+        ("medicines_avoid", "Never give me haloperidol"),
+        ("who_helps", "Priya 07700 900123"),
+        ("not_involved", "Do not contact my father"),
+    ]

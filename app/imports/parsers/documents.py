@@ -1,8 +1,9 @@
 """Word (.docx), PDF (text layer), plain text and Markdown crisis statements.
 
-All three become a run of headings and paragraphs; each paragraph or list item under a
-heading is one proposed part for the field that heading names. Lines such as "Name: …"
-and "Date of birth: …" before the first heading say who the document is about.
+Each becomes a run of headings, paragraphs and table rows, with its headings found from
+the file's own structure (styles, bold or larger type, numbering, underlines, a trailing
+colon); `Outline` decides what each heading means. Each paragraph, list item or table row
+is one proposed part. Titles and lines such as "Name: …" say who the document is about.
 """
 
 import re
@@ -55,6 +56,7 @@ def parse_text(data: bytes, *, markdown: bool) -> ParsedDocument:
         _read_markdown(outline, lines)
     else:
         _read_lines(outline, lines)
+    outline.close()
     return document
 
 
@@ -85,19 +87,21 @@ def _read_markdown(outline: Outline, lines: list[str]) -> None:
             flush()
         if atx:
             flush()
-            outline.add_heading(_unemphasised(atx.group(1)), title=stripped.startswith("# "))
+            outline.add_heading(
+                _unemphasised(atx.group(1)), title=stripped.startswith("# "), where=f"line {number}"
+            )
         elif stripped and not paragraph and not item and re.fullmatch(r"=+|-+", next_line):
-            outline.add_heading(_unemphasised(stripped), title="=" in next_line)
+            outline.add_heading(
+                _unemphasised(stripped), title="=" in next_line, where=f"line {number}"
+            )
         elif re.fullmatch(r"=+|-{3,}|\*{3,}|_{3,}", stripped):
             flush()
         elif (
             re.fullmatch(r"(\*\*|__)([^*_]+)\1:?", stripped)
             and not outline.labelled_line(_unemphasised(stripped))
-            or not item
-            and looks_like_heading(_unemphasised(stripped))
-        ):
+        ) or (not item and looks_like_heading(_unemphasised(stripped))):
             flush()
-            outline.add_heading(_unemphasised(stripped))
+            outline.add_heading(_unemphasised(stripped), where=f"line {number}")
         elif outline.labelled_line(_unemphasised(stripped)):
             flush()
             outline.add_paragraph(_unemphasised(stripped), f"line {number}")
@@ -284,6 +288,7 @@ def parse_docx(data: bytes) -> ParsedDocument:
         elif isinstance(block, Table):
             tables += 1
             _docx_table(outline, block, f"table {tables}")
+    outline.close()
     return document
 
 
@@ -436,5 +441,7 @@ def parse_pdf(data: bytes) -> ParsedDocument:
             "it was made from, or a PDF with selectable text.",
             "whole file",
         )
-    pdf_layout.read_into(Outline(document), blocks)
+    outline = Outline(document)
+    pdf_layout.read_into(outline, blocks)
+    outline.close()
     return document

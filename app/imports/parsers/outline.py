@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from app.imports.parsers.base import MAX_TEXT_CHARS, ParsedDocument, ParsedPart, unreadable
 from app.imports.parsers.fields import (
     OTHER,
+    PEOPLE,
     Meaning,
     field_for_part,
     is_heading_phrase,
     normalise,
     read_heading,
+    refuses,
 )
 
 HEADING_MAX_CHARS = 80
@@ -94,6 +96,8 @@ class _Section:
     heading: str | None
     meaning: Meaning
     field: str
+    where: str = ""
+    parts: int = 0
 
 
 def heading_text(text: str) -> str:
@@ -153,7 +157,22 @@ class Outline:
                 return
         self.seen_heading = True
         if not self.fixed:
-            self.section = _Section(text, meaning, meaning.field or self.default_field)
+            self.close()
+            self.section = _Section(text, meaning, meaning.field or self.default_field, where)
+
+    def close(self) -> None:
+        """Ends the current section. A line taken for a heading (short, bold) that refuses
+        something and has nothing under it ("Never give me haloperidol") is kept as a part
+        of its own, so the refusal is not lost."""
+        section = self.section
+        if (
+            self.whole_document
+            and not self.fixed
+            and section.parts == 0
+            and section.heading
+            and (refuses(section.heading, None) or refuses(section.heading, PEOPLE))
+        ):
+            self._part(section.meaning, section.heading, section.heading, section.where)
 
     def _may_be_title_heading(self, text: str, meaning: Meaning, title: bool) -> bool:
         if not self.whole_document or self.seen_heading or self.titled or self._has_field_parts():
@@ -322,6 +341,7 @@ class Outline:
         else:
             field = field_for_part(meaning, text)
         self.document.parts.append(ParsedPart(field=field, text=text, heading=heading, where=where))
+        self.section.parts += 1
 
 
 _NAME_LABEL_WORDS = {"name", "full", "first", "patient", "patients", "s", "person", "persons"}

@@ -74,6 +74,8 @@ def read_blocks(data: bytes, damaged: Problem) -> list[Line | TableBlock]:
                     "A page of this PDF is damaged and can't be read. Export it again.",
                     f"page {number}",
                 ) from error
+            finally:
+                page.close()  # pdfplumber keeps every page's characters until told
             characters += sum(
                 len(b.text) if isinstance(b, Line) else sum(map(len, sum(b.rows, [])))
                 for b in page_blocks
