@@ -211,3 +211,21 @@ def test_a_bold_refusal_with_nothing_under_it_is_kept(owner, green_book):
         ("who_helps", "Priya 07700 900123"),
         ("not_involved", "Do not contact my father"),
     ]
+
+
+def test_a_page_covered_in_rules_is_read_as_text(owner, green_book):
+    """A drawing of thousands of lines is not searched for tables; its text still counts."""
+    pdf = FPDF(unit="mm", format="A4")
+    pdf.add_font("Sans", "", FONT / "DejaVuSans.ttf")
+    pdf.add_font("Sans", "B", FONT / "DejaVuSans-Bold.ttf")
+    pdf.add_page()
+    for step in range(1100):
+        pdf.line(10 + step * 0.17, 200, 10 + step * 0.17, 280)
+        pdf.line(10, 200 + step * 0.07, 200, 200 + step * 0.07)
+    pdf.set_font("Sans", "B", 12)
+    pdf.multi_cell(0, 6, "Allergies", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Sans", "", 11)
+    pdf.multi_cell(0, 6, "Penicillin.", new_x="LMARGIN", new_y="NEXT")
+    result = imported(owner, green_book["id"], "drawing.pdf", bytes(pdf.output()))
+
+    assert fields_and_texts(result) == [("allergies", "Penicillin.")]

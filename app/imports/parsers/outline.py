@@ -146,7 +146,7 @@ class Outline:
         if not text:
             return
         meaning = read_heading(text)
-        if self._may_be_title_heading(text, meaning, title):
+        if self._may_be_title_heading(text, meaning):
             self.document.title = self.document.title or text
             self.titled = True
             self._subject_from_title(text, where)
@@ -174,12 +174,14 @@ class Outline:
         ):
             self._part(section.meaning, section.heading, section.heading, section.where)
 
-    def _may_be_title_heading(self, text: str, meaning: Meaning, title: bool) -> bool:
+    def _may_be_title_heading(self, text: str, meaning: Meaning) -> bool:
         if not self.whole_document or self.seen_heading or self.titled or self._has_field_parts():
             return False
+        # Marked as a title or not, a first heading that names a field ("Allergies" in
+        # large type) is that field's heading.
         words = normalise(text).split()
         names_document = any(word.startswith(_DOCUMENT_WORDS) for word in words)
-        return title or meaning.field is None or meaning.field == "statement" or names_document
+        return meaning.field is None or meaning.field == "statement" or names_document
 
     def _has_field_parts(self) -> bool:
         return any(part.field != OTHER for part in self.document.parts)

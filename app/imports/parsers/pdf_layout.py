@@ -36,6 +36,7 @@ _BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
 _LIST_START = re.compile(r"^(?:[-*+\u2022\u25aa\u25cf\u2013\u25e6]|\d{1,3}[.)])\s")
 _PAGE_NUMBER = re.compile(r"^(page\s*)?\d{1,3}(\s*(of|/)\s*\d{1,3})?$", re.IGNORECASE)
 _RULE = 2.0  # points: a rectangle this thin is a rule; rules this close are one
+_MAX_RULES = 2_000  # rules on one page looked at for tables (pairs are compared)
 
 
 @dataclass
@@ -174,6 +175,8 @@ def _tables(
     """Ruled tables: rules that cross one another form a grid, and each grid with at least
     two columns is a table; a character belongs to the grid cell its middle falls in."""
     rules = [("across", r) for r in across] + [("down", r) for r in down]
+    if len(rules) > _MAX_RULES:
+        return []  # a drawing, not a form: read its text as lines
     group = list(range(len(rules)))
 
     def root(i: int) -> int:
@@ -298,7 +301,7 @@ def read_into(outline: Outline, blocks: list[Line | TableBlock]) -> None:
             paragraph.clear()
         if heading:
             first = heading[0]
-            title = first.page == 1 and first.size == largest_first and first.size > body
+            title = first.page == 1 and first.size == largest_first > body
             outline.add_heading(
                 " ".join(line.text.strip() for line in heading),
                 title=title and not outline.seen_heading,
