@@ -145,6 +145,8 @@ def _read(data: bytes, file_name: str, content_type: str) -> tuple[ParsedDocumen
     kind = detect_format(data, file_name, content_type)
     if kind == "docx":
         safe_files.check_zip(data)
+    elif kind == "text":
+        safe_files.check_text(data)
     document = parse_upload(data, file_name, content_type)
     warnings = []
     if kind == "pdf" and (active := safe_files.pdf_active_content(data)):

@@ -6,7 +6,8 @@ they have been shown to be true, because the zip library and python-docx read ea
 in one call sized by them. XML inside is checked in a streaming pass (size, depth, node
 count, no document type declarations) before any parser builds a tree of it. PDFs are
 looked through for active content (scripts, launch actions, embedded files), which is
-never run; the words are still read. Limits are documented in docs/imports.md.
+never run; the words are still read. Text is refused past a number of lines. Limits are
+documented in docs/imports.md.
 """
 
 import struct
@@ -32,6 +33,9 @@ XML_MAX_DEPTH = 100
 # few tens of thousands.
 XML_MAX_NODES = 200_000
 PDF_MAX_OBJECTS_LOOKED_AT = 50_000
+# A crisis statement as text or Markdown runs to hundreds of lines; millions of short lines
+# inside the size limit take the line-by-line reader many seconds.
+TEXT_MAX_LINES = 50_000
 
 _INFLATE_STEP = 64 * 1024
 _LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
@@ -226,6 +230,20 @@ def check_zip(data: bytes) -> None:
             nodes = xml.nodes
         if size != member.file_size or crc != member.CRC:
             raise _damaged(where)
+
+
+# ---- text ------------------------------------------------------------------------------------
+
+
+def check_text(data: bytes) -> None:
+    lines = data.count(b"\n") + 1
+    if lines > TEXT_MAX_LINES:
+        raise unreadable(
+            f"This file has {lines:,} lines; we read at most {TEXT_MAX_LINES:,}. An import takes "
+            "a crisis statement, not a whole record: send the crisis plan on its own.",
+            f"line {TEXT_MAX_LINES + 1:,}",
+            413,
+        )
 
 
 # ---- PDF ------------------------------------------------------------------------------------

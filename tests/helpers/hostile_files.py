@@ -143,21 +143,62 @@ def billion_laughs_docx() -> bytes:
     return zip_of(_word_members({"word/document.xml": xml}))
 
 
-# (id, file name, bytes, status, words in the problem's detail, where)
-HOSTILE_WORD_FILES = [
+def many_lines_text() -> bytes:
+    """Inside the size limit, but 2.7 million short lines."""
+    return b"## What helps\n" + b"xy\n" * 2_700_000
+
+
+# (id, file name, builder, status, words in the problem's detail, where)
+HOSTILE_FILES = [
     (
         "under-declared sizes",
+        "plan.docx",
         under_declared_docx,
         413,
         "unpacks to far more",
         "word/media/image1.png",
     ),
-    ("deflate bomb", deflate_bomb_docx, 413, "unpacks to far more", "word/media/image2.png"),
-    ("5,000 members", many_members_docx, 413, "at most 1,000", "whole file"),
-    ("wide XML", wide_xml_docx, 413, "more than 200,000 elements", "word/document.xml"),
-    ("deep XML", deep_xml_docx, 413, "more than 100 levels", "word/document.xml"),
-    ("billion laughs", billion_laughs_docx, 422, "declares its own entities", "word/document.xml"),
+    (
+        "deflate bomb",
+        "plan.docx",
+        deflate_bomb_docx,
+        413,
+        "unpacks to far more",
+        "word/media/image2.png",
+    ),
+    ("5,000 members", "plan.docx", many_members_docx, 413, "at most 1,000", "whole file"),
+    (
+        "wide XML",
+        "plan.docx",
+        wide_xml_docx,
+        413,
+        "more than 200,000 elements",
+        "word/document.xml",
+    ),
+    ("deep XML", "plan.docx", deep_xml_docx, 413, "more than 100 levels", "word/document.xml"),
+    (
+        "billion laughs",
+        "plan.docx",
+        billion_laughs_docx,
+        422,
+        "declares its own entities",
+        "word/document.xml",
+    ),
+    ("millions of lines", "plan.md", many_lines_text, 413, "at most 50,000", "line 50,001"),
 ]
+
+
+# ---- files that pass every check on the file, for the parsing process's limits ---------------
+
+
+def near_limit_docx() -> bytes:
+    """Just under the XML node limit: takes python-docx seconds of CPU to read."""
+    return wide_xml_docx(70_000)
+
+
+def many_objects_json() -> bytes:
+    """A million small JSON objects: some 200 MiB once loaded."""
+    return b"[" + b'{"a":1},' * 1_100_000 + b"{}]"
 
 
 # ---- PDF ------------------------------------------------------------------------------------

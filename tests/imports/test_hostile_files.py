@@ -12,19 +12,20 @@ import pytest
 from app.imports.containment import TOO_COMPLEX
 from tests.helpers.hostile_files import (
     DOCX_TYPE,
-    HOSTILE_WORD_FILES,
+    HOSTILE_FILES,
     active_pdf,
     link_script_pdf,
+    many_objects_json,
+    near_limit_docx,
     statement_pdf,
+    under_declared_docx,
+    wide_xml_docx,
     word_file,
 )
 from tests.imports.conftest import decide, upload
 from tests.sharing.conftest import share_with
 
 PDF = "application/pdf"
-# Inside every limit on a file, but 2.7 million short lines take many seconds of CPU and
-# over a hundred MiB to read.
-MANY_LINES = b"## What helps\n" + b"xy\n" * 2_700_000
 
 
 def _nothing_stored(owner, plan_id: str) -> None:
@@ -63,14 +64,14 @@ def parse_limits(app, monkeypatch):
 
 
 @pytest.mark.parametrize(
-    ("build", "status", "words", "where"),
-    [case[1:] for case in HOSTILE_WORD_FILES],
-    ids=[case[0] for case in HOSTILE_WORD_FILES],
+    ("file_name", "build", "status", "words", "where"),
+    [case[1:] for case in HOSTILE_FILES],
+    ids=[case[0] for case in HOSTILE_FILES],
 )
-def test_a_hostile_word_file_is_refused_and_nothing_is_stored(
-    owner, green_book, build, status, words, where
+def test_a_hostile_file_is_refused_and_nothing_is_stored(
+    owner, green_book, file_name, build, status, words, where
 ):
-    response = upload(owner, green_book["id"], "plan.docx", build(), DOCX_TYPE)
+    response = upload(owner, green_book["id"], file_name, build(), "application/octet-stream")
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/problem+json"
     problem = response.json()
@@ -91,15 +92,19 @@ def test_an_ordinary_word_file_still_imports(owner, green_book):
 
 
 @pytest.mark.parametrize(
-    "limits",
-    [({"cpu_seconds": 1}), ({"timeout_seconds": 0.5}), ({"memory_mb": 64})],
+    ("limits", "file_name", "build"),
+    [
+        ({"cpu_seconds": 1}, "plan.docx", near_limit_docx),
+        ({"timeout_seconds": 0.5}, "plan.docx", near_limit_docx),
+        ({"memory_mb": 64}, "plan.json", many_objects_json),
+    ],
     ids=["cpu", "wall clock", "memory"],
 )
 def test_a_file_that_overruns_a_limit_is_stopped_and_the_next_one_is_read(
-    owner, green_book, parse_limits, limits
+    owner, green_book, parse_limits, limits, file_name, build
 ):
     parse_limits(**limits)
-    refused = upload(owner, green_book["id"], "lines.md", MANY_LINES, "text/markdown")
+    refused = upload(owner, green_book["id"], file_name, build(), "application/octet-stream")
     assert refused.status_code == 422, refused.text
     assert refused.json()["detail"] == TOO_COMPLEX
     assert refused.json()["where"] == "whole file"
@@ -115,9 +120,9 @@ def test_plan_reads_keep_answering_while_three_bombs_upload(owner, green_book, p
     # Two bombs stopped by the checks on the file, and one stopped only by the CPU limit.
     parse_limits(cpu_seconds=1, workers=2)
     bombs = [
-        ("bomb.docx", HOSTILE_WORD_FILES[0][1](), DOCX_TYPE),
-        ("wide.docx", HOSTILE_WORD_FILES[3][1](), DOCX_TYPE),
-        ("lines.md", MANY_LINES, "text/markdown"),
+        ("bomb.docx", under_declared_docx(), DOCX_TYPE),
+        ("wide.docx", wide_xml_docx(), DOCX_TYPE),
+        ("near.docx", near_limit_docx(), DOCX_TYPE),
     ]
     answers: list[int] = []
 
