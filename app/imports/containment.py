@@ -83,8 +83,8 @@ def read_upload(data: bytes, file_name: str, content_type: str, limits: ParseLim
     if outcome == "read":
         return ReadUpload(*details)
     if outcome == "problem":
-        status, detail, extra = details
-        raise Problem(status, detail, **extra)
+        status, detail, type_, extra = details
+        raise Problem(status, detail, type_=type_, **extra)
     if outcome == "failed":
         logger.error("reading an upload failed in the parsing process: %s", details[0])
     raise Problem(422, TOO_COMPLEX, where="whole file")
@@ -129,7 +129,7 @@ def _child(connection, limits: ParseLimits) -> None:
     try:
         message: tuple[Any, ...] = ("read", *_read(data, file_name, content_type))
     except Problem as problem:
-        message = ("problem", problem.status, problem.detail, problem.extra)
+        message = ("problem", problem.status, problem.detail, problem.type, problem.extra)
     except (MemoryError, RecursionError):
         message = ("too_complex",)
     except Exception as error:  # a parser's bug: logged by the server

@@ -22,9 +22,10 @@ UPLOAD_ERRORS: dict[int | str, dict] = {
     413: {"description": "The file, or what it unpacks to, is over a limit (docs/imports.md)"},
     415: {"description": "Not a kind of file we can read"},
     422: {
-        "description": "The file is damaged, not valid FHIR R4, has nothing to import, or "
-        "names someone else; `where` says where in the file"
+        "description": "The file is damaged, not valid FHIR R4, has nothing to import, names "
+        "someone else, or is too large or complex to read safely; `where` says where in the file"
     },
+    503: {"description": "Every process that reads files is busy; try again after Retry-After"},
 }
 
 
