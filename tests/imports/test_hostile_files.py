@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from app.imports.containment import TOO_COMPLEX
+from app.imports import containment
+from app.imports.containment import BUSY, TOO_COMPLEX
 from tests.helpers.hostile_files import (
     DOCX_TYPE,
     HOSTILE_FILES,
@@ -113,6 +114,23 @@ def test_a_file_that_overruns_a_limit_is_stopped_and_the_next_one_is_read(
     # The stopped process is replaced: the next file is read as usual.
     accepted = upload(owner, green_book["id"], "plan.pdf", statement_pdf(), PDF)
     assert accepted.status_code == 201, accepted.text
+
+
+def test_a_file_waits_for_a_free_reader_and_is_asked_to_come_back_if_none_frees(
+    owner, green_book, parse_limits
+):
+    parse_limits(workers=1, timeout_seconds=0.2)
+    reader = containment._slots(1)
+    assert reader.acquire(timeout=5)  # as another upload being read would hold it
+    try:
+        busy = upload(owner, green_book["id"], "plan.pdf", statement_pdf(), PDF)
+    finally:
+        reader.release()
+    assert busy.status_code == 503
+    assert busy.headers["retry-after"] == "30"
+    assert busy.json()["detail"] == BUSY
+    _nothing_stored(owner, green_book["id"])
+    assert upload(owner, green_book["id"], "plan.pdf", statement_pdf(), PDF).status_code == 201
 
 
 def test_plan_reads_keep_answering_while_three_bombs_upload(owner, green_book, parse_limits):
