@@ -129,7 +129,8 @@ class MemoryWatch:
         self._thread.join()
 
 
-def _upload(base: str, token: str, plan_id: str, name: str, data: bytes) -> tuple[int, float]:
+def _upload(base: str, token: str, plan_id: str, name: str, data: bytes) -> tuple[int, float, str]:
+    """Status, seconds, and the start of the problem's detail (if refused)."""
     started = time.perf_counter()
     response = httpx.post(
         f"{base}/api/v1/plans/{plan_id}/imports",
@@ -137,7 +138,9 @@ def _upload(base: str, token: str, plan_id: str, name: str, data: bytes) -> tupl
         files={"file": (name, data, "application/octet-stream")},
         timeout=120,
     )
-    return response.status_code, time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    detail = response.json().get("detail", "")[:48] if response.status_code >= 400 else ""
+    return response.status_code, seconds, detail
 
 
 def hostile_files() -> list[tuple[str, str, bytes]]:
@@ -172,22 +175,23 @@ def run(workers: int) -> dict:
             app_pids = _app_processes()
             # Warm up: an ordinary file in each worker starts its forkserver.
             for _ in range(workers * 3):
-                status, _ = _upload(base, token, plan["id"], "plan.pdf", corpus.statement_pdf())
+                status, *_ = _upload(base, token, plan["id"], "plan.pdf", corpus.statement_pdf())
                 assert status == 201, status
             files = hostile_files()
             result: dict = {"workers": workers, "files": [], "load_average": os.getloadavg()}
             with MemoryWatch(app_pids) as watch:
                 before = watch.app_now()
                 for label, name, data in files:
-                    status, seconds = _upload(base, token, plan["id"], name, data)
+                    status, seconds, detail = _upload(base, token, plan["id"], name, data)
                     row = {
                         "file": label,
                         "bytes": len(data),
                         "status": status,
                         "seconds": round(seconds, 2),
+                        "detail": detail,
                     }
                     result["files"].append(row)
-                    print(f"  {label:55} {len(data):>10,} B  {status}  {seconds:6.2f} s")
+                    print(f"  {label:50} {len(data):>10,} B {status} {seconds:5.2f} s  {detail}")
                 time.sleep(0.2)
                 result["app_rss_before_mib"] = round(before, 1)
                 result["app_rss_peak_mib"] = round(watch.app_peak, 1)
@@ -221,8 +225,8 @@ def run(workers: int) -> dict:
                 for thread in threads:
                     thread.join()
                 result["three_at_once"] = {
-                    "statuses": sorted(status for status, _ in answers),
-                    "slowest_answer_seconds": round(max(s for _, s in answers), 2),
+                    "statuses": sorted(answer[0] for answer in answers),
+                    "slowest_answer_seconds": round(max(answer[1] for answer in answers), 2),
                     "reads": len(reads),
                     "failed_reads": failed_reads,
                     "read_p50_ms": round(statistics.median(reads), 1),
@@ -261,7 +265,7 @@ def main() -> None:
         print(
             f"  app RSS {result['app_rss_before_mib']} MiB before, peak "
             f"{result['app_rss_peak_mib']}, after {result['app_rss_after_mib']}; "
-            f"parsing process peak {result['parsing_process_peak_mib']} MiB"
+            f"parsing process peak (sampled) {result['parsing_process_peak_mib']} MiB"
         )
         print(
             f"  three at once: {together['statuses']} in {together['slowest_answer_seconds']} s; "
