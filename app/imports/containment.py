@@ -35,6 +35,10 @@ TOO_COMPLEX = (
     "This file is too large or complex to read safely, so we stopped reading it and stored "
     "nothing. Save the crisis plan as a new, plain document (or send fewer pages) and send that."
 )
+CANNOT_READ = (
+    "Something in this file stopped us reading it, so nothing was stored. Save it again as "
+    "PDF or Word (.docx) and send the new copy."
+)
 BUSY = "Other files are being read just now. Send this one again in a minute."
 BUSY_RETRY_AFTER_SECONDS = 30
 
@@ -87,6 +91,9 @@ def read_upload(data: bytes, file_name: str, content_type: str, limits: ParseLim
         raise Problem(status, detail, type_=type_, **extra)
     if outcome == "failed":
         logger.error("reading an upload failed in the parsing process: %s", details[0])
+        raise Problem(422, CANNOT_READ, where="whole file")
+    # Worth an operator's notice: someone may be sending files made to harm the server.
+    logger.warning("reading an upload was stopped at a limit (%s)", " ".join(map(str, message)))
     raise Problem(422, TOO_COMPLEX, where="whole file")
 
 
@@ -100,10 +107,11 @@ def _run_in_child(
     try:
         ours.send((data, file_name, content_type))
         if not ours.poll(limits.timeout_seconds):
-            return ("overran",)
+            return ("overran", limits.timeout_seconds, "seconds")
         return ours.recv()
     except (EOFError, OSError):  # the process died: killed by a limit, or out of memory
-        return ("died",)
+        process.join()
+        return ("died", "exit code", process.exitcode)
     finally:
         if process.is_alive():
             process.kill()
@@ -131,7 +139,7 @@ def _child(connection, limits: ParseLimits) -> None:
     except Problem as problem:
         message = ("problem", problem.status, problem.detail, problem.type, problem.extra)
     except (MemoryError, RecursionError):
-        message = ("too_complex",)
+        message = ("out of memory or too deep",)
     except Exception as error:  # a parser's bug: logged by the server
         # The frames and the error's kind only: its message may quote the document.
         frames = "".join(traceback.format_tb(error.__traceback__))
