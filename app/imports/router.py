@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from app.accounts.dependencies import CurrentUser, DbSession
 from app.core.config import AppSettings
 from app.core.schemas import WithoutNul
-from app.imports import service
+from app.imports import containment, service
 from app.imports.schemas import DecisionsIn, ImportDecided, ImportRead, ImportSummary
 from app.plans.service import etag, get_owned_plan
 
@@ -22,9 +22,10 @@ UPLOAD_ERRORS: dict[int | str, dict] = {
     413: {"description": "The file, or what it unpacks to, is over a limit (docs/imports.md)"},
     415: {"description": "Not a kind of file we can read"},
     422: {
-        "description": "The file is damaged, not valid FHIR R4, has nothing to import, or "
-        "names someone else; `where` says where in the file"
+        "description": "The file is damaged, not valid FHIR R4, has nothing to import, names "
+        "someone else, or is too large or complex to read safely; `where` says where in the file"
     },
+    503: {"description": "Every process that reads files is busy; try again after Retry-After"},
 }
 
 
@@ -53,7 +54,8 @@ def create_import(
     share lets them suggest changes to the crisis plan. Nothing goes into the plan until
     the owner accepts it; the original file is kept for them to open."""
     access = service.importer_access(session, user, plan_id)
-    # A plain def, so parsing (up to a second for a long PDF) runs off the event loop.
+    # A plain def, so waiting for the parsing process (up to a second for a long PDF) runs
+    # off the event loop.
     data = file.file.read(settings.max_upload_bytes + 1)
     record = service.create_import(
         session,
@@ -64,6 +66,7 @@ def create_import(
         source_system=source_system,
         confirm_person=confirm_person,
         max_bytes=settings.max_upload_bytes,
+        parse_limits=containment.ParseLimits.of(settings),
     )
     return JSONResponse(
         jsonable_encoder(service.import_view(session, record, access)),
@@ -127,7 +130,8 @@ def read_attachment(
     plan_id: uuid.UUID, attachment_id: uuid.UUID, user: CurrentUser, session: DbSession
 ):
     """Download a file kept with the plan, such as the original of an import, exactly as
-    it was sent."""
+    it was sent. Always as a download, never shown in the page: a file may hold active
+    content (a PDF's scripts), and a browser must neither run it nor guess its type."""
     access = service.reader_access(session, user, plan_id)
     attachment = service.get_attachment(session, access, attachment_id)
     return Response(
@@ -136,5 +140,7 @@ def read_attachment(
         headers={
             "Content-Disposition": f"attachment; filename*=UTF-8''{quote(attachment.file_name)}",
             "Cache-Control": "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "sandbox; default-src 'none'",
         },
     )

@@ -17,8 +17,8 @@ from sqlmodel import Session
 from app.accounts.models import User
 from app.core import clock
 from app.core.errors import Problem
+from app.imports import containment
 from app.imports.models import ImportPart, ImportStatus, PartStatus, PlanAttachment, PlanImport
-from app.imports.parsers import parse_upload
 from app.imports.parsers.base import DOCX_TYPE, PDF_TYPE, ParsedDocument
 from app.imports.schemas import DecisionsIn, PartDecisionIn
 from app.plans import service as plans
@@ -153,8 +153,10 @@ def create_import(
     source_system: str | None,
     confirm_person: bool,
     max_bytes: int,
+    parse_limits: containment.ParseLimits,
 ) -> PlanImport:
-    """Reads the whole file first; a file with any problem stores nothing."""
+    """Reads the whole file first (in a limited process); a file with any problem stores
+    nothing."""
     user = access.user
     if len(data) > max_bytes:
         raise Problem(
@@ -162,7 +164,8 @@ def create_import(
         )
     plan = access.plan
     name = safe_file_name(file_name)
-    parsed = parse_upload(data, name, (content_type or "").lower())
+    read = containment.read_upload(data, name, (content_type or "").lower(), parse_limits)
+    parsed = read.document
     owner = session.get(User, plan.owner_id)
     warnings = _warnings(parsed, owner.display_name)
     if warnings and not confirm_person:
@@ -191,7 +194,7 @@ def create_import(
         subject_name=_clip(parsed.subject_name, 200),
         subject_birth_date=_clip(parsed.subject_birth_date, 40),
         subject_where=_clip(parsed.subject_where, 300),
-        warnings=warnings,
+        warnings=warnings + read.warnings,
         created_at=now,
     )
     session.add(record)
