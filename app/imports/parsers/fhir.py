@@ -327,9 +327,11 @@ class _Reader:
                         self.provenance[extension.valueUri] = found
 
     def mark_not_helpers(self, resources: list[tuple[FHIRAbstractModel, str]]) -> None:
-        for resource, _ in resources:
+        for resource, where in resources:
             if resource.get_resource_type() == "RelatedPerson" and _attests(resource):
                 self.not_helpers.add(id(resource))
+                name = _human_name(resource.name) or "Someone not named"
+                self._add_attester(name, _attester_role(resource), None, where)
             if resource.get_resource_type() == "Consent":
                 self._note_agents(resource)
 
@@ -365,7 +367,7 @@ class _Reader:
             self._add_attester(
                 _referenced_name(self.index, attester.party) or "Someone not named",
                 _attester_role(party) or ATTESTER_MODES.get(attester.mode, attester.mode),
-                str(attester.time) if attester.time else None,
+                attester.time.isoformat() if attester.time else None,
                 f"{where}.attester[{number}]",
             )
         for number, section in enumerate(composition.section or []):
@@ -476,7 +478,7 @@ class _Reader:
                 if target is not None and id(target) not in self.seen:
                     self.read_resource(target, target_where or f"{place}.reference")
         for number, note in enumerate(plan.note or []):
-            self._add(OTHER, None, note.text, f"{where}.note[{number}]")
+            self._add(OTHER, "Notes", note.text, f"{where}.note[{number}]")
         structured = len(self.document.parts) > before
         # Generated narrative only repeats the structured content; read it when it adds to it.
         if plan.text is not None and (
@@ -533,7 +535,7 @@ class _Reader:
             chosen = field
         else:
             chosen = MEDICINE_STATUS_FIELDS.get(status or "", OTHER)
-        self._add(chosen, heading if chosen == OTHER else (heading or "Medicines"), text, where)
+        self._add(chosen, heading or "Medicines", text, where)
         return True
 
     def _allergy(self, allergy, where, field, heading, fixed) -> bool:
