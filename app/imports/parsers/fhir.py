@@ -17,6 +17,7 @@ export's `Provenance` resources give the parts they point to their original auth
 import base64
 import json
 import re
+from datetime import datetime
 from typing import Any
 from xml.etree.ElementTree import Element
 
@@ -26,6 +27,7 @@ from fhir.resources.R4B import get_fhir_model_class
 from fhir_core.fhirabstractmodel import FHIRAbstractModel
 from pydantic import ValidationError
 
+from app.core import clock
 from app.imports.parsers.base import EmbeddedFile, ParsedDocument, unreadable
 from app.imports.parsers.fields import OTHER, field_for_code, field_for_heading
 from app.imports.parsers.outline import Outline
@@ -783,9 +785,10 @@ def _provenance_of(provenance: FHIRAbstractModel, index: _Index) -> dict[str, An
     for entity in provenance.entity or []:
         if entity.role == "source" and entity.what is not None and entity.what.display:
             found["file_name"] = entity.what.display
-    if provenance.occurredPeriod is not None and provenance.occurredPeriod.start:
-        found["imported_at"] = provenance.occurredPeriod.start.isoformat()
-    return {key: value for key, value in found.items() if value}
+    started = provenance.occurredPeriod.start if provenance.occurredPeriod else None
+    if isinstance(started, datetime) and started.tzinfo is not None:
+        found["imported_at"] = clock.isoformat(started)
+    return {key: value[:300] for key, value in found.items() if value}
 
 
 def _clean_role(role: str | None) -> str | None:
