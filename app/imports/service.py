@@ -211,7 +211,7 @@ def create_import(
         subject_where=_clip(parsed.subject_where, 300),
         document_attesters=[
             {
-                "name": _clip(a["name"], 200),
+                "name": _clip(a["name"], 200) or "Someone not named",
                 "role": _clip(a["role"], 100),
                 "time": _clip(a["time"], 40),
             }

@@ -269,3 +269,65 @@ def test_every_subject_in_a_collection_feeds_the_wrong_person_check(owner, green
     assert confirmed.status_code == 201
     assert [w["code"] for w in confirmed.json()["warnings"]] == ["different_name"]
     assert confirmed.json()["about"]["name"] == "Sam Taylor"
+
+
+def test_who_someone_is_is_not_proposed_as_crisis_content(owner, green_book):
+    """A section that lists the Patient or a Practitioner gives no part from their
+    narrative (a name and a birth date are not wishes); the section's own words do."""
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "document",
+        "entry": [
+            {
+                "fullUrl": "urn:uuid:c",
+                "resource": {
+                    "resourceType": "Composition",
+                    "status": "final",
+                    "type": {"text": "Crisis plan"},
+                    "subject": {"reference": "urn:uuid:p"},
+                    "date": "2026-11-01",
+                    "author": [{"reference": "urn:uuid:d"}],
+                    "title": "Crisis plan",
+                    "section": [
+                        {
+                            "title": "What helps",
+                            "text": {
+                                "status": "additional",
+                                "div": '<div xmlns="http://www.w3.org/1999/xhtml">'
+                                "<p>Music and a blanket</p></div>",
+                            },
+                            "entry": [{"reference": "urn:uuid:p"}, {"reference": "urn:uuid:d"}],
+                        }
+                    ],
+                },
+            },
+            {
+                "fullUrl": "urn:uuid:p",
+                "resource": {
+                    "resourceType": "Patient",
+                    "text": {
+                        "status": "generated",
+                        "div": '<div xmlns="http://www.w3.org/1999/xhtml">Sam Taylor, born '
+                        "1990</div>",
+                    },
+                    "name": [{"text": "Sam Taylor"}],
+                },
+            },
+            {
+                "fullUrl": "urn:uuid:d",
+                "resource": {
+                    "resourceType": "Practitioner",
+                    "text": {
+                        "status": "generated",
+                        "div": '<div xmlns="http://www.w3.org/1999/xhtml">Dr Lee, GP</div>',
+                    },
+                    "name": [{"text": "Dr Lee"}],
+                },
+            },
+        ],
+    }
+    result = _import(owner, green_book["id"], "b.json", _json(bundle))
+    assert [(p["field"], p["text"]) for p in result["parts"]] == [
+        ("what_helps", "Music and a blanket")
+    ]
+    assert result["source"]["author"] == "Dr Lee"

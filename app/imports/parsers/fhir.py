@@ -440,10 +440,9 @@ class _Reader:
         }
         if kind in readers:
             return readers[kind](resource, where, field, heading, fixed)
-        if kind == "Composition":
-            return False
         narrative = getattr(resource, "text", None)
-        if narrative is not None and kind != "Binary":
+        # Who someone is, or a file, is not part of a crisis plan (nor is another document).
+        if narrative is not None and kind not in SUPPORTING_TYPES:
             outline = self._outline(field or OTHER, heading, fixed=True)
             self._narrative(outline, narrative.div, f"{where} ({kind}).text.div")
         return False
