@@ -69,6 +69,10 @@ SPEAKS_FOR_ME = (
     "power of attorney",
     "nominated person",
 )
+_FILLER_BEFORE = re.compile(
+    r"^\s*(i want|i would like|i choose|i appoint|please let|please ask|ask|is|are)\b\s*", re.I
+)
+_FILLER_AFTER = re.compile(r"\s*\b(will|to|can|should|shall|may|is|who|my)\s*$", re.I)
 _CONTACT = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+|\+?\d[\d ()-]{6,}\d")
 
 
@@ -101,6 +105,21 @@ def _paragraph_id(entry: dict[str, Any]) -> str:
 def speaks_for_me(entry: dict[str, Any]) -> bool:
     words = f" {normalise(entry['text'])} "
     return any(f" {phrase} " in words for phrase in SPEAKS_FOR_ME)
+
+
+def _agent_name(text: str) -> str:
+    """Who the words name, as well as plain words allow: before a colon, bracket or comma,
+    and around the phrase that says they speak for the person ("Priya speaks for me if I
+    can't: 0770…" → "Priya"; "My healthcare agent is Tom Reid" → "Tom Reid")."""
+    head, *rest = re.split(r"[:(,;]| - ", text, maxsplit=1)
+    phrase = re.search("|".join(SPEAKS_FOR_ME), head, re.IGNORECASE)
+    if phrase:
+        before = _FILLER_AFTER.sub("", _FILLER_BEFORE.sub("", head[: phrase.start()]))
+        after = _FILLER_BEFORE.sub("", head[phrase.end() :])
+        head = before if len(before.split()) > 0 and before.lower() != "my" else after
+    if not head.strip(" .") and rest:  # "Power of attorney: Jane Doe"
+        return _agent_name(rest[0])
+    return head.strip(" .") or text.strip()
 
 
 def _goal(plan: Plan, entry: dict[str, Any], subject: dict[str, str]) -> dict[str, Any]:
@@ -171,7 +190,7 @@ def _agents(
     Consent appointing them (PACIO ADI Healthcare Agent Consent, permit)."""
     people = []
     for entry in entries:
-        name = re.split(r"[:(]", entry["text"], maxsplit=1)[0].strip() or entry["text"]
+        name = _agent_name(entry["text"])
         person: dict[str, Any] = {
             "resourceType": "RelatedPerson",
             "id": _id(plan, f"agent/{entry['id']}"),

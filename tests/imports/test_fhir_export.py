@@ -166,7 +166,7 @@ def test_the_crisis_plan_exports_as_a_pacio_mental_health_advance_directive(owne
     assert [p["code"] for p in consent["provision"]["purpose"]] == ["PWATRNY"]
     # ADIHealthcareAgentParticipant: text 1..1, patient 1..1, name 1..1, telecom.
     assert person["text"]["div"] and person["patient"] == consent["patient"]
-    assert person["name"] == [{"text": "Priya speaks for me if I can't"}]
+    assert person["name"] == [{"text": "Priya"}]
     assert {t["value"] for t in person["telecom"]} == {"07700 900123", "priya@example.org"}
     # Ben helps but does not speak for the person: not a healthcare agent.
     assert "Ben" not in agent["text"]["div"]
