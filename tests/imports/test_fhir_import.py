@@ -331,3 +331,34 @@ def test_who_someone_is_is_not_proposed_as_crisis_content(owner, green_book):
         ("what_helps", "Music and a blanket")
     ]
     assert result["source"]["author"] == "Dr Lee"
+
+
+def test_an_advance_decision_consent_refuses_treatments(owner, green_book):
+    consent = {
+        "resourceType": "Consent",
+        "contained": [{"resourceType": "Patient", "id": "p", "name": [{"text": "Sam Taylor"}]}],
+        "status": "active",
+        "scope": {"coding": [{"system": "http://loinc.org", "code": "59284-0"}]},
+        "category": [
+            {
+                "coding": [
+                    {
+                        "system": "http://terminology.hl7.org/CodeSystem/consentcategorycodes",
+                        "code": "acd",
+                    }
+                ]
+            }
+        ],
+        "patient": {"reference": "#p"},
+        "policyRule": {"text": "Mental Capacity Act 2005"},
+        "provision": {
+            "type": "deny",
+            "code": [{"text": "Electroconvulsive therapy"}, {"text": "Depot injections"}],
+        },
+    }
+    result = _import(owner, green_book["id"], "adrt.json", _json(consent))
+    assert [(p["field"], p["text"]) for p in result["parts"]] == [
+        ("treatments_refused", "Electroconvulsive therapy"),
+        ("treatments_refused", "Depot injections"),
+    ]
+    assert result["about"]["where"] == "#p (Patient)"

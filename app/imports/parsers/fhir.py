@@ -281,7 +281,8 @@ def _read_bundle(bundle: FHIRAbstractModel) -> ParsedDocument:
     # Our own export: its crisis-plan field sections hold every entry, word for word.
     reader.ours = any(_repeats(s) for c, _ in compositions for s in c.section or [])
     if compositions:
-        # Our own full-plan export carried the crisis plan as a second, MHAD Composition.
+        # The directive is the MHAD Composition wherever it sits (older exports of ours put
+        # the whole plan's Composition first).
         mhad = [c for c in compositions if _has_code(c[0].type, LOINC, MHAD_TYPE[0])]
         reader.read_composition(*(mhad or compositions)[0])
     if not reader.ours:
@@ -308,7 +309,7 @@ class _Reader:
         self.ours = False
         # Resources that attest the document (witnesses, notaries): provenance, not helpers.
         self.not_helpers: set[int] = set()
-        # Each person a Consent names: their role and powers, wherever the person is listed.
+        # Each person a Consent names: their roles, wherever the person is listed.
         self.agent_roles: dict[int, list[str]] = {}
         self.provenance: dict[str, dict[str, Any]] = {}
         self.left_out: list[str] = []
@@ -586,10 +587,12 @@ class _Reader:
             if powers and agent:
                 words = "may not decide about" if deny else "may decide about"
                 self._add("who_helps", heading, f"My healthcare agent {words}: {powers}.", place)
-            treatments = _concept_text(provision.code)
-            if treatments and not agent:
+            # Each treatment a part of its own, to accept or not on its own.
+            for number, code in enumerate(provision.code or []):
                 chosen = "treatments_refused" if deny else "treatments_wanted"
-                self._add(chosen, heading, treatments, f"{place}.code")
+                treatment = _concept_text(code)
+                if treatment:
+                    self._add(chosen, heading, treatment, f"{place}.code[{number}]")
         structured = len(self.document.parts) > before
         if not structured and consent.text is not None:
             outline = self._outline(field or ("who_helps" if agent else OTHER), heading)
