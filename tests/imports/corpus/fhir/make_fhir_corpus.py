@@ -828,6 +828,82 @@ def collection_mixed() -> tuple[dict, str, list]:
     return bundle("collection", resources), "Declan Byrne", fact.facts
 
 
+def without_narrative() -> tuple[dict, str, list]:
+    """A document Bundle with no narrative anywhere: sections of entries only."""
+    fact = Facts()
+    pat = "Patient/hk"
+    sections = [
+        {"title": "Support network", "entry": [{"reference": "RelatedPerson/jo"}]},
+        {
+            "title": "Medicines",
+            "entry": [
+                {"reference": "MedicationStatement/m1"},
+                {"reference": "AllergyIntolerance/a1"},
+            ],
+        },
+        {"title": "Care plan", "entry": [{"reference": "CarePlan/cp"}]},
+    ]
+    resources = [
+        composition("Crisis plan summary", pat, sections),
+        patient("hk", "Hana", "Kobayashi", "1999-11-23"),
+        person(
+            "jo",
+            "Jo",
+            "Kobayashi",
+            pat,
+            relationship=[coding(ROLE_CODE, "SIS", "sister")],
+            telecom=[phone("07700 900904")],
+        ),
+        {
+            "resourceType": "MedicationStatement",
+            "id": "m1",
+            "status": "stopped",
+            "statusReason": [{"text": "it made my panic worse"}],
+            "medicationCodeableConcept": {"text": "Fluoxetine"},
+            "subject": {"reference": pat},
+        },
+        {
+            "resourceType": "AllergyIntolerance",
+            "id": "a1",
+            "code": {"text": "Lamotrigine"},
+            "patient": {"reference": pat},
+            "reaction": [{"manifestation": [{"text": "blistering rash"}]}],
+        },
+        {
+            "resourceType": "CarePlan",
+            "id": "cp",
+            "status": "active",
+            "intent": "plan",
+            "subject": {"reference": pat},
+            "activity": [
+                {
+                    "detail": {
+                        "status": "not-started",
+                        "code": {"text": "What helps"},
+                        "description": fact("what_helps", "Text me before you call"),
+                    }
+                },
+                {
+                    "detail": {
+                        "status": "not-started",
+                        "doNotPerform": True,
+                        "code": {"text": "Admission to an adult ward"},
+                        "description": "I am 18 and an adult ward frightens me",
+                    }
+                },
+            ],
+        },
+    ]
+    fact("who_helps", "Jo Kobayashi (sister): 07700 900904")
+    fact("medicines_avoid", "Fluoxetine (stopped: it made my panic worse)")
+    fact("allergies", "Lamotrigine: blistering rash")
+    fact(
+        "treatments_refused",
+        "Admission to an adult ward: I am 18 and an adult ward frightens me",
+    )
+    return bundle("document", resources), "Hana Kobayashi", fact.facts
+
+
 def app_export() -> tuple[dict, str, list]:
     """This app's own export, with the person's words and words a clinician brought in."""
     from app.exports.fhir import plan_bundle
@@ -902,6 +978,7 @@ DOCUMENTS = {
     "document_witness_and_notary": attesters,
     "document_referencing_a_care_plan": document_with_care_plan,
     "collection_with_other_records": collection_mixed,
+    "document_without_narrative": without_narrative,
     "export_of_this_app": app_export,
 }
 
