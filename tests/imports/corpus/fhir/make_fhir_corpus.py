@@ -906,6 +906,7 @@ def without_narrative() -> tuple[dict, str, list]:
 
 def app_export() -> tuple[dict, str, list]:
     """This app's own export, with the person's words and words a clinician brought in."""
+    from app.core import clock
     from app.exports.fhir import plan_bundle
     from app.exports.printable import crisis_card
     from app.plans.models import Plan
@@ -959,6 +960,7 @@ def app_export() -> tuple[dict, str, list]:
         updated_at=now,
     )
     fonts = Path("/usr/share/fonts/truetype/dejavu")
+    clock.utcnow = lambda: now  # the same bytes every time the corpus is made
     pdf = crisis_card(fonts, "Noor Aziz", crisis, now)
     return (
         json.loads(plan_bundle(plan, "Noor Aziz", pdf).model_dump_json()),
