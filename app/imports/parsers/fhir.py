@@ -330,11 +330,11 @@ class _Reader:
                         self.provenance[extension.valueUri] = found
 
     def mark_not_helpers(self, resources: list[tuple[FHIRAbstractModel, str]]) -> None:
-        for resource, where in resources:
+        for resource, _ in resources:
             if resource.get_resource_type() == "RelatedPerson" and _attests(resource):
                 self.not_helpers.add(id(resource))
                 name = _human_name(resource.name) or "Someone not named"
-                self._add_attester(name, _attester_role(resource), None, where)
+                self._add_attester(name, _attester_role(resource), None)
             if resource.get_resource_type() == "Consent":
                 self._note_agents(resource)
 
@@ -363,7 +363,7 @@ class _Reader:
         document.author = ", ".join(a for a in authors if a) or None
         document.organisation = _referenced_name(self.index, composition.custodian)
         self.read_subject(composition.subject, f"{where}.subject")
-        for number, attester in enumerate(composition.attester or []):
+        for attester in composition.attester or []:
             party, _ = self.index.resolve(attester.party)
             if party is not None:
                 self.not_helpers.add(id(party))
@@ -371,15 +371,17 @@ class _Reader:
                 _referenced_name(self.index, attester.party) or "Someone not named",
                 _attester_role(party) or ATTESTER_MODES.get(attester.mode, attester.mode),
                 attester.time.isoformat() if attester.time else None,
-                f"{where}.attester[{number}]",
             )
         for number, section in enumerate(composition.section or []):
             self._read_section(section, f"{where}.section[{number}]", OTHER)
 
-    def _add_attester(self, name: str, role: str | None, time: str | None, where: str) -> None:
-        if any(a["name"] == name for a in self.document.attesters):
-            return
-        self.document.attesters.append({"name": name, "role": role, "time": time, "where": where})
+    def _add_attester(self, name: str, role: str | None, time: str | None) -> None:
+        """Once per person: a witness listed on their own and as an attester is one."""
+        for known in self.document.attesters:
+            if known["name"] == name:
+                known["time"] = known["time"] or time
+                return
+        self.document.attesters.append({"name": name, "role": role, "time": time})
 
     def _read_section(self, section: Any, where: str, inherited: str) -> None:
         if _repeats(section):
