@@ -22,13 +22,29 @@ router = APIRouter(prefix="/api/v1", tags=["export and import"])
     response_class=Response,
     responses={200: {"content": {"application/fhir+json": {}}, "description": "A FHIR Bundle"}},
 )
-def export_fhir(plan_id: uuid.UUID, user: CurrentUser, session: DbSession):
-    """Your plan as a FHIR R4 document Bundle, for another health or care system: one
-    Composition section per plan section, a Goal per goal, and your crisis plan as a mental
-    health advance directive (LOINC 104144-1) that this service can import again."""
+def export_fhir(plan_id: uuid.UUID, user: CurrentUser, session: DbSession, settings: AppSettings):
+    """Your crisis plan as a FHIR R4 document Bundle for another health or care system: a
+    PACIO mental health advance directive (LOINC 104144-1) with your printed crisis plan as
+    its source form, a Provenance for every entry someone else wrote, and your whole plan
+    beside it. This service can import it again, keeping who wrote what."""
     plan = get_owned_plan(session, user, plan_id)
-    bundle = plan_bundle(plan, user.display_name)
+    crisis = next(s for s in plan.sections if s["key"] == CRISIS_SECTION)
+    printed = printable.crisis_card(
+        _print_fonts(settings), user.display_name, crisis, plan.updated_at
+    )
+    bundle = plan_bundle(plan, user.display_name, printed)
     return Response(bundle.model_dump_json(), media_type="application/fhir+json")
+
+
+def _print_fonts(settings) -> Path:
+    fonts = Path(settings.print_font_dir)
+    if not (fonts / "DejaVuSans.ttf").is_file():
+        raise Problem(
+            503,
+            f"Printing is not set up on this server: no DejaVu fonts in {fonts}. "
+            "Install the fonts-dejavu-core package or set PRINT_FONT_DIR.",
+        )
+    return fonts
 
 
 @router.get(
@@ -66,13 +82,7 @@ def print_plan(
                 where="sections",
             )
         chosen = [by_key[k] for k in dict.fromkeys(keys)]
-    fonts = Path(settings.print_font_dir)
-    if not (fonts / "DejaVuSans.ttf").is_file():
-        raise Problem(
-            503,
-            f"Printing is not set up on this server: no DejaVu fonts in {fonts}. "
-            "Install the fonts-dejavu-core package or set PRINT_FONT_DIR.",
-        )
+    fonts = _print_fonts(settings)
     if [s["key"] for s in chosen] == [CRISIS_SECTION]:
         pdf = printable.crisis_card(fonts, user.display_name, chosen[0], plan.updated_at)
         name = "crisis-plan.pdf"

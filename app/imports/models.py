@@ -64,6 +64,10 @@ class PlanImport(SQLModel, table=True):
     subject_where: str | None = Field(
         default=None, sa_column=Column(EncryptedText("plan_import.subject_where"))
     )
+    # Who signed, witnessed or notarised it, as the document says: [{name, role, time}].
+    document_attesters: list[dict[str, str | None]] | None = Field(
+        default=None, sa_column=Column(EncryptedJSON("plan_import.document_attesters"))
+    )
     # Warnings quote the subject's name and birth date.
     warnings: list[dict[str, str]] = Field(
         default_factory=list,
@@ -91,6 +95,10 @@ class ImportPart(SQLModel, table=True):
     )
     location: str = Field(sa_column=Column(String(300), nullable=False))
     text: str = Field(sa_column=Column(EncryptedText("plan_import_part.text"), nullable=False))
+    # Who wrote these words, when the document says (our own export's Provenance).
+    provenance: dict[str, str] | None = Field(
+        default=None, sa_column=Column(EncryptedJSON("plan_import_part.provenance"))
+    )
     status: str = Field(default=PartStatus.proposed, sa_column=Column(String(10), nullable=False))
     # The person's decision: the words and field as accepted, and their own note.
     decided_text: str | None = Field(

@@ -64,6 +64,15 @@ class Person(BaseModel):
     organisation: str | None = None
 
 
+class Attester(BaseModel):
+    """Someone who signed, witnessed or notarised the document: its provenance, not a
+    helper."""
+
+    name: str
+    role: str | None = Field(default=None, description="e.g. 'witness', 'notary', 'signed it'")
+    time: str | None = Field(default=None, description="When, as the document says")
+
+
 class ImportSource(BaseModel):
     file_name: str
     content_type: str
@@ -136,6 +145,11 @@ class ImportSummary(BaseModel):
     summary: str
     imported_by: Person
     source: ImportSource
+    attested_by: list[Attester] = Field(
+        default_factory=list,
+        description="Who signed, witnessed or notarised the document, as it says: part of "
+        "its provenance, never proposed as helpers",
+    )
     warnings: list[ImportWarning]
     counts: dict[str, int]
     created_at: datetime

@@ -129,18 +129,35 @@ def names_agree(account_name: str, document_name: str) -> bool:
 
 
 def _warnings(parsed: ParsedDocument, owner_name: str) -> list[dict[str, str]]:
-    if parsed.subject_name and not names_agree(owner_name, parsed.subject_name):
-        born = f", born {parsed.subject_birth_date}" if parsed.subject_birth_date else ""
-        return [
-            {
-                "code": "different_name",
-                "message": f"This document is about \u201c{parsed.subject_name}\u201d{born}, "
-                f"but the plan belongs to \u201c{owner_name}\u201d. Check it is about the "
-                "right person before accepting anything from it.",
-                "where": parsed.subject_where or "the document",
-            }
-        ]
-    return []
+    """A warning for each person the document is about who is not the plan's owner."""
+    subjects = [
+        {
+            "name": parsed.subject_name,
+            "birth_date": parsed.subject_birth_date,
+            "where": parsed.subject_where,
+        },
+        *parsed.more_subjects,
+    ]
+    warnings = []
+    for subject in subjects:
+        if subject["name"] and not names_agree(owner_name, subject["name"]):
+            born = f", born {subject['birth_date']}" if subject["birth_date"] else ""
+            warnings.append(
+                {
+                    "code": "different_name",
+                    "message": f"This document is about \u201c{subject['name']}\u201d{born}, "
+                    f"but the plan belongs to \u201c{owner_name}\u201d. Check it is about the "
+                    "right person before accepting anything from it.",
+                    "where": subject["where"] or "the document",
+                }
+            )
+    return warnings
+
+
+def _must_confirm(warnings: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Warnings that stop an import until confirmed: the document may be about someone
+    else. Others (what the reading left out) are for information."""
+    return [w for w in warnings if w["code"] == "different_name"]
 
 
 def create_import(
@@ -167,15 +184,16 @@ def create_import(
     read = containment.read_upload(data, name, (content_type or "").lower(), parse_limits)
     parsed = read.document
     owner = session.get(User, plan.owner_id)
-    warnings = _warnings(parsed, owner.display_name)
-    if warnings and not confirm_person:
+    person_warnings = _warnings(parsed, owner.display_name)
+    if person_warnings and not confirm_person:
         raise Problem(
             422,
-            warnings[0]["message"] + " Nothing was stored. If it is about them under another "
-            "name, send it again with confirm_person=true; they will see this warning.",
-            where=warnings[0]["where"],
-            warnings=warnings,
+            person_warnings[0]["message"] + " Nothing was stored. If it is about them under "
+            "another name, send it again with confirm_person=true; they will see this warning.",
+            where=person_warnings[0]["where"],
+            warnings=person_warnings,
         )
+    warnings = person_warnings + parsed.warnings
     now = clock.utcnow()
     record = PlanImport(
         plan_id=plan.id,
@@ -194,6 +212,14 @@ def create_import(
         subject_name=_clip(parsed.subject_name, 200),
         subject_birth_date=_clip(parsed.subject_birth_date, 40),
         subject_where=_clip(parsed.subject_where, 300),
+        document_attesters=[
+            {
+                "name": _clip(a["name"], 200) or "Someone not named",
+                "role": _clip(a["role"], 100),
+                "time": _clip(a["time"], 40),
+            }
+            for a in parsed.attesters
+        ],
         warnings=warnings + read.warnings,
         created_at=now,
     )
@@ -212,6 +238,7 @@ def create_import(
                 "heading": _clip(part.heading, 300),
                 "location": _clip(part.where, 300),
                 "text": part.text,
+                "provenance": part.provenance,
                 "status": PartStatus.proposed,
             }
             for position, part in enumerate(parsed.parts)
@@ -369,6 +396,7 @@ def import_summary(session: Session, record: PlanImport, access: Access) -> dict
             "author": record.document_author,
             "organisation": record.document_organisation,
         },
+        "attested_by": record.document_attesters or [],
         "warnings": record.warnings,
         "counts": counts,
         "created_at": clock.isoformat(record.created_at),
@@ -466,19 +494,20 @@ def _check_decisions(
                 where=where,
             )
         pairs.append((decision, part))
-    if record.warnings and not body.warnings_seen and any(d.action == "accept" for d, _ in pairs):
+    blocking = _must_confirm(record.warnings)
+    if blocking and not body.warnings_seen and any(d.action == "accept" for d, _ in pairs):
         raise Problem(
             409,
             "This import has a warning you need to read first: "
-            + " ".join(w["message"] for w in record.warnings)
+            + " ".join(w["message"] for w in blocking)
             + " To accept parts anyway, send the decisions again with warnings_seen: true.",
-            warnings=record.warnings,
+            warnings=blocking,
         )
     return pairs
 
 
 def _entry_source(record: PlanImport, part: Row, edited: bool, note: str | None) -> dict:
-    return {
+    source = {
         "kind": "import",
         "import_id": str(record.id),
         "part_id": str(part.id),
@@ -491,6 +520,19 @@ def _entry_source(record: PlanImport, part: Row, edited: bool, note: str | None)
         "edited": edited,
         "note": note,
     }
+    # Words the document credits to someone (our own export's Provenance) keep that credit:
+    # their author, who first brought them in, from which file, and when.
+    original = part.provenance or {}
+    if original.get("author"):
+        source["organisation"] = None
+    source.update(
+        {
+            key: original[key]
+            for key in ("author", "organisation", "imported_by", "file_name", "imported_at")
+            if original.get(key)
+        }
+    )
+    return source
 
 
 def _mark_part(session: Session, part: Row, **values: Any) -> None:

@@ -48,9 +48,9 @@ def _unknown_resource_type() -> bytes:
     return _json(bundle)
 
 
-def _collection_bundle() -> bytes:
+def _transaction_bundle() -> bytes:
     bundle = _bundle()
-    bundle["type"] = "collection"
+    bundle["type"] = "transaction"
     return _json(bundle)
 
 
@@ -216,12 +216,12 @@ CASES = [
         "Bundle.entry",
     ),
     (
-        "not a document bundle",
+        "not a document or collection bundle",
         "b.json",
-        _collection_bundle(),
+        _transaction_bundle(),
         "application/fhir+json",
         422,
-        "of type 'collection'",
+        "of type 'transaction'",
         "Bundle.type",
     ),
     (

@@ -61,9 +61,9 @@ def test_fhir_export_is_a_valid_document(owner, green_book):
     assert bundle["type"] == "document"
     assert bundle["identifier"]["system"] == "urn:ietf:rfc:3986"
 
-    plan_composition, crisis_composition = _resources(bundle, "Composition")
-    assert bundle["entry"][0]["resource"] is not None
-    assert bundle["entry"][0]["resource"]["id"] == plan_composition["id"]
+    # The crisis plan's directive comes first (see test_fhir_export.py); the whole plan beside.
+    crisis_composition, plan_composition = _resources(bundle, "Composition")
+    assert bundle["entry"][0]["resource"]["id"] == crisis_composition["id"]
     assert plan_composition["title"] == "My book"
     plan = owner.get(f"/api/v1/plans/{plan_id}").json()
     assert [s["code"]["coding"][0]["code"] for s in plan_composition["section"]] == [
@@ -88,10 +88,9 @@ def test_fhir_export_is_a_valid_document(owner, green_book):
         "display": "Mental health Advance directives",
     }
     assert crisis_composition["category"][0]["coding"][0]["code"] == "42348-3"
-    (who_helps,) = crisis_composition["section"]
-    assert {"system": LOINC, "code": "81335-2", "display": "Healthcare agent"} in who_helps["code"][
-        "coding"
-    ]
+    who_helps = crisis_composition["section"][0]
+    assert who_helps["code"]["coding"][0]["code"] == "who_helps"
+    assert "Call Priya" in who_helps["text"]["div"]
     crisis_section = next(s for s in plan_composition["section"] if s["title"] == "My crisis plan")
     assert crisis_section["entry"][0]["reference"] == f"urn:uuid:{crisis_composition['id']}"
     (patient,) = _resources(bundle, "Patient")

@@ -78,7 +78,7 @@ def test_fhir_mental_health_advance_directive_bundle(owner, green_book):
 
     assert fields_and_texts(result) == [
         ("who_helps", "I want my sister Priya Shah to speak for me if I cannot."),
-        ("who_helps", "Priya Shah (sister): 07700 900123"),
+        ("who_helps", "Priya Shah (sister; Person who speaks for me): 07700 900123"),
         ("others_take_over", "I stop answering my phone and stay in bed past midday."),
         ("others_take_over", "I start giving my things away."),
         ("other", "These are my wishes about medicines."),
@@ -93,7 +93,8 @@ def test_fhir_mental_health_advance_directive_bundle(owner, green_book):
     parts = result["parts"]
     # A section coded with our own field key keeps that field whatever its title says.
     assert parts[9]["heading"] == "At home"
-    # The RelatedPerson came from the healthcare agent section (LOINC 81335-2).
+    # The RelatedPerson came from the healthcare agent section (LOINC 81335-2), with the
+    # role the Consent gives them.
     assert parts[1]["where"] == "Bundle.entry[0].resource.section[0].entry[0]"
     assert parts[8]["heading"] == "Electroconvulsive therapy"
     assert result["source"] == {
@@ -153,7 +154,7 @@ def test_fhir_care_plan(owner, green_book):
         ("what_helps", "Speak slowly and tell me what is happening."),
         ("treatments_refused", "I do not consent to electroconvulsive therapy."),
         ("who_helps", "My sister Priya Shah on 07700 900123."),
-        ("other", "The home treatment team visits within four hours of a call."),
+        ("other", "Home visit: The home treatment team visits within four hours of a call."),
         ("other", "Sam asked for the plan to be printed as a card."),
     ]
     # The generated narrative only repeats the activities, so it adds no part.

@@ -23,6 +23,8 @@ class ParsedPart:
     text: str
     heading: str | None
     where: str
+    # Who wrote these words when the document itself says (our own FHIR export does).
+    provenance: dict[str, Any] | None = None
 
 
 @dataclass
@@ -46,6 +48,12 @@ class ParsedDocument:
     subject_birth_date: str | None = None
     subject_where: str | None = None
     embedded: list[EmbeddedFile] = field(default_factory=list)
+    # Who signed, witnessed or notarised the document: its provenance, never helpers.
+    attesters: list[dict[str, str | None]] = field(default_factory=list)
+    # Anyone else the document says it is about, for the wrong-person check.
+    more_subjects: list[dict[str, str | None]] = field(default_factory=list)
+    # What the person should know about the reading: what was left out, and why.
+    warnings: list[dict[str, str]] = field(default_factory=list)
     text_chars: int = field(default=0, repr=False)
 
 
