@@ -154,10 +154,14 @@ def _warnings(parsed: ParsedDocument, owner_name: str) -> list[dict[str, str]]:
     return warnings
 
 
+_READ_BEFORE_ACCEPTING = {"different_name", "active_content"}
+
+
 def _must_confirm(warnings: list[dict[str, str]]) -> list[dict[str, str]]:
-    """Warnings that stop an import until confirmed: the document may be about someone
-    else. Others (what the reading left out) are for information."""
-    return [w for w in warnings if w["code"] == "different_name"]
+    """Warnings that stop accepting until the person has read them: the document may be
+    about someone else, or it carried active content. Others (what the reading left out)
+    are for information."""
+    return [w for w in warnings if w["code"] in _READ_BEFORE_ACCEPTING]
 
 
 def create_import(
