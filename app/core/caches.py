@@ -55,11 +55,16 @@ class PlanContentCache(Generic[V]):
             lambda _key, entry: entry[0] == owner_id and plan_id in (None, entry[1])
         )
 
-    def __len__(self) -> int:
-        return len(self._entries)
+    def plans_held(self) -> set[tuple[uuid.UUID, uuid.UUID]]:
+        """The (owner id, plan id) of every entry, for checking what is remembered."""
+        return {(owner_id, plan_id) for owner_id, plan_id, _ in self._entries.values()}
 
 
 _REGISTRY: list[PlanContentCache] = []
+
+
+def registered() -> list[PlanContentCache]:
+    return list(_REGISTRY)
 
 
 def forget_plan(owner_id: uuid.UUID, plan_id: uuid.UUID) -> None:

@@ -35,5 +35,6 @@ class LRUCache(Generic[K, V]):
             for key in [key for key, value in self._entries.items() if doomed(key, value)]:
                 del self._entries[key]
 
-    def __len__(self) -> int:
-        return len(self._entries)
+    def values(self) -> list[V]:
+        with self._lock:
+            return list(self._entries.values())
