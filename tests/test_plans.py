@@ -240,6 +240,9 @@ def test_deleted_plan_can_be_restored_for_30_days(owner, green_book, move_clock)
     assert restored.status_code == 200
     assert section(restored.json(), "triggers")["entries"][0]["text"] == "Loud bars"
     assert owner.post(f"/api/v1/plans/{plan_id}/restore").status_code == 409
+    assert _restore_log_line(owner, plan_id)["summary"] == (
+        "You restored this plan. It had no shares or crisis card link to bring back."
+    )
 
 
 def test_deleted_plan_is_gone_after_30_days(app, owner, green_book, move_clock):
@@ -308,8 +311,8 @@ def test_restoring_brings_back_the_content_but_not_the_sharing(owner, shared_the
     assert owner.get(f"/api/v1/plans/{plan_id}/crisis-card").json()["status"] == "revoked"
     line = _restore_log_line(owner, plan_id)
     assert line["summary"] == (
-        "You restored this plan without its sharing: 2 shares or crisis card links it had "
-        "stay turned off."
+        "You restored this plan without its sharing: its 1 share and its crisis card link "
+        "stayed turned off. Share it again if you want to."
     )
 
 

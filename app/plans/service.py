@@ -404,12 +404,7 @@ def restore_deleted(
             "had when you deleted it work again."
         )
     else:
-        ended = _end_sharing(session, plan)
-        summary = "You restored this plan without its sharing: " + (
-            f"{ended} shares or crisis card links it had stay turned off."
-            if ended
-            else "it had no shares or crisis card link to bring back."
-        )
+        summary = _restored_without_sharing(*_end_sharing(session, plan))
     # Here, not at the top: the sharing service builds its queries from this module's.
     from app.sharing.service import log_event
 
@@ -425,8 +420,9 @@ def restore_deleted(
     return plan
 
 
-def _end_sharing(session: Session, plan: Plan) -> int:
-    """Ends the plan's open shares and turns its crisis card link off; how many ended."""
+def _end_sharing(session: Session, plan: Plan) -> tuple[int, bool]:
+    """Ends the plan's open shares and turns its crisis card link off: how many shares
+    ended, and whether a working card link did."""
     now = clock.utcnow()
     shares = session.execute(
         update(Share)
@@ -445,7 +441,18 @@ def _end_sharing(session: Session, plan: Plan) -> int:
         .values(revoked_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
-    return shares + cards
+    return shares, cards > 0
+
+
+def _restored_without_sharing(shares: int, card: bool) -> str:
+    ended = [f"its {shares} share{'' if shares == 1 else 's'}"] if shares else []
+    ended += ["its crisis card link"] if card else []
+    if not ended:
+        return "You restored this plan. It had no shares or crisis card link to bring back."
+    return (
+        f"You restored this plan without its sharing: {' and '.join(ended)} stayed turned "
+        "off. Share it again if you want to."
+    )
 
 
 def purge_deleted_plans(session: Session, retention_days: int) -> int:
