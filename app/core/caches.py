@@ -36,6 +36,9 @@ class PlanContentCache(Generic[V]):
     size: int
     key: tuple[str, ...]  # what the key tuple holds, in order
     holds: str
+    # For an entry whose freshness is checked in SQL rather than by its key: the columns
+    # compared.
+    checked_in_sql: tuple[str, ...] = ()
     _entries: LRUCache[Hashable, tuple[uuid.UUID, uuid.UUID, V]] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -98,25 +101,25 @@ LISTED_SHARES = PlanContentCache[str](
     "or the owner's name is a new key.",
 )
 
-# A grantee's last read of a share, answered again while SQL finds every one of these
-# columns of the checked read as they were: `app.sharing.service._LOG_READ_IF_UNCHANGED`
-# is built from this list, and the remembered read keeps exactly these values.
-LAST_READ_DEPENDS_ON = (
-    "generation",
-    "version",
-    "archived_at",
-    "stored_sections",
-    "expires_at",
-    "permission",
-    "label",
-    "reader_name",
-    "reader_role",
-    "reader_organisation",
-)
 LAST_READS = PlanContentCache(
     "last_reads",
     2_000,
     key=("share_id", "reader_id"),
     holds="A grantee's read of a share as answered and logged, answered again only when the "
-    "log line's insert finds the share live and LAST_READ_DEPENDS_ON unchanged in SQL.",
+    "log line's insert finds the share live and every column in `checked_in_sql` unchanged.",
+    # Columns of the grantee's checked read (`app.sharing.service._SCOPED_READ`): the SQL
+    # check `_LOG_READ_IF_UNCHANGED` is built from this list, and the remembered read keeps
+    # exactly these values to compare.
+    checked_in_sql=(
+        "generation",
+        "version",
+        "archived_at",
+        "stored_sections",
+        "expires_at",
+        "permission",
+        "label",
+        "reader_name",
+        "reader_role",
+        "reader_organisation",
+    ),
 )

@@ -1004,8 +1004,8 @@ _LOG_VALUES = {
 } | {"owner_id": Share.owner_id, "plan_id": Share.plan_id, "share_id": Share.id}
 # The log line of a read answered again from memory (`_LastRead`): written only where
 # `_SCOPED_READ` still finds the share and each of its columns named in
-# caches.LAST_READ_DEPENDS_ON is as the remembered read found it. Bound to `access_event`'s
-# values, `_SCOPED_READ`'s and those columns' (`_LastRead.unchanged`).
+# caches.LAST_READS.checked_in_sql is as the remembered read found it. Bound to
+# `access_event`'s values, `_SCOPED_READ`'s and those columns' (`_LastRead.unchanged`).
 _LOG_READ_IF_UNCHANGED = insert(AccessEvent.__table__).from_select(
     list(_LOG_VALUES),
     _SCOPED_READ.with_only_columns(*_LOG_VALUES.values()).where(
@@ -1013,7 +1013,7 @@ _LOG_READ_IF_UNCHANGED = insert(AccessEvent.__table__).from_select(
             _SCOPED_READ.selected_columns[name].is_not_distinct_from(
                 bindparam(name, type_=_SCOPED_READ.selected_columns[name].type)
             )
-            for name in caches.LAST_READ_DEPENDS_ON
+            for name in caches.LAST_READS.checked_in_sql
         )
     ),
 )
@@ -1159,7 +1159,7 @@ def _scoped_document(
             "until": clock.isoformat(row.expires_at),
         },
     }
-    unchanged = {name: row._mapping[name] for name in caches.LAST_READ_DEPENDS_ON}
+    unchanged = {name: row._mapping[name] for name in caches.LAST_READS.checked_in_sql}
     document_json = plans.with_sections_json(document, shown_json)
     return _LastRead(document_json, line, unchanged, viewed_at + LAST_VIEWED_PRECISION), writes
 
