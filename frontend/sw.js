@@ -2,7 +2,7 @@
 // the API is never cached here. VERSION is a digest of the files below (tests/test_pwa_shell.py
 // says the new one when a file changes): a new version installs beside the old one and waits
 // until the person chooses "Update now".
-const VERSION = "55eeaaa91a7d";
+const VERSION = "6bc57d7b2b9e";
 const CACHE = `shell-v${VERSION}`;
 const SHELL = [
   "/index.html",
@@ -27,6 +27,7 @@ const SHELL = [
   "/js/screens/crisis-card.js",
   "/js/screens/crisis.js",
   "/js/screens/decisions.js",
+  "/js/screens/deleted.js",
   "/js/screens/history.js",
   "/js/screens/invite.js",
   "/js/screens/plan.js",

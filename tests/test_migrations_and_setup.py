@@ -2,13 +2,14 @@
 settings; the admin command creates professional accounts; the API is documented; the
 connection pool keeps the connections it opens."""
 
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from fastapi.testclient import TestClient
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, text
 from sqlmodel import SQLModel
 
 from app.__main__ import main as admin_command
@@ -88,6 +89,41 @@ def test_upgrading_shares_copies_their_plans_dates(scratch_database_url, setting
         migrate(scratch_database_url, "0006", down=True)
         migrate(scratch_database_url)
         assert listed(client, worker) == ["Ann", "Ben"]
+    close_database_pools(on_scratch)
+
+
+def test_upgrading_gives_existing_plans_a_generation_and_keeps_their_ids_used(
+    scratch_database_url, settings
+):
+    """Revision 0008 gives every existing plan its own random generation and records its id
+    as used, so after the upgrade the plans read as before and their ids can't be taken."""
+    migrate(scratch_database_url)
+    on_scratch = create_app(settings.model_copy(update={"database_url": scratch_database_url}))
+    with TestClient(on_scratch) as client:
+        person = _registered(client, "Ann")
+        made = [
+            client.post("/api/v1/plans", json={"template": t}, headers=person).json()
+            for t in ("wrap", "green_book")
+        ]
+        assert client.delete(f"/api/v1/plans/{made[1]['id']}", headers=person).is_success
+
+        migrate(scratch_database_url, "0007", down=True)
+        migrate(scratch_database_url)
+
+        again = client.get(f"/api/v1/plans/{made[0]['id']}", headers=person)
+        assert again.status_code == 200 and again.json()["sections"] == made[0]["sections"]
+        for plan in made:
+            create = {
+                "op_id": str(uuid.uuid4()),
+                "kind": "create_plan",
+                "plan_id": plan["id"],
+                "template": "wrap",
+            }
+            body = client.post("/api/v1/sync", json={"operations": [create]}, headers=person)
+            assert body.json()["results"][0]["status_code"] == 404
+        with on_scratch.state.engine.connect() as connection:
+            generations = connection.execute(text('SELECT generation FROM "plan"')).scalars()
+            assert len(set(generations)) == 2
     close_database_pools(on_scratch)
 
 

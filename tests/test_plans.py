@@ -240,6 +240,9 @@ def test_deleted_plan_can_be_restored_for_30_days(owner, green_book, move_clock)
     assert restored.status_code == 200
     assert section(restored.json(), "triggers")["entries"][0]["text"] == "Loud bars"
     assert owner.post(f"/api/v1/plans/{plan_id}/restore").status_code == 409
+    assert _restore_log_line(owner, plan_id)["summary"] == (
+        "You restored this plan. It had no shares or crisis card link to bring back."
+    )
 
 
 def test_deleted_plan_is_gone_after_30_days(app, owner, green_book, move_clock):
@@ -261,3 +264,90 @@ def test_stranger_cannot_restore_my_deleted_plan(owner, stranger, green_book):
     owner.delete(f"/api/v1/plans/{green_book['id']}")
     assert stranger.post(f"/api/v1/plans/{green_book['id']}/restore").status_code == 404
     assert stranger.get("/api/v1/plans", params={"deleted": True}).json() == []
+
+
+# ---- restoring brings back the content; sharing only when asked ----------------------------
+
+
+@pytest.fixture
+def shared_then_deleted(owner, green_book, make_account):
+    """A plan shared with a link worker and on a crisis card, then deleted."""
+    from app.accounts.models import Role
+
+    plan_id = green_book["id"]
+    add_entry(owner, plan_id, "crisis", "Call my sister first")
+    worker = make_account("Jo Link", role=Role.link_worker)
+    made = owner.post(
+        f"/api/v1/plans/{plan_id}/shares",
+        json={"sections": ["crisis"], "permission": "view", "label": "link_worker"},
+    ).json()
+    assert worker.post("/api/v1/shares/accept", json={"code": made["invite_code"]}).is_success
+    card = owner.post(f"/api/v1/plans/{plan_id}/crisis-card").json()
+    card_path = card["url"].removeprefix("http://testserver")
+    assert owner.client.get(card_path).status_code == 200
+    assert owner.delete(f"/api/v1/plans/{plan_id}").status_code == 204
+    return plan_id, worker, made["id"], card_path
+
+
+def _restore_log_line(owner, plan_id) -> dict:
+    entries = owner.get(f"/api/v1/plans/{plan_id}/access-log").json()["entries"]
+    (line,) = [e for e in entries if e["event"] == "plan_restored"]
+    return line
+
+
+@pytest.mark.parametrize("body", [None, {}, {"with_sharing": False}])
+def test_restoring_brings_back_the_content_but_not_the_sharing(owner, shared_then_deleted, body):
+    plan_id, worker, share_id, card_path = shared_then_deleted
+    restored = owner.post(f"/api/v1/plans/{plan_id}/restore", json=body)
+    assert restored.status_code == 200, restored.text
+    assert section(restored.json(), "crisis")["entries"][0]["text"] == "Call my sister first"
+
+    assert worker.get(f"/api/v1/shared-with-me/{share_id}").status_code == 410
+    assert worker.get("/api/v1/shared-with-me").json()["total"] == 0
+    assert owner.client.get(card_path).status_code == 410
+    (share,) = owner.get(f"/api/v1/plans/{plan_id}/shares").json()
+    assert share["status"] == "plan_deleted"
+    assert "restored it without its sharing" in share["summary"]
+    assert owner.get(f"/api/v1/plans/{plan_id}/crisis-card").json()["status"] == "revoked"
+    line = _restore_log_line(owner, plan_id)
+    assert line["summary"] == (
+        "You restored this plan without its sharing: its 1 share and its crisis card link "
+        "stayed turned off. Share it again if you want to."
+    )
+
+
+def test_restoring_with_sharing_brings_back_the_shares_and_the_crisis_card(
+    owner, shared_then_deleted
+):
+    plan_id, worker, share_id, card_path = shared_then_deleted
+    restored = owner.post(f"/api/v1/plans/{plan_id}/restore", json={"with_sharing": True})
+    assert restored.status_code == 200, restored.text
+
+    read = worker.get(f"/api/v1/shared-with-me/{share_id}")
+    assert read.status_code == 200 and "Call my sister first" in read.text
+    assert owner.client.get(card_path).status_code == 200
+    assert "work again" in _restore_log_line(owner, plan_id)["summary"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"with_sharing": "please"}, {"with_sharing": True, "shares": "all"}, [True]],
+    ids=["not a yes or no", "an unknown field", "not an object"],
+)
+def test_a_bad_restore_request_is_refused_and_changes_nothing(owner, shared_then_deleted, body):
+    plan_id, *_ = shared_then_deleted
+    response = owner.post(f"/api/v1/plans/{plan_id}/restore", json=body)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert owner.get(f"/api/v1/plans/{plan_id}").status_code == 404  # still deleted
+
+
+def test_nobody_else_can_restore_a_plan_or_its_sharing(owner, stranger, shared_then_deleted):
+    plan_id, worker, share_id, _card = shared_then_deleted
+    for account in (worker, stranger):
+        refused = account.post(f"/api/v1/plans/{plan_id}/restore", json={"with_sharing": True})
+        assert refused.status_code == 404
+        assert refused.json()["detail"] == "There is no plan with this id in your plans."
+    assert owner.client.post(f"/api/v1/plans/{plan_id}/restore").status_code == 401
+    assert worker.get(f"/api/v1/shared-with-me/{share_id}").status_code == 410
+    assert owner.get(f"/api/v1/plans/{plan_id}").status_code == 404

@@ -439,7 +439,7 @@ def test_adding_to_a_section_removed_elsewhere_keeps_your_words(owner, green_boo
     assert result["yours"]["text"] == "Songs that lift me"
 
 
-def test_a_plan_id_already_taken_is_refused(owner, stranger, green_book):
+def test_a_plan_id_already_taken_is_refused_as_an_unknown_plan_is(owner, stranger, green_book):
     taken = {
         "op_id": random_uuid(),
         "kind": "create_plan",
@@ -449,7 +449,8 @@ def test_a_plan_id_already_taken_is_refused(owner, stranger, green_book):
     body = sync(stranger, [taken])
 
     assert body["results"][0]["status"] == "rejected"
-    assert body["results"][0]["status_code"] == 409
+    assert body["results"][0]["status_code"] == 404  # as every other route, never 409
+    assert "already exists" not in body["results"][0]["detail"]
     assert body["plans"] == []
     assert owner.get(f"/api/v1/plans/{green_book['id']}").json()["template"] == "green_book"
 

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from app.accounts import attempts
 from app.accounts.attempts import AttemptKind
 from app.accounts.models import AuthSession, RefreshToken, Role, User
-from app.core import clock
+from app.core import caches, clock
 from app.core.config import Settings
 from app.core.errors import Problem
 from app.core.security import (
@@ -264,6 +264,8 @@ def session_for_refresh_token(session: Session, refresh_token: str) -> uuid.UUID
 
 
 def delete_account(session: Session, user: User) -> None:
-    """Removes the account; the database cascades to every plan, revision and session."""
+    """Removes the account; the database cascades to every plan, revision and session, and
+    nothing of their plans stays in this process's memory."""
     session.execute(delete(User).where(User.id == user.id))
     session.commit()
+    caches.forget_owner(user.id)

@@ -41,8 +41,6 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from app.core.lru import LRUCache
-
 if TYPE_CHECKING:
     from app.core.config import Settings
 
@@ -220,34 +218,21 @@ def active_keyring() -> Keyring:
 
 class EncryptedText(TypeDecorator):
     """Text stored encrypted. `purpose` is "<table>.<column>", the associated data.
-    `remember`: how many decrypted values to keep, by stored value, for a short column read
-    on nearly every request (a stored value always decrypts to the same text)."""
+    Nothing decrypted is remembered: decrypting a short value costs a few microseconds,
+    too little for a cache of people's words to pay for itself (docs/scaling.md)."""
 
     impl = Text
     cache_ok = True
 
-    def __init__(self, purpose: str, remember: int = 0) -> None:
+    def __init__(self, purpose: str) -> None:
         super().__init__()
         self.purpose = purpose
-        self.remember = remember
-        self._remembered: LRUCache[tuple[Keyring, str], str] | None = (
-            LRUCache(remember) if remember else None
-        )
 
     def process_bind_param(self, value: str | None, _dialect) -> str | None:
         return None if value is None else active_keyring().encrypt_text(value, self.purpose)
 
     def process_result_value(self, value: str | None, _dialect) -> str | None:
-        if value is None:
-            return None
-        keyring = active_keyring()
-        if self._remembered is None:
-            return keyring.decrypt_text(value, self.purpose)
-        # By keyring too: with another set of keys the value may not decrypt at all.
-        text = self._remembered.get((keyring, value))
-        if text is None:
-            text = self._remembered.put((keyring, value), keyring.decrypt_text(value, self.purpose))
-        return text
+        return None if value is None else active_keyring().decrypt_text(value, self.purpose)
 
 
 class EncryptedJSON(EncryptedText):

@@ -1,8 +1,8 @@
-"""A small thread-safe least-recently-used map, for things derived from one version of a
-plan: a version never changes, so an entry is never stale, only evicted."""
+"""A small thread-safe least-recently-used map."""
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Generic, TypeVar
 
 K = TypeVar("K")
@@ -29,3 +29,12 @@ class LRUCache(Generic[K, V]):
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
         return value
+
+    def discard_where(self, doomed: Callable[[K, V], bool]) -> None:
+        with self._lock:
+            for key in [key for key, value in self._entries.items() if doomed(key, value)]:
+                del self._entries[key]
+
+    def values(self) -> list[V]:
+        with self._lock:
+            return list(self._entries.values())

@@ -79,9 +79,15 @@ def create_import(
 def list_imports(plan_id: uuid.UUID, user: CurrentUser, session: DbSession):
     """Imports for this plan, newest first. Someone you share with sees only their own."""
     access = service.reader_access(session, user, plan_id)
-    return [
-        service.import_summary(session, r, access) for r in service.list_imports(session, access)
-    ]
+    found = service.list_imports(session, access)
+    listed = [service.import_summary(session, r, access) for r in found]
+    service.log_grantee_read(
+        session,
+        access,
+        "listed_imports",
+        f"looked at the list of imports they sent for your crisis plan ({len(found)}).",
+    )
+    return listed
 
 
 @router.get("/plans/{plan_id}/imports/{import_id}", response_model=ImportRead)
@@ -89,7 +95,16 @@ def read_import(plan_id: uuid.UUID, import_id: uuid.UUID, user: CurrentUser, ses
     """Every proposed part, the crisis-plan field it maps to, and (for the owner) what the
     plan says there now; with who sent it, from what, when, and any warnings."""
     access = service.reader_access(session, user, plan_id)
-    return service.import_view(session, service.get_import(session, access, import_id), access)
+    record = service.get_import(session, access, import_id)
+    view = service.import_view(session, record, access)
+    service.log_grantee_read(
+        session,
+        access,
+        "viewed_import",
+        f"opened \u201c{record.file_name}\u201d, which they sent for your crisis plan, "
+        "with your decisions on it.",
+    )
+    return view
 
 
 @router.post(
@@ -134,6 +149,12 @@ def read_attachment(
     content (a PDF's scripts), and a browser must neither run it nor guess its type."""
     access = service.reader_access(session, user, plan_id)
     attachment = service.get_attachment(session, access, attachment_id)
+    service.log_grantee_read(
+        session,
+        access,
+        "opened_attachment",
+        f"downloaded \u201c{attachment.file_name}\u201d, a file they sent with an import.",
+    )
     return Response(
         attachment.content,
         media_type=attachment.content_type,

@@ -63,10 +63,13 @@ def _owner_or_grants(
     return None, sharing.live_grants_for_plan(session, user, plan_id)
 
 
+def _shown_crisis(grant: sharing.Grant) -> list[dict[str, Any]]:
+    """The crisis section, which every import proposes parts for, if the share shows it."""
+    return [s for s in grant.shown() if s["key"] == CRISIS_SECTION]
+
+
 def _may_suggest_on_crisis(grant: sharing.Grant) -> bool:
-    return grant.allows(Permission.suggest) and any(
-        s["key"] == CRISIS_SECTION for s in grant.shown()
-    )
+    return grant.allows(Permission.suggest) and bool(_shown_crisis(grant))
 
 
 def importer_access(session: Session, user: User, plan_id: uuid.UUID) -> Access:
@@ -82,14 +85,35 @@ def importer_access(session: Session, user: User, plan_id: uuid.UUID) -> Access:
 
 
 def reader_access(session: Session, user: User, plan_id: uuid.UUID) -> Access:
-    """The owner, or a grantee with any live share of the plan (who then sees only the
-    imports they sent themselves)."""
+    """The owner, or a grantee whose live share still shows the crisis plan (who then sees
+    only the imports they sent themselves): an import holds the person's decisions on their
+    crisis plan, so it is seen only while the share covers what it proposes. Anyone else
+    gets the same 404 as for a plan that does not exist."""
     plan, grants = _owner_or_grants(session, user, plan_id)
     if plan is not None:
         return Access(user, plan, None)
-    if grants:
-        return Access(user, grants[0].plan, grants[0])
+    for grant in grants:
+        if _shown_crisis(grant):
+            return Access(user, grant.plan, grant)
     raise Problem(404, plans.NOT_FOUND)
+
+
+def log_grantee_read(session: Session, access: Access, event: str, what: str) -> None:
+    """A grantee's read of an import or its file goes in the person's access log, as every
+    read through a share does; the owner's own reads do not."""
+    if access.grant is None:
+        return
+    sharing.log_event(
+        session,
+        owner_id=access.plan.owner_id,
+        plan_id=access.plan.id,
+        event=event,
+        by=access.user,
+        share_id=access.grant.share.id,
+        sections=_shown_crisis(access.grant),
+        summary=f"{access.user.display_name} {what}",
+    )
+    session.commit()
 
 
 # ---- receiving a file ---------------------------------------------------------------------
@@ -269,7 +293,7 @@ def create_import(
             )
         )
     if access.grant is not None:
-        crisis = [s for s in access.grant.shown() if s["key"] == CRISIS_SECTION]
+        crisis = _shown_crisis(access.grant)
         sharing.log_event(
             session,
             owner_id=plan.owner_id,

@@ -2,7 +2,17 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    Uuid,
+    event,
+    insert,
+)
 from sqlmodel import Field, SQLModel
 
 from app.core.encryption import EncryptedJSON, EncryptedText
@@ -31,11 +41,13 @@ class Plan(SQLModel, table=True):
     owner_id: uuid.UUID = Field(
         sa_column=Column(ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False)
     )
-    template: str = Field(sa_column=Column(String(20), nullable=False))
-    # Decrypted titles are remembered: every read, list and "shared with me" shows them.
-    title: str = Field(
-        sa_column=Column(EncryptedText("plan.title", remember=20_000), nullable=False)
+    # Random, made with the row: what is remembered of a plan in memory is kept under it
+    # (app/core/caches.py), so nothing remembered of one row can answer for another.
+    generation: uuid.UUID = Field(
+        default_factory=uuid.uuid4, sa_column=Column(Uuid, nullable=False, default=uuid.uuid4)
     )
+    template: str = Field(sa_column=Column(String(20), nullable=False))
+    title: str = Field(sa_column=Column(EncryptedText("plan.title"), nullable=False))
     version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
     sections: list[dict[str, Any]] = Field(
         sa_column=Column(EncryptedJSON("plan.sections"), nullable=False)
@@ -73,3 +85,19 @@ class PlanRevision(SQLModel, table=True):
     # Kept as written so history still names the author after their account is gone.
     author_name: str = Field(sa_column=Column(String(100), nullable=False))
     created_at: datetime = now_column()
+
+
+class UsedPlanId(SQLModel, table=True):
+    """Every plan id ever used, written with the plan and kept after it is deleted, purged
+    or its owner's account is gone: a plan id is never used twice, so nobody can make a
+    plan under an id that once named someone else's."""
+
+    __tablename__ = "used_plan_id"
+
+    plan_id: uuid.UUID = Field(primary_key=True)
+
+
+@event.listens_for(Plan, "after_insert")
+def _record_used_plan_id(_mapper, connection, plan: Plan) -> None:
+    # On the mapper, so every way of making a plan (the API, sync, an imported file) records it.
+    connection.execute(insert(UsedPlanId.__table__).values(plan_id=plan.id))

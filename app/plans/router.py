@@ -18,6 +18,7 @@ from app.plans.schemas import (
     EntryWritten,
     PlanCreate,
     PlanRead,
+    PlanRestore,
     PlanSummary,
     PlanUpdate,
     RevisionRead,
@@ -150,10 +151,21 @@ def delete_plan(plan_id: uuid.UUID, user: CurrentUser, session: DbSession, setti
 
 @router.post("/plans/{plan_id}/restore", response_model=PlanRead, responses=problem_responses(409))
 def restore_deleted_plan(
-    plan_id: uuid.UUID, user: CurrentUser, session: DbSession, settings: AppSettings
+    plan_id: uuid.UUID,
+    user: CurrentUser,
+    session: DbSession,
+    settings: AppSettings,
+    body: PlanRestore | None = None,
 ):
-    """Bring back a deleted plan, within 30 days of deleting it."""
-    plan = service.restore_deleted(session, user, plan_id, settings.deleted_plan_retention_days)
+    """Bring back a deleted plan, within 30 days of deleting it. Its shares and crisis card
+    link come back only with `with_sharing: true`; otherwise they stay turned off."""
+    plan = service.restore_deleted(
+        session,
+        user,
+        plan_id,
+        settings.deleted_plan_retention_days,
+        with_sharing=body is not None and body.with_sharing,
+    )
     return _plan_response(plan, settings)
 
 

@@ -84,6 +84,16 @@ class PlanUpdate(StrictInput):
     archived: bool | None = None
 
 
+class PlanRestore(StrictInput):
+    with_sharing: bool = Field(
+        default=False,
+        description="Also bring back the shares and crisis card link the plan had when it "
+        "was deleted. Left out or false, they stay turned off.",
+    )
+
+    model_config = {"json_schema_extra": {"examples": [{"with_sharing": False}]}}
+
+
 class Prompt(BaseModel):
     key: str
     text: str

@@ -17,16 +17,15 @@ from sqlmodel import Session
 
 from app.accounts.models import AuthSession, User
 from app.accounts.service import LIVE_SESSION, sign_in_required, signed_in_claims
-from app.core import clock
+from app.core import caches, clock
 from app.core.config import Settings
 from app.core.db import retried_on_stale_connection
 from app.core.driver import AwaitedDriver, DriverRead
 from app.core.encryption import decrypted_json_text
 from app.core.errors import Problem
-from app.core.lru import LRUCache
-from app.plans.models import Plan, PlanRevision
+from app.plans.models import Plan, PlanRevision, UsedPlanId
 from app.plans.templates import TEMPLATES, Template, new_plan_sections
-from app.sharing.models import Share
+from app.sharing.models import CrisisCard, EndReason, Share
 
 T = TypeVar("T")
 _CONCURRENT_RETRIES = 20
@@ -111,6 +110,7 @@ def _check_owned_and_live(plan: Plan | Row | None, owner_id: uuid.UUID) -> None:
 PLAN_SUMMARY_COLUMNS = (
     Plan.id,
     Plan.owner_id,
+    Plan.generation,
     Plan.title,
     Plan.template,
     Plan.version,
@@ -143,17 +143,15 @@ _LIVE_SESSION_AND_PLANS = {
 }
 
 
-# By version too: the plan may have changed since its summary was read, and a version's
-# sections are kept under that version.
+# By generation and version too: the plan may have changed since its summary was read, and
+# a version's sections are kept under that version of that row (caches.SECTIONS_JSON).
 _SECTIONS_JSON = select(decrypted_json_text(Plan.sections)).where(
     Plan.owner_id == bindparam("owner_id"),
     Plan.id == bindparam("plan_id"),
+    Plan.generation == bindparam("generation"),
     Plan.version == bindparam("version"),
 )
 _SECTIONS_JSON_READ = DriverRead(_SECTIONS_JSON)
-# Sections as decrypted JSON text by (plan id, version): a version's sections never change
-# (every edit makes a new version), and fetching and decrypting them is a good part of a read.
-_SECTIONS_JSON_BY_VERSION: LRUCache[tuple[uuid.UUID, int], str] = LRUCache(1_000)
 
 
 async def read_owned_plan_json(
@@ -173,7 +171,7 @@ async def read_owned_plan_json(
         if plan is None:
             raise sign_in_required()
         _check_owned_and_live(plan if plan.id else None, user_id)
-        sections_json = _SECTIONS_JSON_BY_VERSION.get((plan.id, plan.version))
+        sections_json = caches.SECTIONS_JSON.get(_sections_key(plan))
         if sections_json is None:
             fetched = await database.first(_SECTIONS_JSON_READ, _sections_json_values(plan))
             sections_json = _kept_sections_json(plan, fetched[0] if fetched else None)
@@ -182,22 +180,33 @@ async def read_owned_plan_json(
 
 
 def sections_json_of(connection: Connection, plan: Row) -> str | None:
-    """The sections of the plan version in `plan` (its id, owner_id and version) as
-    decrypted JSON text; None once the plan has moved on from that version."""
-    if (kept := _SECTIONS_JSON_BY_VERSION.get((plan.id, plan.version))) is not None:
+    """The sections of the plan version in `plan` (its id, owner_id, generation and
+    version) as decrypted JSON text; None once the plan has moved on from that version."""
+    if (kept := caches.SECTIONS_JSON.get(_sections_key(plan))) is not None:
         return kept
     fetched = connection.execute(_SECTIONS_JSON, _sections_json_values(plan)).scalar_one_or_none()
     return _kept_sections_json(plan, fetched)
 
 
 def _sections_json_values(plan: Row) -> dict[str, Any]:
-    return {"owner_id": plan.owner_id, "plan_id": plan.id, "version": plan.version}
+    return {
+        "owner_id": plan.owner_id,
+        "plan_id": plan.id,
+        "generation": plan.generation,
+        "version": plan.version,
+    }
+
+
+def _sections_key(plan: Row) -> tuple:
+    return (plan.owner_id, plan.id, plan.generation, plan.version)
 
 
 def _kept_sections_json(plan: Row, fetched: str | None) -> str | None:
     if fetched is None:
         return None
-    return _SECTIONS_JSON_BY_VERSION.put((plan.id, plan.version), fetched)
+    return caches.SECTIONS_JSON.put(
+        _sections_key(plan), fetched, owner_id=plan.owner_id, plan_id=plan.id
+    )
 
 
 def with_sections_json(document: dict[str, Any], sections_json: str) -> str:
@@ -252,7 +261,10 @@ def create_plan(
     *,
     plan_id: uuid.UUID | None = None,
 ) -> Plan:
-    """`plan_id` lets an offline device name the plan it made before it could sync."""
+    """`plan_id` lets an offline device name the plan it made before it could sync; an id
+    any plan has ever had, anyone's, is refused as an unknown plan id is (404)."""
+    if plan_id is not None and plan_id_is_used(session, plan_id):
+        raise Problem(404, USED_ID)
     now = clock.utcnow()
     plan = Plan(
         id=plan_id or uuid.uuid4(),
@@ -268,6 +280,16 @@ def create_plan(
     _record_revision(session, plan, owner, "Plan created", now)
     session.commit()
     return plan
+
+
+USED_ID = (
+    "This plan id can't be used for a new plan: make a new id (a random UUID) and send the "
+    "plan again."
+)
+
+
+def plan_id_is_used(session: Session, plan_id: uuid.UUID) -> bool:
+    return session.get(UsedPlanId, plan_id) is not None
 
 
 def conflict(plan: Plan, retention_days: int) -> Problem:
@@ -333,6 +355,7 @@ def soft_delete(session: Session, plan: Plan) -> None:
     _write_plan(session, plan, deleted_at=clock.utcnow())
     _copy_to_shares(session, plan, plan_deleted_at=plan.deleted_at)
     session.commit()
+    caches.forget_plan(plan.owner_id, plan.id)
 
 
 def _write_plan(session: Session, plan: Plan, *conditions, **values) -> bool:
@@ -360,7 +383,12 @@ def _copy_to_shares(session: Session, plan: Plan, *, open_only: bool = False, **
     session.execute(shares.values(**copies).execution_options(synchronize_session=False))
 
 
-def restore_deleted(session: Session, owner: User, plan_id: uuid.UUID, retention_days: int) -> Plan:
+def restore_deleted(
+    session: Session, owner: User, plan_id: uuid.UUID, retention_days: int, *, with_sharing: bool
+) -> Plan:
+    """Brings back the plan's content. Its shares and crisis card link come back only
+    `with_sharing`: otherwise they end now, so a restore never quietly reopens the plan to
+    anyone the person may have deleted it to shut out."""
     plan = _owners_plan(session, owner, plan_id)
     if plan is None:
         raise Problem(404, NOT_FOUND)
@@ -370,16 +398,74 @@ def restore_deleted(session: Session, owner: User, plan_id: uuid.UUID, retention
         raise Problem(404, NOT_FOUND)
     _write_plan(session, plan, deleted_at=None)
     _copy_to_shares(session, plan, plan_deleted_at=None)
+    if with_sharing:
+        summary = (
+            "You restored this plan with its sharing: the shares and crisis card link it "
+            "had when you deleted it work again."
+        )
+    else:
+        summary = _restored_without_sharing(*_end_sharing(session, plan))
+    # Here, not at the top: the sharing service builds its queries from this module's.
+    from app.sharing.service import log_event
+
+    log_event(
+        session,
+        owner_id=owner.id,
+        plan_id=plan.id,
+        event="plan_restored",
+        by=owner,
+        summary=summary,
+    )
     session.commit()
     return plan
 
 
+def _end_sharing(session: Session, plan: Plan) -> tuple[int, bool]:
+    """Ends the plan's open shares and turns its crisis card link off: how many shares
+    ended, and whether a working card link did."""
+    now = clock.utcnow()
+    shares = session.execute(
+        update(Share)
+        .where(Share.owner_id == plan.owner_id, Share.plan_id == plan.id, Share.ended_at.is_(None))
+        .values(ended_at=now, end_reason=EndReason.plan_deleted)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    cards = session.execute(
+        update(CrisisCard)
+        .where(
+            CrisisCard.owner_id == plan.owner_id,
+            CrisisCard.plan_id == plan.id,
+            CrisisCard.revoked_at.is_(None),
+            CrisisCard.expires_at > now,
+        )
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return shares, cards > 0
+
+
+def _restored_without_sharing(shares: int, card: bool) -> str:
+    ended = [f"its {shares} share{'' if shares == 1 else 's'}"] if shares else []
+    ended += ["its crisis card link"] if card else []
+    if not ended:
+        return "You restored this plan. It had no shares or crisis card link to bring back."
+    return (
+        f"You restored this plan without its sharing: {' and '.join(ended)} stayed turned "
+        "off. Share it again if you want to."
+    )
+
+
 def purge_deleted_plans(session: Session, retention_days: int) -> int:
-    """Deleted plans are gone for good once their restore window has passed."""
+    """Deleted plans are gone for good once their restore window has passed. Their ids stay
+    used (`used_plan_id`)."""
     cutoff = clock.utcnow() - timedelta(days=retention_days)
-    purged = session.execute(delete(Plan).where(Plan.deleted_at < cutoff)).rowcount
+    doomed = session.execute(select(Plan.owner_id, Plan.id).where(Plan.deleted_at < cutoff)).all()
+    for owner_id, plan_id in doomed:
+        session.execute(delete(Plan).where(Plan.owner_id == owner_id, Plan.id == plan_id))
     session.commit()
-    return purged
+    for owner_id, plan_id in doomed:
+        caches.forget_plan(owner_id, plan_id)
+    return len(doomed)
 
 
 def list_revisions(session: Session, plan: Plan) -> list[PlanRevision]:

@@ -32,6 +32,8 @@ class ShareLabel(StrEnum):
 class EndReason(StrEnum):
     revoked = "revoked"
     sharing_switched_off = "sharing_switched_off"
+    # The plan was deleted, then restored without its sharing.
+    plan_deleted = "plan_deleted"
 
 
 class Attributed(SQLModel):
@@ -77,10 +79,7 @@ class Share(SQLModel, table=True):
     )
     # Section keys: custom sections made by earlier versions have keys made from their
     # titles, the person's words.
-    # Remembered decrypted: every grantee request and "shared with me" reads them.
-    sections: list[str] = Field(
-        sa_column=Column(EncryptedJSON("share.sections", remember=20_000), nullable=False)
-    )
+    sections: list[str] = Field(sa_column=Column(EncryptedJSON("share.sections"), nullable=False))
     permission: str = Field(sa_column=Column(String(10), nullable=False))
     label: str = Field(sa_column=Column(String(20), nullable=False))
     invite_digest: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
@@ -99,7 +98,7 @@ class Share(SQLModel, table=True):
     last_viewed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     last_viewed_version: int | None = Field(default=None, sa_column=Column(Integer))
     seen_digests: dict[str, str] | None = Field(
-        default=None, sa_column=Column(EncryptedJSON("share.seen_digests", remember=20_000))
+        default=None, sa_column=Column(EncryptedJSON("share.seen_digests"))
     )
 
 

@@ -122,7 +122,8 @@ class ShareRead(BaseModel):
     plan_id: uuid.UUID
     status: str = Field(
         description="waiting (invite not accepted yet), active, invite_expired, expired, "
-        "revoked, sharing_switched_off, account_closed"
+        "revoked, sharing_switched_off, plan_deleted (the plan was restored without its "
+        "sharing), account_closed"
     )
     summary: str = Field(description="Who can see what, until when, in plain words")
     grantee: Person | None

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 import segno
-from sqlalchemy import Text, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
@@ -28,14 +28,13 @@ from app.accounts.service import (
     signed_in_claims,
     signed_in_user,
 )
-from app.core import clock
+from app.core import caches, clock
 from app.core.config import Settings
 from app.core.db import retried_on_stale_connection
 from app.core.driver import AwaitedDriver, Write
 from app.core.encryption import active_keyring, as_stored, decrypt_stored
 from app.core.errors import Problem
 from app.core.group_commit import GroupCommit
-from app.core.lru import LRUCache
 from app.core.security import new_opaque_token, token_digest
 from app.plans import service as plans
 from app.plans.models import Plan
@@ -177,57 +176,25 @@ class Outline:
         return {"key": self.key, "title": self.title}
 
 
-# Outlines by (plan id, version): a plan's sections never change without a new version
-# (every edit goes through plans.change_plan). It spares the "shared with me" list from
-# reading and parsing every shared plan on each request.
-_OUTLINES: LRUCache[tuple[uuid.UUID, int], list[Outline]] = LRUCache(10_000)
-# The JSON of the sections a share shows, by (plan id, version, shared keys), for the same
-# reason: it spares a grantee's read from parsing and re-encoding the plan.
-_SCOPED_SECTIONS: LRUCache[tuple[uuid.UUID, int, tuple[str, ...]], str] = LRUCache(2_000)
-
-
-def _remember(plan_id: uuid.UUID, version: int, sections: list[dict]) -> list[Outline]:
-    outline = [Outline(s["key"], s["title"], s["hidden"], _section_digest(s)) for s in sections]
-    return _OUTLINES.put((plan_id, version), outline)
+def _outline(sections: list[dict]) -> list[Outline]:
+    return [Outline(s["key"], s["title"], s["hidden"], _section_digest(s)) for s in sections]
 
 
 def _outlines(
-    session: Session | Connection, versions: dict[uuid.UUID, int]
+    session: Session | Connection, plan_ids: Collection[uuid.UUID]
 ) -> dict[uuid.UUID, list[Outline]]:
-    """Outlines of these plans at these versions; reads only the plans not remembered."""
-    found = {}
-    for plan_id, version in versions.items():
-        if (outline := _OUTLINES.get((plan_id, version))) is not None:
-            found[plan_id] = outline
-    missing = versions.keys() - found.keys()
-    if missing:
-        rows = session.execute(
-            select(Plan.id, Plan.version, Plan.sections).where(Plan.id.in_(missing))
-        )
-        for plan_id, version, sections in rows:
-            found[plan_id] = _remember(plan_id, version, sections)
-    return found
+    rows = session.execute(select(Plan.id, Plan.sections).where(Plan.id.in_(plan_ids)))
+    return {plan_id: _outline(sections) for plan_id, sections in rows}
 
 
 def _scoped_sections(connection: Connection, row) -> tuple[list[Outline], str] | None:
     """The outlines and the JSON of the sections this share shows of this plan version;
     None once the plan has moved on from that version."""
-    keys = tuple(row.shared_keys)
-    outline = _OUTLINES.get((row.id, row.version))
-    shown_json = _SCOPED_SECTIONS.get((row.id, row.version, keys))
-    if outline is None or shown_json is None:
-        sections_json = plans.sections_json_of(connection, row)
-        if sections_json is None:
-            return None
-        sections = json.loads(sections_json)
-        if outline is None:
-            outline = _remember(row.id, row.version, sections)
-        if shown_json is None:
-            shown = visible_sections(sections, keys)
-            shown_json = _SCOPED_SECTIONS.put(
-                (row.id, row.version, keys), json.dumps(shown, ensure_ascii=False)
-            )
-    return _shown(outline, row.shared_keys), shown_json
+    sections_json = plans.sections_json_of(connection, row)
+    if sections_json is None:
+        return None
+    shown = visible_sections(json.loads(sections_json), row.shared_keys)
+    return _outline(shown), json.dumps(shown, ensure_ascii=False)
 
 
 def _shown(outline: list[Outline], keys: list[str]) -> list[Outline]:
@@ -445,6 +412,8 @@ def _share_summary(share: Share, status: str, grantee: User | None, titles: str)
         ended = f"it reached its end date, {day(share.expires_at)}"
     elif status == EndReason.sharing_switched_off:
         ended = f"you switched sharing off on {day(share.ended_at)}"
+    elif status == EndReason.plan_deleted:
+        ended = "you deleted the plan, and restored it without its sharing"
     elif status == "account_closed":
         ended = "their account is closed"
     else:
@@ -713,15 +682,17 @@ def _grantee_view(session: Session, share: Share) -> dict[str, Any]:
 
 
 # What a listed share is built from. Its encrypted columns are read as stored and
-# decrypted only for a share not listed before in that form (`_ITEMS_BY_ROW`).
+# decrypted only for a share not listed before in that form (caches.LISTED_SHARES).
 _LISTED_ENCRYPTED = {
     "sections": Share.sections,
     "seen_digests": Share.seen_digests,
     "title": Plan.title,
 }
 _LISTED = (
+    Share.owner_id,
     Share.id,
     Share.plan_id,
+    Plan.generation,
     as_stored(Share.sections).label("sections"),
     as_stored(Share.seen_digests).label("seen_digests"),
     Share.permission,
@@ -738,8 +709,10 @@ _LISTED = (
 class ListedShare(NamedTuple):
     """A row of `_LISTED` (decrypted) and the owner's name, as a plain tuple."""
 
+    owner_id: uuid.UUID
     id: uuid.UUID
     plan_id: uuid.UUID
+    generation: uuid.UUID
     sections: list[str]
     seen_digests: dict[str, str] | None
     permission: str
@@ -859,11 +832,6 @@ def _shared_with_me_item(row: ListedShare, outline: list[Outline]) -> dict[str, 
     }
 
 
-# Listed shares' items as JSON, by everything an item is built from: the row as stored
-# (ciphertexts, not text; the plan version, which fixes its sections' outline) and the keys
-# that decrypt it. A link worker's list is read again and again and most of it is unchanged
-# each time; decrypting, building and encoding its items was most of the cost of a page.
-_ITEMS_BY_ROW: LRUCache[tuple, str] = LRUCache(5_000)
 # A page is a hundred of them, sent to phones: no spaces.
 _COMPACT_JSON: dict[str, Any] = {"ensure_ascii": False, "separators": (",", ":")}
 
@@ -879,13 +847,15 @@ def _listed_json(session: Session | Connection, found) -> list[str]:
     """Each share in `found` (rows of `_LISTED` and the owner's name) as its item's JSON."""
     keyring = active_keyring()
     keyed = [((keyring, *row), row) for row in found]
-    items = {key: item for key, _ in keyed if (item := _ITEMS_BY_ROW.get(key)) is not None}
+    items = {key: item for key, _ in keyed if (item := caches.LISTED_SHARES.get(key)) is not None}
     new = {key: _decrypted(row) for key, row in keyed if key not in items}
     if new:
-        outlines = _outlines(session, {row.plan_id: row.version for row in new.values()})
+        outlines = _outlines(session, {row.plan_id for row in new.values()})
         for key, row in new.items():
-            item = _shared_with_me_item(row, outlines[row.plan_id])
-            items[key] = _ITEMS_BY_ROW.put(key, json.dumps(item, **_COMPACT_JSON))
+            item = json.dumps(_shared_with_me_item(row, outlines[row.plan_id]), **_COMPACT_JSON)
+            items[key] = caches.LISTED_SHARES.put(
+                key, item, owner_id=row.owner_id, plan_id=row.plan_id
+            )
     return [items[key] for key, _ in keyed]
 
 
@@ -1033,20 +1003,18 @@ _LOG_VALUES = {
     if column.name != "id"
 } | {"owner_id": Share.owner_id, "plan_id": Share.plan_id, "share_id": Share.id}
 # The log line of a read answered again from memory (`_LastRead`): written only where
-# `_SCOPED_READ` still finds the share and nothing that answer shows has changed. Bound to
-# `access_event`'s values, `_SCOPED_READ`'s and the `unchanged` ones.
+# `_SCOPED_READ` still finds the share and each of its columns named in
+# caches.LAST_READS.checked_in_sql is as the remembered read found it. Bound to
+# `access_event`'s values, `_SCOPED_READ`'s and those columns' (`_LastRead.unchanged`).
 _LOG_READ_IF_UNCHANGED = insert(AccessEvent.__table__).from_select(
     list(_LOG_VALUES),
     _SCOPED_READ.with_only_columns(*_LOG_VALUES.values()).where(
-        Plan.version == bindparam("version"),
-        Plan.archived_at.is_not_distinct_from(bindparam("archived_at")),
-        _stored_share_sections == bindparam("stored_sections", type_=Text),
-        Share.expires_at.is_not_distinct_from(bindparam("expires_at")),
-        Share.permission == bindparam("permission"),
-        Share.label == bindparam("label"),
-        _reader.c.display_name == bindparam("reader_name"),
-        _reader.c.role == bindparam("reader_role"),
-        _reader.c.organisation.is_not_distinct_from(bindparam("reader_organisation")),
+        *(
+            _SCOPED_READ.selected_columns[name].is_not_distinct_from(
+                bindparam(name, type_=_SCOPED_READ.selected_columns[name].type)
+            )
+            for name in caches.LAST_READS.checked_in_sql
+        )
     ),
 )
 
@@ -1059,10 +1027,6 @@ class _LastRead:
     line: dict[str, Any]  # `access_event`'s arguments
     unchanged: dict[str, Any]  # what the answer depends on, for `_LOG_READ_IF_UNCHANGED`
     until: datetime  # when the share's "last viewed" is due to be written again
-
-
-# By (share id, reader id).
-_LAST_READS: LRUCache[tuple[uuid.UUID, uuid.UUID], _LastRead] = LRUCache(2_000)
 
 
 async def read_scoped_plan(
@@ -1080,7 +1044,7 @@ async def read_scoped_plan(
     them and nothing the answer shows changed; else the plan is read afresh in a worker
     thread (one query, no objects loaded)."""
     user_id, session_id = signed_in_claims(token, settings)
-    last = _LAST_READS.get((share_id, user_id))
+    last = caches.LAST_READS.get((share_id, user_id))
     if last is not None and clock.utcnow() < last.until:
         line = access_event(**last.line) | last.unchanged
         scoped = _scoped_read_bindings(user_id, session_id, share_id)
@@ -1102,7 +1066,9 @@ def _read_afresh(
 ) -> str:
     last, writes = _scoped_document_for(engine, token, user_id, session_id, share_id, settings)
     group_commit.write(writes)  # together with other requests' lines
-    _LAST_READS.put((share_id, user_id), last)
+    caches.LAST_READS.put(
+        (share_id, user_id), last, owner_id=last.line["owner_id"], plan_id=last.line["plan_id"]
+    )
     return last.document
 
 
@@ -1193,17 +1159,7 @@ def _scoped_document(
             "until": clock.isoformat(row.expires_at),
         },
     }
-    unchanged = {
-        "version": row.version,
-        "archived_at": row.archived_at,
-        "stored_sections": row.stored_sections,
-        "expires_at": row.expires_at,
-        "permission": row.permission,
-        "label": row.label,
-        "reader_name": row.reader_name,
-        "reader_role": row.reader_role,
-        "reader_organisation": row.reader_organisation,
-    }
+    unchanged = {name: row._mapping[name] for name in caches.LAST_READS.checked_in_sql}
     document_json = plans.with_sections_json(document, shown_json)
     return _LastRead(document_json, line, unchanged, viewed_at + LAST_VIEWED_PRECISION), writes
 

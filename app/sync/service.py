@@ -135,18 +135,16 @@ def _rejected(op: Operation, problem: Problem) -> Result:
 
 
 def _create_plan(session: Session, user: User, op: CreatePlan) -> Result:
-    existing = session.get(Plan, op.plan_id)
-    if existing is None or existing.owner_id == user.id:
-        result = _result(op, "applied")
-    else:
-        result = _rejected(
-            op, Problem(409, "A plan with this id already exists. Make a new id for your plan.")
-        )
-    _remember(session, user, op, result)
-    if existing is None:
-        plans.create_plan(session, user, op.template, op.title, plan_id=op.plan_id)  # commits
-    else:
+    """An id that any plan has had (anyone's, live, deleted or long gone) is refused as an
+    unknown plan is: 404, whoever it belonged to."""
+    if plans.plan_id_is_used(session, op.plan_id):
+        result = _rejected(op, Problem(404, plans.USED_ID))
+        _remember(session, user, op, result)
         session.commit()
+        return result
+    result = _result(op, "applied")
+    _remember(session, user, op, result)
+    plans.create_plan(session, user, op.template, op.title, plan_id=op.plan_id)  # commits
     return result
 
 

@@ -5,6 +5,7 @@ import { signIn, signUp } from "./screens/auth.js";
 import { crisisCard } from "./screens/crisis-card.js";
 import { crisis } from "./screens/crisis.js";
 import { decisions } from "./screens/decisions.js";
+import { deleted } from "./screens/deleted.js";
 import * as history from "./screens/history.js";
 import { invite } from "./screens/invite.js";
 import { overview } from "./screens/plan.js";
@@ -27,6 +28,7 @@ export const routes = [
   ["history", history.list],
   ["history/:number", history.version],
   ["decisions", decisions],
+  ["deleted", deleted],
   ["more", more],
   ["print", print],
   ["sharing", sharing],

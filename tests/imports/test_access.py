@@ -172,3 +172,144 @@ def test_a_deleted_plan_takes_no_imports(owner, green_book):
     response = _send(owner, green_book["id"])
     assert response.status_code == 404
     assert "Restore it" in response.json()["detail"]
+
+
+# ---- an import is seen only while the share covers it -------------------------------------
+
+IMPORT_READS = ("imports", "import", "attachment")
+
+
+def _grantee_reads(account, plan_id: str, sent: dict) -> dict[str, object]:
+    """Each way a grantee reads what they sent: the list, the import, its file."""
+    return {
+        "imports": account.get(f"/api/v1/plans/{plan_id}/imports"),
+        "import": account.get(f"/api/v1/plans/{plan_id}/imports/{sent['id']}"),
+        "attachment": account.get(sent["attachments"][0]["url"]),
+    }
+
+
+def _import_reads_logged(owner, plan_id: str) -> list[dict]:
+    reads = {"listed_imports", "viewed_import", "opened_attachment"}
+    return [e for e in access_log(owner, plan_id) if e["event"] in reads]
+
+
+def _decided_with_a_note(owner, plan_id: str, sent: dict) -> str:
+    """The person keeps a part with a note of their own: words the clinician must stop
+    seeing once the share no longer covers the crisis plan."""
+    note = "I disagree: the ward made things worse (PRIVATE-NOTE-7f3a)"
+    part = sent["parts"][0]["id"]
+    decided = decide(
+        owner, plan_id, sent["id"], [{"part_id": part, "action": "reject", "note": note}]
+    )
+    assert decided.status_code == 200, decided.text
+    return note
+
+
+def test_a_grantee_in_scope_reads_their_import_and_every_read_is_logged(
+    owner, green_book, clinician, clinician_share
+):
+    plan_id = green_book["id"]
+    sent = _send(clinician, plan_id).json()
+    note = _decided_with_a_note(owner, plan_id, sent)
+
+    reads = _grantee_reads(clinician, plan_id, sent)
+    assert {name: r.status_code for name, r in reads.items()} == dict.fromkeys(IMPORT_READS, 200)
+    assert note in reads["import"].text  # the clinician follows the person's decision
+    assert reads["attachment"].content == STATEMENT
+
+    logged = _import_reads_logged(owner, plan_id)
+    assert [e["event"] for e in logged] == ["opened_attachment", "viewed_import", "listed_imports"]
+    for event in logged:
+        assert event["who"]["display_name"] == "Dr Ana Okafor"
+        assert event["share_id"] == clinician_share["id"]
+        assert [s["key"] for s in event["sections"]] == ["crisis"]
+    assert "composition.json" in logged[1]["summary"]
+
+
+def test_the_owner_reading_their_imports_is_not_logged_as_a_grantee_read(
+    owner, green_book, clinician, clinician_share
+):
+    plan_id = green_book["id"]
+    sent = _send(clinician, plan_id).json()
+    reads = _grantee_reads(owner, plan_id, sent)
+    assert {name: r.status_code for name, r in reads.items()} == dict.fromkeys(IMPORT_READS, 200)
+    assert _import_reads_logged(owner, plan_id) == []
+
+
+def _unshare_the_crisis_plan(owner, plan_id, share, _clinician, _move_clock):
+    url = f"/api/v1/plans/{plan_id}/shares/{share['id']}"
+    assert owner.patch(url, json={"sections": ["triggers"]}).status_code == 200
+
+
+def _hide_the_crisis_plan(owner, plan_id, _share, _clinician, _move_clock):
+    hidden = owner.patch(f"/api/v1/plans/{plan_id}/sections/crisis", json={"hidden": True})
+    assert hidden.status_code == 200
+
+
+def _revoke(owner, plan_id, share, _clinician, _move_clock):
+    assert owner.delete(f"/api/v1/plans/{plan_id}/shares/{share['id']}").status_code == 200
+
+
+def _let_it_expire(owner, plan_id, share, clinician, move_clock):
+    ends = (clock.utcnow() + timedelta(days=1)).isoformat()
+    url = f"/api/v1/plans/{plan_id}/shares/{share['id']}"
+    assert owner.patch(url, json={"expires_at": ends}).status_code == 200
+    move_clock(timedelta(days=2))
+    clinician.sign_in_again()
+    owner.sign_in_again()
+
+
+def _switch_sharing_off(owner, _plan_id, _share, _clinician, _move_clock):
+    assert owner.put("/api/v1/me/sharing", json={"enabled": False}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "narrow",
+    [_unshare_the_crisis_plan, _hide_the_crisis_plan, _revoke, _let_it_expire, _switch_sharing_off],
+    ids=["crisis unshared", "crisis hidden", "revoked", "expired", "sharing off"],
+)
+def test_once_the_share_no_longer_covers_the_crisis_plan_the_import_is_out_of_reach(
+    owner, green_book, clinician, clinician_share, move_clock, narrow
+):
+    plan_id = green_book["id"]
+    sent = _send(clinician, plan_id).json()
+    note = _decided_with_a_note(owner, plan_id, sent)
+
+    narrow(owner, plan_id, clinician_share, clinician, move_clock)
+
+    for name, response in _grantee_reads(clinician, plan_id, sent).items():
+        assert response.status_code == 404, (name, response.text)
+        assert response.json()["detail"] == "There is no plan with this id in your plans."
+        assert note not in response.text and "composition.json" not in response.text
+    assert _import_reads_logged(owner, plan_id) == []
+    # The person still has it, decisions and all.
+    assert note in owner.get(f"/api/v1/plans/{plan_id}/imports/{sent['id']}").text
+
+
+def test_a_grantee_of_other_sections_never_sees_imports(owner, green_book, clinician, make_account):
+    plan_id = green_book["id"]
+    share_with(owner, plan_id, clinician, ["crisis"], "suggest")
+    sent = _send(clinician, plan_id).json()
+    carer = make_account("Jo Carer")
+    share_with(owner, plan_id, carer, ["triggers"], "suggest")
+
+    for name, response in _grantee_reads(carer, plan_id, sent).items():
+        assert response.status_code == 404, name
+    assert _import_reads_logged(owner, plan_id) == []
+
+
+def test_strangers_and_no_login_cannot_read_a_grantees_import(
+    owner, green_book, clinician, clinician_share, stranger, client
+):
+    plan_id = green_book["id"]
+    sent = _send(clinician, plan_id).json()
+    for name, response in _grantee_reads(stranger, plan_id, sent).items():
+        assert response.status_code == 404, name
+        assert "composition.json" not in response.text
+    for path in (
+        f"/api/v1/plans/{plan_id}/imports",
+        f"/api/v1/plans/{plan_id}/imports/{sent['id']}",
+        sent["attachments"][0]["url"],
+    ):
+        assert client.get(path).status_code == 401
+    assert _import_reads_logged(owner, plan_id) == []

@@ -47,7 +47,15 @@ from tests.sharing.conftest import MarkedPlan, create_share, make_marked_plan
 
 SUCCESS = "2xx"
 PERMISSIONS = ["view", "comment", "suggest"]
-READ_EVENTS = {"viewed_plan", "read_comments", "read_suggestions", "crisis_card_used"}
+READ_EVENTS = {
+    "viewed_plan",
+    "read_comments",
+    "read_suggestions",
+    "crisis_card_used",
+    "listed_imports",
+    "viewed_import",
+    "opened_attachment",
+}
 PASSWORD_HASH = hash_password(PASSWORD)
 
 
@@ -260,14 +268,17 @@ ROUTES: dict[str, Rule] = {
     "POST /api/v1/plans/{plan_id}/imports": PLAN_GRANTEE("suggest", section="crisis").sending(
         files=_statement_file
     ),
-    "GET /api/v1/plans/{plan_id}/imports": PLAN_GRANTEE("view"),  # a grantee sees their own
-    "GET /api/v1/plans/{plan_id}/imports/{import_id}": PLAN_GRANTEE("suggest", section="crisis"),
+    # A grantee sees their own imports while their share shows the crisis plan.
+    "GET /api/v1/plans/{plan_id}/imports": PLAN_GRANTEE("view", section="crisis").logged(),
+    "GET /api/v1/plans/{plan_id}/imports/{import_id}": PLAN_GRANTEE(
+        "suggest", section="crisis"
+    ).logged(),
     "POST /api/v1/plans/{plan_id}/imports/{import_id}/decisions": OWNER_ONLY.sending(
         json=_reject_first_part
     ),
     "GET /api/v1/plans/{plan_id}/attachments/{attachment_id}": PLAN_GRANTEE(
         "suggest", section="crisis"
-    ),
+    ).logged(),
     "GET /api/v1/plans/{plan_id}/fhir": OWNER_ONLY,
     "GET /api/v1/plans/{plan_id}/print": OWNER_ONLY,
 }

@@ -141,7 +141,10 @@ def test_an_edit_brings_a_plan_to_the_top_and_a_restored_plan_comes_back(make_ac
     assert listed_names() == ["Ben"] and _list(link_worker)["total"] == 1
     assert link_worker.get(f"/api/v1/shared-with-me/{ann_share['id']}").status_code == 410
 
-    assert ann.post(f"/api/v1/plans/{ann_plan.id}/restore").status_code == 200
+    assert (
+        ann.post(f"/api/v1/plans/{ann_plan.id}/restore", json={"with_sharing": True}).status_code
+        == 200
+    )
     assert listed_names() == ["Ann", "Ben"] and _list(link_worker)["total"] == 2
     assert link_worker.get(f"/api/v1/shared-with-me/{ann_share['id']}").status_code == 200
 

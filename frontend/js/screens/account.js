@@ -114,6 +114,7 @@ export const more = {
         "ul",
         { class: "plain links" },
         person ? h("li", {}, h("a", { href: "#/history" }, "Your plan's history")) : null,
+        person ? h("li", {}, h("a", { href: "#/deleted" }, "Deleted plans")) : null,
         person
           ? h("li", {}, h("a", { href: "#/suggestions" }, "Suggestions and imported parts to look at"))
           : null,
