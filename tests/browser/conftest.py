@@ -248,8 +248,8 @@ def phone(browser, server) -> Iterator:
     contexts: list[BrowserContext] = []
     problems: list[str] = []
 
-    def open_phone() -> Page:
-        context = browser.new_context(viewport=PHONE, base_url=server.url)
+    def open_phone(viewport: dict[str, int] = PHONE) -> Page:
+        context = browser.new_context(viewport=viewport, base_url=server.url)
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
