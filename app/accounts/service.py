@@ -33,8 +33,6 @@ SIGN_IN_LOCKED = (
 SIGN_IN_ADDRESS_LIMITED = (
     "Too many failed sign-ins from your network. Wait a few minutes, then try again."
 )
-
-
 REGISTRATION_RECEIVED = (
     "Thank you. If this email is new here, its account is ready: sign in with this email and "
     "password. If it already had an account, sign in with that account's password."
@@ -43,7 +41,8 @@ REGISTRATIONS_LIMITED = (
     "Too many accounts have been made from your network recently. Wait until the time given "
     "in Retry-After, then try again."
 )
-WRONG_CURRENT_PASSWORD = "That isn't your current password. Check it and try again."  # noqa: S105 (words, not a password)
+# Words, not a password.
+WRONG_CURRENT_PASSWORD = "That isn't your current password. Check it and try again."  # noqa: S105
 NO_SUCH_DEVICE = "No signed-in device of yours has this id. It may have signed out already."
 
 

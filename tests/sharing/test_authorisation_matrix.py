@@ -300,6 +300,7 @@ def _own_device_id(actor: "Actor") -> str:
     devices = actor.account.get("/api/v1/me/devices").json()
     return next(device["id"] for device in devices if device["this_device"])
 
+
 # Served by the framework or as static files, outside the API's authorisation.
 FRAMEWORK_PATHS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", ""}
 
