@@ -205,3 +205,9 @@ def test_counters_too_old_to_count_are_pruned(app, client, owner, settings, move
         assert prune_failed_attempts(session, settings) == 2
         remaining = session.execute(select(AttemptCounter.subject)).scalars().all()
     assert sorted(remaining) == ["recent@example.org", "testclient"]
+
+
+def test_an_email_too_long_for_any_account_is_still_counted(client):
+    too_long = "x" * 300 + "@example.org"
+    _fail(client, too_long, 3)
+    _assert_too_many(_try(client, too_long))

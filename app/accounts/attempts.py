@@ -23,7 +23,7 @@ from sqlalchemy import and_, case, delete, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from app.accounts.models import CLIENT_ADDRESS_LENGTH, AttemptCounter
+from app.accounts.models import ATTEMPT_SUBJECT_LENGTH, CLIENT_ADDRESS_LENGTH, AttemptCounter
 from app.core import clock
 from app.core.config import Settings
 from app.core.errors import Problem
@@ -82,6 +82,8 @@ def _insert_for(session: Session):
 def claim(session: Session, limit: Limit, subject: str) -> Claim:
     """Takes a place in the subject's counter and commits it, or refuses with a 429 when
     the counter is full or locked. Counting and deciding are one statement."""
+    # No email that long has an account; it still counts, under its first characters.
+    subject = subject[:ATTEMPT_SUBJECT_LENGTH]
     now = clock.utcnow()
     at_now = literal(now, UTCDateTime)
     # A counter starts again once its lockout has run out, or (never locked) its window has.
@@ -111,12 +113,14 @@ def claim(session: Session, limit: Limit, subject: str) -> Claim:
 
 
 def _refused_until(session: Session, limit: Limit, subject: str) -> datetime:
-    window_started_at, locked_until = session.execute(
+    row = session.execute(
         select(_counter.window_started_at, _counter.locked_until).where(
             _counter.kind == limit.kind, _counter.subject == subject
         )
-    ).one()
-    return locked_until or window_started_at + limit.window
+    ).one_or_none()
+    if row is None:  # a success cleared the counter just now: worth trying again at once
+        return clock.utcnow()
+    return row.locked_until or row.window_started_at + limit.window
 
 
 def _same_window(claimed: Claim):
@@ -155,7 +159,9 @@ def lock_when_full(session: Session, limit: Limit, claimed: Claim) -> None:
 def forget(session: Session, kind: AttemptKind, subject: str) -> bool:
     """Drops the subject's counter of this kind and commits; whether there was one."""
     removed = session.execute(
-        delete(AttemptCounter).where(_counter.kind == kind, _counter.subject == subject)
+        delete(AttemptCounter).where(
+            _counter.kind == kind, _counter.subject == subject[:ATTEMPT_SUBJECT_LENGTH]
+        )
     ).rowcount
     session.commit()
     return removed > 0

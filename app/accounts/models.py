@@ -19,6 +19,7 @@ class Role(StrEnum):
 PROFESSIONAL_ROLES = frozenset(Role) - {Role.person}
 # Room for IPv6 with a zone, or whatever spelling a proxy hands on.
 CLIENT_ADDRESS_LENGTH = 100
+ATTEMPT_SUBJECT_LENGTH = 254
 
 
 class User(SQLModel, table=True):
@@ -77,7 +78,7 @@ class AttemptCounter(SQLModel, table=True):
     kind: str = Field(max_length=20, primary_key=True)
     # An email for sign-ins (known or not), an account id for invite codes, or a client
     # address.
-    subject: str = Field(max_length=254, primary_key=True)
+    subject: str = Field(max_length=ATTEMPT_SUBJECT_LENGTH, primary_key=True)
     window_started_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     attempts: int
     locked_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
