@@ -102,10 +102,10 @@ async function devicesPart({ refresh, focusNext }) {
   );
 }
 
-async function download(button) {
+async function download(exportButton) {
   const response = await api("/export", { raw: true });
   saveFile(await response.blob(), "my-plans.json");
-  button.after(h("p", { class: "flash", role: "status" }, "Your plans are downloading as my-plans.json."));
+  exportButton.after(h("p", { class: "flash", role: "status" }, "Your plans are downloading as my-plans.json."));
 }
 
 export const more = {
