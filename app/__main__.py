@@ -46,14 +46,28 @@ def _serve(args: argparse.Namespace) -> None:
 
 
 def _create_user(args: argparse.Namespace) -> None:
+    from pydantic import ValidationError
     from sqlmodel import Session
 
-    from app.accounts.schemas import Registration
+    from app.accounts.schemas import ProfessionalAccount
     from app.accounts.service import create_user
     from app.core.db import build_engine
 
     password = os.environ.get("NEW_USER_PASSWORD") or getpass.getpass("Password for the account: ")
-    details = Registration(email=args.email, password=password, display_name=args.name)
+    try:
+        details = ProfessionalAccount(
+            email=args.email,
+            password=password,
+            display_name=args.name,
+            organisation=args.organisation,
+        )
+    except ValidationError as error:
+        sys.exit(
+            "\n".join(
+                f"{'.'.join(map(str, problem['loc'])) or 'account'}: {problem['msg']}"
+                for problem in error.errors()
+            )
+        )
     if args.role != Role.person and not args.organisation:
         sys.exit("A professional account needs --organisation.")
     engine = build_engine(get_settings().database_url)
@@ -65,7 +79,7 @@ def _create_user(args: argparse.Namespace) -> None:
                 password=details.password,
                 display_name=details.display_name,
                 role=Role(args.role),
-                organisation=args.organisation,
+                organisation=details.organisation,
             )
         except Problem as problem:
             sys.exit(problem.detail)

@@ -1,6 +1,6 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
-from app.accounts.models import AuthSession, FailedAttempt, RefreshToken, User
+from app.accounts.models import AttemptCounter, AuthSession, RefreshToken, User
 from app.imports.models import ImportPart, PlanAttachment, PlanImport
 from app.plans.models import Plan, PlanRevision
 from app.sharing.models import (
@@ -15,10 +15,10 @@ from app.sync.models import SyncedOperation
 
 __all__ = [
     "AccessEvent",
+    "AttemptCounter",
     "AuthSession",
     "Comment",
     "CrisisCard",
-    "FailedAttempt",
     "ImportPart",
     "Plan",
     "PlanAttachment",

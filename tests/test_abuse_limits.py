@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from app.__main__ import main as admin_command
 from app.accounts.attempts import prune_failed_attempts
-from app.accounts.models import FailedAttempt
+from app.accounts.models import AttemptCounter
 from app.core.config import get_settings
 from tests.conftest import PASSWORD, sign_in
 from tests.sharing.conftest import create_share
@@ -195,11 +195,19 @@ def test_invite_guessing_is_limited_per_address_across_accounts(
     assert accepted.status_code == 200, accepted.text
 
 
-def test_attempts_too_old_to_count_are_pruned(app, client, owner, settings, move_clock):
+def test_counters_too_old_to_count_are_pruned(app, client, owner, settings, move_clock):
     _fail(client, owner.email, 2)
-    move_clock(timedelta(minutes=31))
+    move_clock(timedelta(minutes=61))
+    # The address's sign-in counter starts a new window; the owner's email and the
+    # address's registrations (the owner's, an hour ago) are not tried again.
     _fail(client, "recent@example.org", 1)
     with Session(app.state.engine) as session:
         assert prune_failed_attempts(session, settings) == 2
-        remaining = session.execute(select(FailedAttempt.subject)).scalars().all()
-    assert remaining == ["recent@example.org"]
+        remaining = session.execute(select(AttemptCounter.subject)).scalars().all()
+    assert sorted(remaining) == ["recent@example.org", "testclient"]
+
+
+def test_an_email_too_long_for_any_account_is_still_counted(client):
+    too_long = "x" * 300 + "@example.org"
+    _fail(client, too_long, 3)
+    _assert_too_many(_try(client, too_long))

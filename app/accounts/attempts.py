@@ -1,25 +1,61 @@
-"""Counting failed attempts (sign-ins, invite codes) per subject and per client address, in
-the database so that every app process enforces the same limits."""
+"""Abuse limits (sign-ins, invite codes, registrations) per subject and per client address,
+counted in the database so that every app process enforces the same limits.
+
+Each (kind, subject) has one counter row. An attempt claims a place in its counter before
+any password or code is checked, with one statement that counts and decides together (an
+upsert whose update only happens while the counter has room): on PostgreSQL the row lock
+makes parallel claims wait for each other and see each other's count, and SQLite writes one
+statement at a time, so N parallel attempts never check more than the limit. An attempt
+that succeeds gives its place back; a failed one keeps it until the window ends.
+
+Windows are fixed: a counter's window starts at the first attempt after the last one ended,
+so across a window's end up to twice the limit can be tried in quick succession. A limit
+with a lockout (sign-ins per email) also starts the lockout when the limit is reached;
+attempts before a lockout no longer count once it ends."""
 
 import math
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from fastapi import Request
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, case, delete, literal, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from app.accounts.models import CLIENT_ADDRESS_LENGTH, FailedAttempt
+from app.accounts.models import ATTEMPT_SUBJECT_LENGTH, CLIENT_ADDRESS_LENGTH, AttemptCounter
 from app.core import clock
 from app.core.config import Settings
 from app.core.errors import Problem
+from app.core.types import UTCDateTime
 
 
 class AttemptKind(StrEnum):
-    sign_in = "sign_in"
-    # One row per lockout, at the moment it started; failures before it no longer count.
-    sign_in_lockout = "sign_in_lockout"
-    invite_accept = "invite_accept"
+    sign_in_email = "sign_in_email"
+    sign_in_address = "sign_in_address"
+    invite_account = "invite_account"
+    invite_address = "invite_address"
+    registration_address = "registration_address"
+
+
+@dataclass(frozen=True)
+class Limit:
+    kind: AttemptKind
+    max_attempts: int
+    window: timedelta
+    # Said in the 429 when the limit refuses an attempt.
+    detail: str
+    # How long reaching the limit shuts the subject out, from the attempt that reached it.
+    lockout: timedelta | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A place taken in one counter, to give back if the attempt succeeds."""
+
+    kind: AttemptKind
+    subject: str
+    window_started_at: datetime
 
 
 def client_address_of(request: Request) -> str:
@@ -35,96 +71,117 @@ def too_many(detail: str, until: datetime) -> Problem:
     return Problem(429, detail, headers={"Retry-After": str(seconds)}, retry_after_seconds=seconds)
 
 
-def recent_failures(
-    session: Session,
-    kind: AttemptKind,
-    since: datetime,
-    *,
-    subject: str | None = None,
-    client_address: str | None = None,
-) -> tuple[int, datetime | None]:
-    """How many failures of this kind after `since` for the subject or the address, and
-    when the oldest of them happened."""
-    column, value = (
-        (FailedAttempt.subject, subject)
-        if subject is not None
-        else (FailedAttempt.client_address, client_address)
+_counter = AttemptCounter.__table__.c
+
+
+def _insert_for(session: Session):
+    dialect = session.get_bind().dialect.name
+    return (postgresql if dialect == "postgresql" else sqlite).insert(AttemptCounter.__table__)
+
+
+def claim(session: Session, limit: Limit, subject: str) -> Claim:
+    """Takes a place in the subject's counter and commits it, or refuses with a 429 when
+    the counter is full or locked. Counting and deciding are one statement."""
+    # No email that long has an account; it still counts, under its first characters.
+    subject = subject[:ATTEMPT_SUBJECT_LENGTH]
+    now = clock.utcnow()
+    at_now = literal(now, UTCDateTime)
+    # A counter starts again once its lockout has run out, or (never locked) its window has.
+    ended = or_(
+        and_(_counter.locked_until.is_not(None), _counter.locked_until <= now),
+        and_(_counter.locked_until.is_(None), _counter.window_started_at <= now - limit.window),
     )
-    count, oldest = session.execute(
-        select(func.count(), func.min(FailedAttempt.attempted_at)).where(
-            FailedAttempt.kind == kind, column == value, FailedAttempt.attempted_at > since
-        )
-    ).one()
-    return count, oldest
-
-
-def latest(session: Session, kind: AttemptKind, subject: str) -> datetime | None:
-    return session.execute(
-        select(func.max(FailedAttempt.attempted_at)).where(
-            FailedAttempt.kind == kind, FailedAttempt.subject == subject
-        )
-    ).scalar_one()
-
-
-def refuse_when_over_limit(
-    session: Session,
-    kind: AttemptKind,
-    *,
-    max_failures: int,
-    window: timedelta,
-    detail: str,
-    subject: str | None = None,
-    client_address: str | None = None,
-) -> None:
-    """429 while the subject (or address) has `max_failures` failures in the sliding window;
-    it may try again once the oldest of them leaves the window."""
-    count, oldest = recent_failures(
-        session,
-        kind,
-        clock.utcnow() - window,
-        subject=subject,
-        client_address=client_address,
+    insert = _insert_for(session).values(
+        kind=limit.kind, subject=subject, window_started_at=now, attempts=1, locked_until=None
     )
-    if count >= max_failures:
-        raise too_many(detail, oldest + window)
+    upsert = insert.on_conflict_do_update(
+        index_elements=[_counter.kind, _counter.subject],
+        set_={
+            "attempts": case((ended, 1), else_=_counter.attempts + 1),
+            "window_started_at": case((ended, at_now), else_=_counter.window_started_at),
+            "locked_until": case((ended, None), else_=_counter.locked_until),
+        },
+        where=or_(
+            ended, and_(_counter.locked_until.is_(None), _counter.attempts < limit.max_attempts)
+        ),
+    ).returning(_counter.window_started_at)
+    window_started_at = session.execute(upsert).scalar_one_or_none()
+    session.commit()
+    if window_started_at is None:
+        raise too_many(limit.detail, _refused_until(session, limit, subject))
+    return Claim(limit.kind, subject, window_started_at)
 
 
-def record(
-    session: Session,
-    kind: AttemptKind,
-    subject: str,
-    client_address: str,
-    at: datetime | None = None,
-) -> None:
-    """Adds the attempt and commits it: the request that failed is about to be refused, and
-    the count must outlive that."""
-    session.add(
-        FailedAttempt(
-            kind=kind,
-            subject=subject,
-            client_address=client_address,
-            attempted_at=at or clock.utcnow(),
+def _refused_until(session: Session, limit: Limit, subject: str) -> datetime:
+    row = session.execute(
+        select(_counter.window_started_at, _counter.locked_until).where(
+            _counter.kind == limit.kind, _counter.subject == subject
         )
+    ).one_or_none()
+    if row is None:  # a success cleared the counter just now: worth trying again at once
+        return clock.utcnow()
+    return row.locked_until or row.window_started_at + limit.window
+
+
+def _same_window(claimed: Claim):
+    return and_(
+        _counter.kind == claimed.kind,
+        _counter.subject == claimed.subject,
+        _counter.window_started_at == claimed.window_started_at,
+    )
+
+
+def give_back(session: Session, claimed: Claim) -> None:
+    """The attempt succeeded (or was refused for another reason): its place is free again.
+    Commits."""
+    session.execute(
+        update(AttemptCounter)
+        .where(_same_window(claimed), _counter.attempts > 0)
+        .values(attempts=_counter.attempts - 1)
     )
     session.commit()
 
 
-def clear(session: Session, kinds: list[AttemptKind], subject: str) -> int:
-    """Forgets the subject's attempts of these kinds (not committed); how many there were."""
-    return session.execute(
-        delete(FailedAttempt).where(FailedAttempt.kind.in_(kinds), FailedAttempt.subject == subject)
+def lock_when_full(session: Session, limit: Limit, claimed: Claim) -> None:
+    """After a failure: if it filled the counter, the lockout starts now. Commits."""
+    session.execute(
+        update(AttemptCounter)
+        .where(
+            _same_window(claimed),
+            _counter.attempts >= limit.max_attempts,
+            _counter.locked_until.is_(None),
+        )
+        .values(locked_until=clock.utcnow() + limit.lockout)
+    )
+    session.commit()
+
+
+def forget(session: Session, kind: AttemptKind, subject: str) -> bool:
+    """Drops the subject's counter of this kind and commits; whether there was one."""
+    removed = session.execute(
+        delete(AttemptCounter).where(
+            _counter.kind == kind, _counter.subject == subject[:ATTEMPT_SUBJECT_LENGTH]
+        )
     ).rowcount
+    session.commit()
+    return removed > 0
 
 
 def prune_failed_attempts(session: Session, settings: Settings) -> int:
-    """Drops attempts too old to count towards any limit (runs hourly), so that failures
-    cannot grow the table without end."""
-    longest = max(
-        settings.login_window_minutes, settings.lockout_minutes, settings.invite_window_minutes
+    """Drops counters whose window and lockout have both ended (runs hourly), so that the
+    table cannot grow without end."""
+    now = clock.utcnow()
+    longest = timedelta(
+        minutes=max(
+            settings.login_window_minutes,
+            settings.invite_window_minutes,
+            settings.registration_window_minutes,
+        )
     )
     removed = session.execute(
-        delete(FailedAttempt).where(
-            FailedAttempt.attempted_at < clock.utcnow() - timedelta(minutes=longest)
+        delete(AttemptCounter).where(
+            _counter.window_started_at < now - longest,
+            or_(_counter.locked_until.is_(None), _counter.locked_until < now),
         )
     ).rowcount
     session.commit()

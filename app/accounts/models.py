@@ -2,7 +2,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Index, String
+from sqlalchemy import Column, ForeignKey, String
 from sqlmodel import Field, SQLModel
 
 from app.core.types import UTCDateTime, now_column
@@ -19,6 +19,7 @@ class Role(StrEnum):
 PROFESSIONAL_ROLES = frozenset(Role) - {Role.person}
 # Room for IPv6 with a zone, or whatever spelling a proxy hands on.
 CLIENT_ADDRESS_LENGTH = 100
+ATTEMPT_SUBJECT_LENGTH = 254
 
 
 class User(SQLModel, table=True):
@@ -45,6 +46,12 @@ class AuthSession(SQLModel, table=True):
         )
     )
     created_at: datetime = now_column()
+    # When a refresh token was last swapped (about every access-token lifetime while the
+    # device is in use), or the sign-in itself.
+    last_used_at: datetime = now_column()
+    # The browser and system in plain words ("Chrome on Android"), from the user agent at
+    # sign-in; the user agent itself is not kept.
+    device_name: str = Field(default="", max_length=100)
     revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
 
 
@@ -62,19 +69,16 @@ class RefreshToken(SQLModel, table=True):
     used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
 
 
-class FailedAttempt(SQLModel, table=True):
-    """Recent failed sign-ins and invite acceptances, and sign-in lockouts, kept in the
-    database so every app process counts the same attempts."""
+class AttemptCounter(SQLModel, table=True):
+    """Attempts of one kind by one subject in the current window (app/accounts/attempts.py),
+    in the database so every app process counts the same attempts."""
 
-    __tablename__ = "failed_attempt"
-    __table_args__ = (
-        Index("ix_failed_attempt_subject", "kind", "subject", "attempted_at"),
-        Index("ix_failed_attempt_address", "kind", "client_address", "attempted_at"),
-    )
+    __tablename__ = "attempt_counter"
 
-    id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=20)
-    # The email for sign-ins (known or not), the account id for invite acceptances.
-    subject: str = Field(max_length=254)
-    client_address: str = Field(max_length=CLIENT_ADDRESS_LENGTH)
-    attempted_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    kind: str = Field(max_length=20, primary_key=True)
+    # An email for sign-ins (known or not), an account id for invite codes, or a client
+    # address.
+    subject: str = Field(max_length=ATTEMPT_SUBJECT_LENGTH, primary_key=True)
+    window_started_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    attempts: int
+    locked_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))

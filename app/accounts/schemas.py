@@ -2,12 +2,15 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
 
-from app.core.schemas import StrictInput, WithoutNul
-
-PASSWORD_MIN_CHARS = 8
-PASSWORD_MAX_CHARS = 256
+from app.accounts.passwords import (
+    PASSWORD_MAX_CHARS,
+    PASSWORD_MIN_CHARS,
+    refuse_common_password,
+    refuse_password_like_email,
+)
+from app.core.schemas import ShownName, StrictInput, WithoutNul
 
 
 def _normalise_email(value: str) -> str:
@@ -21,18 +24,37 @@ def _normalise_email(value: str) -> str:
 Email = Annotated[
     str, StringConstraints(max_length=254), WithoutNul, AfterValidator(_normalise_email)
 ]
-Password = Annotated[
-    str, StringConstraints(min_length=PASSWORD_MIN_CHARS, max_length=PASSWORD_MAX_CHARS)
+# A password being chosen (NIST SP 800-63B rules: app/accounts/passwords.py).
+NewPassword = Annotated[
+    str,
+    StringConstraints(min_length=PASSWORD_MIN_CHARS, max_length=PASSWORD_MAX_CHARS),
+    AfterValidator(refuse_common_password),
 ]
+# A password being checked: only bounded, as it may be one chosen under older rules.
+CurrentPassword = Annotated[str, StringConstraints(min_length=1, max_length=PASSWORD_MAX_CHARS)]
 DisplayName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), WithoutNul
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    WithoutNul,
+    ShownName,
+]
+Organisation = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    WithoutNul,
+    ShownName,
 ]
 
 
 class Registration(StrictInput):
     email: Email
-    password: Password
+    password: NewPassword
     display_name: DisplayName
+
+    @model_validator(mode="after")
+    def _password_is_not_the_email(self):
+        refuse_password_like_email(self.password, self.email)
+        return self
 
     model_config = {
         "json_schema_extra": {
@@ -41,6 +63,20 @@ class Registration(StrictInput):
             ]
         }
     }
+
+
+class ProfessionalAccount(Registration):
+    """An account an administrator makes (`python -m app create-user`)."""
+
+    organisation: Organisation | None = None
+
+
+class RegistrationReceived(BaseModel):
+    """The same answer whether the email was new or already had an account, so registering
+    cannot be used to find out who has one."""
+
+    email: str
+    detail: str
 
 
 class RefreshRequest(StrictInput):
@@ -65,3 +101,28 @@ class Me(BaseModel):
 
 class MeUpdate(StrictInput):
     display_name: DisplayName
+
+
+class PasswordChange(StrictInput):
+    current_password: CurrentPassword
+    new_password: NewPassword
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {"current_password": "a long passphrase", "new_password": "another long one"}
+            ]
+        }
+    }
+
+
+class Device(BaseModel):
+    """A signed-in device: one sign-in and the refresh tokens it has swapped since."""
+
+    id: uuid.UUID
+    name: str = Field(description="The browser and system in plain words: 'Chrome on Android'")
+    signed_in_at: datetime
+    last_used_at: datetime = Field(
+        description="When it last renewed its sign-in (about every 15 minutes while in use)"
+    )
+    this_device: bool = Field(description="The device that asked")

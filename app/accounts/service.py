@@ -1,5 +1,6 @@
 """Accounts: registering, signing in and out, rotating refresh tokens, deleting everything."""
 
+import contextlib
 import uuid
 from datetime import timedelta
 
@@ -9,7 +10,9 @@ from sqlmodel import Session
 
 from app.accounts import attempts
 from app.accounts.attempts import AttemptKind
+from app.accounts.devices import device_name
 from app.accounts.models import AuthSession, RefreshToken, Role, User
+from app.accounts.passwords import refuse_password_like_email
 from app.core import caches, clock
 from app.core.config import Settings
 from app.core.errors import Problem
@@ -30,6 +33,22 @@ SIGN_IN_LOCKED = (
 SIGN_IN_ADDRESS_LIMITED = (
     "Too many failed sign-ins from your network. Wait a few minutes, then try again."
 )
+REGISTRATION_RECEIVED = (
+    "Thank you. If this email is new here, its account is ready: sign in with this email and "
+    "password. If it already had an account, sign in with that account's password."
+)
+REGISTRATIONS_LIMITED = (
+    "Too many accounts have been made from your network recently. Wait until the time given "
+    "in Retry-After, then try again."
+)
+# Words, not a password.
+WRONG_CURRENT_PASSWORD = "That isn't your current password. Check it and try again."  # noqa: S105
+NO_SUCH_DEVICE = "No signed-in device of yours has this id. It may have signed out already."
+
+
+class EmailInUse(Problem):
+    def __init__(self) -> None:
+        super().__init__(409, "An account with this email already exists. Sign in instead.")
 
 
 def create_user(
@@ -53,43 +72,77 @@ def create_user(
         session.commit()
     except IntegrityError:
         session.rollback()
-        raise Problem(409, "An account with this email already exists. Sign in instead.") from None
+        raise EmailInUse() from None
     return user
 
 
-def _refuse_while_locked(
-    session: Session, email: str, client_address: str, settings: Settings
+def register(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    display_name: str,
+    settings: Settings,
+    client_address: str,
 ) -> None:
-    """429 while the email is locked out or the address has failed too often. The email
-    counts whether or not it has an account, so the answer reveals nothing about that."""
-    locked_at = attempts.latest(session, AttemptKind.sign_in_lockout, email)
-    lockout = timedelta(minutes=settings.lockout_minutes)
-    if locked_at is not None and locked_at + lockout > clock.utcnow():
-        raise attempts.too_many(SIGN_IN_LOCKED, locked_at + lockout)
-    attempts.refuse_when_over_limit(
+    """Makes a person's account, unless the email has one already: both end the same way,
+    after the same work (the password is hashed either way), so the answer cannot tell
+    anyone whether an email is registered. Every registration counts towards the address's
+    limit."""
+    attempts.claim(
         session,
-        AttemptKind.sign_in,
-        client_address=client_address,
-        max_failures=settings.login_max_failures_per_address,
-        window=timedelta(minutes=settings.login_window_minutes),
-        detail=SIGN_IN_ADDRESS_LIMITED,
+        attempts.Limit(
+            AttemptKind.registration_address,
+            settings.registration_max_per_address,
+            timedelta(minutes=settings.registration_window_minutes),
+            REGISTRATIONS_LIMITED,
+        ),
+        client_address,
     )
+    with contextlib.suppress(EmailInUse):
+        create_user(session, email=email, password=password, display_name=display_name)
 
 
-def _record_failed_sign_in(
-    session: Session, email: str, client_address: str, settings: Settings
-) -> None:
-    """Counts the failure; the one that reaches the limit starts a lockout, and only failures
-    after the last lockout count towards the next."""
-    now = clock.utcnow()
-    attempts.record(session, AttemptKind.sign_in, email, client_address, at=now)
-    since = now - timedelta(minutes=settings.login_window_minutes)
-    locked_at = attempts.latest(session, AttemptKind.sign_in_lockout, email)
-    if locked_at is not None:
-        since = max(since, locked_at)
-    failures, _ = attempts.recent_failures(session, AttemptKind.sign_in, since, subject=email)
-    if failures >= settings.login_max_failures:
-        attempts.record(session, AttemptKind.sign_in_lockout, email, client_address, at=now)
+def _sign_in_limits(settings: Settings) -> tuple[attempts.Limit, attempts.Limit]:
+    window = timedelta(minutes=settings.login_window_minutes)
+    per_email = attempts.Limit(
+        AttemptKind.sign_in_email,
+        settings.login_max_failures,
+        window,
+        SIGN_IN_LOCKED,
+        lockout=timedelta(minutes=settings.lockout_minutes),
+    )
+    per_address = attempts.Limit(
+        AttemptKind.sign_in_address,
+        settings.login_max_failures_per_address,
+        window,
+        SIGN_IN_ADDRESS_LIMITED,
+    )
+    return per_email, per_address
+
+
+def _checked_password(
+    session: Session, email: str, password: str, settings: Settings, client_address: str
+) -> User | None:
+    """The account whose email and password these are, or None. Each check first takes a
+    place under the email's and the address's limits (429 when either is full), so parallel
+    guesses check no more passwords than the limits allow. The email counts whether or not
+    it has an account, so the answer reveals nothing about that. A right password frees the
+    email's count and its own place under the address's."""
+    per_email, per_address = _sign_in_limits(settings)
+    email_claim = attempts.claim(session, per_email, email)
+    try:
+        address_claim = attempts.claim(session, per_address, client_address)
+    except Problem:
+        attempts.give_back(session, email_claim)
+        raise
+    user = session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+    if not verify_password(user.password_hash if user else None, password):
+        attempts.lock_when_full(session, per_email, email_claim)
+        return None
+    attempts.forget(session, AttemptKind.sign_in_email, email)
+    attempts.give_back(session, address_claim)
+    return user
 
 
 def sign_in(
@@ -101,24 +154,43 @@ def sign_in(
     if "\x00" in email:
         # No stored address holds one, so there is nothing to look up or count against.
         raise Problem(422, "Remove the NUL character (U+0000) from the email address.")
-    _refuse_while_locked(session, email, client_address, settings)
-    user = session.execute(select(User).where(User.email == email)).scalar_one_or_none()
-    if not verify_password(user.password_hash if user else None, password):
-        _record_failed_sign_in(session, email, client_address, settings)
+    user = _checked_password(session, email, password, settings, client_address)
+    if user is None:
         raise Problem(401, SIGN_IN_REFUSED, headers={"WWW-Authenticate": "Bearer"})
-    attempts.clear(session, [AttemptKind.sign_in], email)
-    session.commit()
     return user
 
 
 def unlock(session: Session, email: str) -> bool:
     """Ends a lockout at once and forgets the email's failed sign-ins (the administrator's
     command). Whether there was anything to forget."""
-    cleared = attempts.clear(
-        session, [AttemptKind.sign_in, AttemptKind.sign_in_lockout], email.strip().lower()
+    return attempts.forget(session, AttemptKind.sign_in_email, email.strip().lower())
+
+
+def change_password(
+    session: Session,
+    user: User,
+    *,
+    current_password: str,
+    new_password: str,
+    keep_session_id: uuid.UUID,
+    settings: Settings,
+    client_address: str,
+) -> None:
+    """Sets a new password once the current one checks out (under the sign-in limits, so a
+    stolen access token cannot be used to guess it), and ends every other sign-in."""
+    if _checked_password(session, user.email, current_password, settings, client_address) is None:
+        raise Problem(403, WRONG_CURRENT_PASSWORD)
+    if new_password == current_password:
+        raise Problem(422, "The new password is the same as the current one; choose another one.")
+    try:
+        refuse_password_like_email(new_password, user.email)
+    except ValueError as error:
+        raise Problem(422, f"{error}.") from None
+    session.execute(
+        update(User).where(User.id == user.id).values(password_hash=hash_password(new_password))
     )
+    _revoke_sessions(session, user.id, except_id=keep_session_id)
     session.commit()
-    return cleared > 0
 
 
 def _mint_tokens(
@@ -146,8 +218,10 @@ def _mint_tokens(
     }
 
 
-def start_session(session: Session, user: User, settings: Settings) -> dict:
-    auth_session = AuthSession(user_id=user.id)
+def start_session(
+    session: Session, user: User, settings: Settings, user_agent: str | None = None
+) -> dict:
+    auth_session = AuthSession(user_id=user.id, device_name=device_name(user_agent))
     session.add(auth_session)
     session.flush()
     tokens = _mint_tokens(session, user.id, auth_session.id, settings)
@@ -189,6 +263,9 @@ def refresh_session(session: Session, refresh_token: str, settings: Settings) ->
         _revoke_session(session, auth_session.id)
         session.commit()
         raise refused
+    session.execute(
+        update(AuthSession).where(AuthSession.id == auth_session.id).values(last_used_at=now)
+    )
     tokens = _mint_tokens(session, auth_session.user_id, auth_session.id, settings)
     session.commit()
     return tokens
@@ -196,6 +273,65 @@ def refresh_session(session: Session, refresh_token: str, settings: Settings) ->
 
 def sign_out(session: Session, session_id: uuid.UUID) -> None:
     _revoke_session(session, session_id)
+    session.commit()
+
+
+def _revoke_sessions(
+    session: Session, user_id: uuid.UUID, except_id: uuid.UUID | None = None
+) -> None:
+    kept = [] if except_id is None else [AuthSession.id != except_id]
+    session.execute(
+        update(AuthSession)
+        .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None), *kept)
+        .values(revoked_at=clock.utcnow())
+    )
+
+
+def sign_out_everywhere(session: Session, user: User) -> None:
+    """Ends every sign-in of the account, this one too."""
+    _revoke_sessions(session, user.id)
+    session.commit()
+
+
+def _signed_in_devices(user_id: uuid.UUID, settings: Settings):
+    """A sign-in is live until it is revoked or its last refresh token has expired."""
+    return (
+        AuthSession.user_id == user_id,
+        AuthSession.revoked_at.is_(None),
+        AuthSession.last_used_at > clock.utcnow() - timedelta(days=settings.refresh_token_days),
+    )
+
+
+def list_devices(
+    session: Session, user: User, this_session_id: uuid.UUID, settings: Settings
+) -> list[dict]:
+    sessions = session.execute(
+        select(AuthSession)
+        .where(*_signed_in_devices(user.id, settings))
+        .order_by(AuthSession.last_used_at.desc(), AuthSession.id)
+    ).scalars()
+    return [
+        {
+            "id": device.id,
+            "name": device.device_name or device_name(None),
+            "signed_in_at": device.created_at,
+            "last_used_at": device.last_used_at,
+            "this_device": device.id == this_session_id,
+        }
+        for device in sessions
+    ]
+
+
+def sign_out_device(session: Session, user: User, device_id: uuid.UUID, settings: Settings) -> None:
+    """Ends one of the account's sign-ins; 404 for any id that is not a live one of its own."""
+    ended = session.execute(
+        update(AuthSession)
+        .where(AuthSession.id == device_id, *_signed_in_devices(user.id, settings))
+        .values(revoked_at=clock.utcnow())
+    ).rowcount
+    if ended != 1:
+        session.rollback()
+        raise Problem(404, NO_SUCH_DEVICE)
     session.commit()
 
 

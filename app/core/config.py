@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     invite_max_failures: int = 5
     invite_max_failures_per_address: int = 20
     invite_window_minutes: int = 15
+    # Registrations from one client address (new or already-used emails alike).
+    registration_max_per_address: int = 20
+    registration_window_minutes: int = 60
     deleted_plan_retention_days: int = 30
     # Database connections each process keeps (10 more under bursts); on PostgreSQL keep
     # processes x (this + 10) under max_connections.

@@ -1,5 +1,6 @@
 """Building blocks for request and response schemas shared by every domain."""
 
+import unicodedata
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
@@ -24,6 +25,33 @@ def refuse_nul(value: str) -> str:
 
 
 WithoutNul = AfterValidator(refuse_nul)
+
+# Characters that change how the text around them is shown or hide themselves: bidi
+# controls (a right-to-left override can make "Sam" read as someone else's name in an access
+# log), zero-width characters, and every other control or format character (Cc, Cf), line
+# and paragraph separators, and unpaired surrogates.
+_HIDDEN_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Cs"}
+
+
+def _plain_name_of(character: str) -> str:
+    name = unicodedata.name(character, "control character").lower()
+    return f"{name} (U+{ord(character):04X})"
+
+
+def normalise_shown_name(value: str) -> str:
+    """Names people see (display names, organisations): Unicode NFC, so one name has one
+    spelling, and no character that is invisible or reorders what is shown."""
+    value = unicodedata.normalize("NFC", value)
+    for character in value:
+        if unicodedata.category(character) in _HIDDEN_CATEGORIES:
+            raise ValueError(
+                f"remove the {_plain_name_of(character)}: a name can only hold characters "
+                "that show as themselves"
+            )
+    return value
+
+
+ShownName = AfterValidator(normalise_shown_name)
 
 
 class StrictInput(BaseModel):

@@ -598,40 +598,46 @@ INVITE_ATTEMPTS_LIMITED = (
 )
 
 
-def _refuse_while_guessing(
+def _claim_invite_attempt(
     session: Session, user: User, client_address: str, settings: Settings
-) -> None:
-    """429 once the account, or the client address, has sent too many wrong or expired
-    codes in the window, even if this code is right: otherwise the limit would not slow
-    guessing down."""
+) -> tuple[attempts.Claim, attempts.Claim]:
+    """Takes this attempt's place under the account's and the address's limits on wrong or
+    expired codes; 429 once either is full, even if this code is right: otherwise the limit
+    would not slow guessing down. Parallel guesses check no more codes than the limits."""
     window = timedelta(minutes=settings.invite_window_minutes)
-    attempts.refuse_when_over_limit(
-        session,
-        AttemptKind.invite_accept,
-        subject=str(user.id),
-        max_failures=settings.invite_max_failures,
-        window=window,
-        detail=INVITE_ATTEMPTS_LIMITED,
+    per_account = attempts.Limit(
+        AttemptKind.invite_account, settings.invite_max_failures, window, INVITE_ATTEMPTS_LIMITED
     )
-    attempts.refuse_when_over_limit(
-        session,
-        AttemptKind.invite_accept,
-        client_address=client_address,
-        max_failures=settings.invite_max_failures_per_address,
-        window=window,
-        detail=INVITE_ATTEMPTS_LIMITED,
+    per_address = attempts.Limit(
+        AttemptKind.invite_address,
+        settings.invite_max_failures_per_address,
+        window,
+        INVITE_ATTEMPTS_LIMITED,
     )
+    account_claim = attempts.claim(session, per_account, str(user.id))
+    try:
+        return account_claim, attempts.claim(session, per_address, client_address)
+    except Problem:
+        attempts.give_back(session, account_claim)
+        raise
 
 
 def accept_invite(
     session: Session, user: User, code: str, client_address: str, settings: Settings
 ) -> dict[str, Any]:
-    _refuse_while_guessing(session, user, client_address, settings)
+    claims = _claim_invite_attempt(session, user, client_address, settings)
     share = session.execute(
         select(Share).where(Share.invite_digest == token_digest(_normalised_code(code)))
     ).scalar_one_or_none()
+    wrong_or_expired = share is None or (
+        user.id not in (share.owner_id, share.grantee_id)
+        and share.accepted_at is None
+        and share_status(share, clock.utcnow()) != "waiting"
+    )
+    if not wrong_or_expired:
+        for claim in claims:
+            attempts.give_back(session, claim)
     if share is None:
-        attempts.record(session, AttemptKind.invite_accept, str(user.id), client_address)
         raise Problem(404, "No invite matches this code. Check it, or ask for a new invite.")
     if share.owner_id == user.id:
         raise Problem(
@@ -644,7 +650,6 @@ def accept_invite(
         raise Problem(409, "This invite has already been used. Ask for a new one.")
     status = share_status(share, now)
     if status != "waiting":
-        attempts.record(session, AttemptKind.invite_accept, str(user.id), client_address)
         raise Problem(410, "This invite has ended or expired. Ask for a new one.")
     claimed = session.execute(
         update(Share)

@@ -4,7 +4,7 @@ document says so (our own FHIR export's Provenance), so that accepting it credit
 Both are encrypted text (app/core/encryption.py); new and empty, so nothing to rewrite.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-05 11:30:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0008"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

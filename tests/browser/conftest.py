@@ -112,7 +112,8 @@ def running_server(database_url: str, **settings: str) -> Iterator[Server]:
 @pytest.fixture(scope="session")
 def server(database_url) -> Iterator[Server]:
     """The app, for the whole session, on the suite's database (SQLite or PostgreSQL)."""
-    with running_server(database_url) as started:
+    # Every browser test registers its people from this one address.
+    with running_server(database_url, registration_max_per_address="10000") as started:
         yield started
 
 
@@ -247,8 +248,8 @@ def phone(browser, server) -> Iterator:
     contexts: list[BrowserContext] = []
     problems: list[str] = []
 
-    def open_phone() -> Page:
-        context = browser.new_context(viewport=PHONE, base_url=server.url)
+    def open_phone(viewport: dict[str, int] = PHONE) -> Page:
+        context = browser.new_context(viewport=viewport, base_url=server.url)
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: problems.append(f"page error: {error}"))

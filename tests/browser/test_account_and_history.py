@@ -73,7 +73,7 @@ def test_signing_out_removes_the_plans_from_the_phone(phone, person):
     assert page.evaluate(STORED_PLANS) == 1
 
     page.goto("/#/more")
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     expect(page.get_by_role("heading", name="Welcome back")).to_be_visible()
     assert page.evaluate(STORED_PLANS) == 0
     expect(page.get_by_role("navigation", name="Main")).to_be_hidden()

@@ -191,6 +191,12 @@ ROUTES: dict[str, Rule] = {
     "GET /api/v1/me": SIGNED_IN,
     "PATCH /api/v1/me": SIGNED_IN.sending(json={"display_name": "Renamed"}),
     "DELETE /api/v1/me": SIGNED_IN,
+    "POST /api/v1/me/password": SIGNED_IN.sending(
+        json={"current_password": PASSWORD, "new_password": "a brand new passphrase"}
+    ),
+    "POST /api/v1/me/sign-out-everywhere": SIGNED_IN,
+    "GET /api/v1/me/devices": SIGNED_IN,
+    "DELETE /api/v1/me/devices/{device_id}": SIGNED_IN,
     # plans
     "GET /api/v1/plans": SIGNED_IN,
     "POST /api/v1/plans": SIGNED_IN.sending(json={"template": "wrap"}),
@@ -294,7 +300,17 @@ PATH_VALUES: dict[str, Callable[["World", "Actor"], str]] = {
     "token": lambda w, a: w.card_token if a.name == "card_holder" else "not-a-card-" + "x" * 32,
     "import_id": lambda w, a: _grantee_import(w)["id"],
     "attachment_id": lambda w, a: _grantee_import(w)["attachments"][0]["id"],
+    "device_id": lambda w, a: _own_device_id(a),
 }
+
+
+def _own_device_id(actor: "Actor") -> str:
+    """The caller's own sign-in (any id for a caller without one)."""
+    if actor.account is None:
+        return str(uuid.uuid4())
+    devices = actor.account.get("/api/v1/me/devices").json()
+    return next(device["id"] for device in devices if device["this_device"])
+
 
 # Served by the framework or as static files, outside the API's authorisation.
 FRAMEWORK_PATHS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", ""}

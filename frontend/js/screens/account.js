@@ -1,17 +1,111 @@
-// "More": your plans, history, taking your plan with you (export, print), signing out,
-// and deleting your account.
-import { api, session, signOut } from "../api.js";
-import { h, saveFile } from "../dom.js";
+// "More": your plans, history, taking your plan with you (export, print), your password and
+// where you're signed in, signing out, and deleting your account.
+import { api, OfflineError, session, signOut } from "../api.js";
+import { formatDate, formatDateTime, h, saveFile } from "../dom.js";
 import * as store from "../store.js";
-import { answersByPrompt, backLink, confirmBox, page } from "../ui.js";
+import { answersByPrompt, backLink, button, confirmBox, field, flash, form, needsConnection, page } from "../ui.js";
 
 const TEMPLATE_NAMES = { green_book: "Green Book", wrap: "WRAP" };
-let confirming = null; // "sign-out" | "delete"
+let confirming = null; // "sign-out" | "delete" | "everywhere"
+let changingPassword = false;
 
-async function download(button) {
+function passwordPart({ refresh, focusNext }) {
+  if (!changingPassword) {
+    return button("Change password", () => ((changingPassword = true), focusNext("current-password"), refresh()), {
+      id: "change-password",
+    });
+  }
+  const close = (f) => {
+    f.removeAttribute("data-dirty");
+    changingPassword = false;
+    focusNext("change-password");
+    refresh();
+  };
+  return form(
+    async (f) => {
+      await api("/me/password", {
+        method: "POST",
+        json: { current_password: f.current_password.value, new_password: f.new_password.value },
+      });
+      flash("Your password is changed. Any other device you were signed in on is now signed out.");
+      close(f);
+    },
+    field(
+      "Current password",
+      h("input", {
+        id: "current-password",
+        name: "current_password",
+        type: "password",
+        autocomplete: "current-password",
+        required: true,
+      })
+    ),
+    field(
+      "New password",
+      h("input", { name: "new_password", type: "password", autocomplete: "new-password", required: true, minlength: 8 }),
+      "At least 8 characters. A few words together is easy to remember; very common passwords aren't accepted."
+    ),
+    h(
+      "div",
+      { class: "row" },
+      h("button", { type: "submit", class: "primary" }, "Change password"),
+      button("Cancel", (event) => close(event.currentTarget.form))
+    )
+  );
+}
+
+const deviceWhen = (device) =>
+  `Signed in ${formatDate(device.signed_in_at)}; last used ${formatDateTime(device.last_used_at)}`;
+
+async function devicesPart({ refresh, focusNext }) {
+  let devices;
+  try {
+    devices = await api("/me/devices");
+  } catch (error) {
+    if (error instanceof OfflineError) return needsConnection("Seeing where you're signed in");
+    return h("p", { class: "alert", role: "alert" }, error.message);
+  }
+  const signOutDevice = async (device) => {
+    try {
+      await api(`/me/devices/${device.id}`, { method: "DELETE" });
+      flash(`${device.name} is signed out.`);
+    } catch (error) {
+      flash(error.message);
+    }
+    focusNext("devices-heading");
+    refresh();
+  };
+  return h(
+    "ul",
+    { class: "plain devices", "aria-labelledby": "devices-heading" },
+    devices.map((device) =>
+      h(
+        "li",
+        { class: "row spread" },
+        h(
+          "div",
+          {},
+          h("strong", {}, device.name),
+          device.this_device ? " (this device)" : null,
+          h("p", { class: "hint" }, deviceWhen(device))
+        ),
+        device.this_device
+          ? null
+          : h(
+              "button",
+              { type: "button", class: "secondary small", onclick: () => signOutDevice(device) },
+              "Sign out",
+              h("span", { class: "visually-hidden" }, ` ${device.name}, ${deviceWhen(device).toLowerCase()}`)
+            )
+      )
+    )
+  );
+}
+
+async function download(exportButton) {
   const response = await api("/export", { raw: true });
   saveFile(await response.blob(), "my-plans.json");
-  button.after(h("p", { class: "flash", role: "status" }, "Your plans are downloading as my-plans.json."));
+  exportButton.after(h("p", { class: "flash", role: "status" }, "Your plans are downloading as my-plans.json."));
 }
 
 export const more = {
@@ -48,6 +142,31 @@ export const more = {
             },
             "Sign out"
           );
+    const everywhereButton =
+      confirming === "everywhere"
+        ? confirmBox(
+            "everywhere",
+            `This signs you out on every device, this one too. Your plans stay safe in your account.${
+              unsynced
+                ? ` ${unsynced} ${unsynced === 1 ? "change hasn't" : "changes haven't"} reached the server from this phone yet and would be lost.`
+                : ""
+            }`,
+            "Sign out everywhere",
+            async () => {
+              try {
+                await api("/me/sign-out-everywhere", { method: "POST" });
+              } catch (error) {
+                confirming = null;
+                flash(error.message);
+                return refresh();
+              }
+              await leave();
+            },
+            goBack
+          )
+        : button("Sign out everywhere", () => ((confirming = "everywhere"), focusNext("everywhere-yes"), refresh()), {
+            id: "sign-out-everywhere",
+          });
     const deleteButton =
       confirming === "delete"
         ? confirmBox(
@@ -144,6 +263,19 @@ export const more = {
           ),
           person ? h("a", { href: "#/print", class: "button secondary" }, "Print my plan") : null
         )
+      ),
+      h(
+        "section",
+        { "aria-labelledby": "password-heading" },
+        h("h2", { id: "password-heading" }, "Your password"),
+        passwordPart({ refresh, focusNext })
+      ),
+      h(
+        "section",
+        { "aria-labelledby": "devices-heading" },
+        h("h2", { id: "devices-heading", tabindex: "-1" }, "Where you're signed in"),
+        await devicesPart({ refresh, focusNext }),
+        everywhereButton
       ),
       h(
         "section",

@@ -52,10 +52,16 @@ export const signUp = {
       h("p", {}, "Your plan belongs to you. Nobody sees it unless you choose to share it."),
       form(
         async (f) => {
-          const { user } = await apiSignUp(
-            f.display_name.value.trim(),
-            f.email.value.trim(),
-            f.password.value
+          // Making an account answers the same whether or not the email has one already
+          // (so nobody can find out who has an account here); signing in straight after, with
+          // the same email and password, is what tells the person.
+          const { user } = await apiSignUp(f.display_name.value.trim(), f.email.value.trim(), f.password.value).catch(
+            (error) => {
+              if (error.status !== 401) throw error;
+              throw new Error(
+                "We couldn't sign you in with this email and password. If you already have an account with this email, sign in with that account's password instead."
+              );
+            }
           );
           f.removeAttribute("data-dirty");
           await arrive(navigate, user);
@@ -74,7 +80,7 @@ export const signUp = {
             required: true,
             minlength: 8,
           }),
-          "At least 8 characters. A few words together is easy to remember."
+          "At least 8 characters. A few words together is easy to remember; very common passwords aren't accepted."
         ),
         h("button", { type: "submit", class: "primary" }, "Make my account")
       ),
