@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+from wordfreq import zipf_frequency
 
 from app.plans.templates import CRISIS_FIELDS
 
@@ -165,14 +166,22 @@ def _label(field: str) -> str:
     return CRISIS_FIELDS.get(field, CRISIS_FIELDS["other"])
 
 
+# How often a word is met in everyday English (Zipf scale: 3 is once per million words).
+# Medicine and treatment names are rarer than this ("lithium" 3.6, "lorazepam" 2.3); words
+# people write around them are not ("sleep" 5.0, "sentence" 4.6, "flat" 4.7).
+EVERYDAY_WORD = 3.8
+
+
 def _things(text: str) -> set[str]:  # plain words
-    """The words that could name a medicine or treatment ("ECT" counts; "tablets" not)."""
+    """The words that could name a medicine or treatment ("ECT" counts; "tablets" or
+    "sleep" not)."""
     return {
         plain
         for written, plain in _words(text)
         if plain not in _COMMON
         and not plain.isdigit()
         and (len(plain) >= 4 or (len(written) >= 2 and written.isupper()))
+        and zipf_frequency(plain, "en") < EVERYDAY_WORD
     }
 
 

@@ -439,7 +439,8 @@ def _card_html(page: service.CardPage, token: str) -> str:
     opened = clock.utcnow()
     pdf = f"{CRISIS_CARD_PATH_PREFIX}{escape(token)}/pdf"
     parts.append(
-        f'<p class="about" data-expires="{clock.isoformat(page.expires_at)}">Last changed {service.day(page.updated_at)}. This copy was opened '
+        f'<p class="about" data-expires="{clock.isoformat(page.expires_at)}">'
+        f"Last changed {service.day(page.updated_at)}. This copy was opened "
         f"on {service.day(opened)} at {opened:%H:%M} UTC: with no signal, your phone shows "
         f"the copy it kept, which may be out of date. This link works until "
         f"{service.day(page.expires_at)}. {name} can see each time it is opened.</p>"
