@@ -127,9 +127,13 @@ def test_a_clinicians_words_are_reviewed_part_by_part(phone_390, person, server)
     practical.get_by_label("My changes to the words").fill("Feed Biscuit twice a day.")
     helpers.get_by_label("Leave them out").check()
     refused = part(page, "Treatments I do not want")
-    expect(refused.get_by_label("I disagree because …")).to_be_hidden()
+    expect(refused.get_by_role("textbox", name="Why I disagree")).to_be_hidden()
     refused.get_by_label("Keep them, and say why I disagree").check()
-    refused.get_by_label("I disagree because …").fill("a quiet room works better for me.")
+    expect(refused.get_by_role("textbox", name="Why I disagree")).to_have_value(
+        "I disagree because "
+    )
+    expect(refused.get_by_role("textbox", name="Why I disagree")).to_be_focused()
+    page.keyboard.type("a quiet room works better.")
     look(page, "review-choices-made")
     page.get_by_role("button", name="Save my choices").click()
 
@@ -155,7 +159,7 @@ def test_a_clinicians_words_are_reviewed_part_by_part(phone_390, person, server)
     assert entries["Feed Biscuit twice a day."]["source"]["edited"] is True
     assert (
         entries["No sedation if it can be avoided."]["source"]["note"]
-        == "a quiet room works better for me."
+        == "I disagree because a quiet room works better."
     )
     assert all(
         e["source"]["imported_by"] == "Dr Lee" for t, e in entries.items() if t != "Priya Shah"

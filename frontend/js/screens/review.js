@@ -182,6 +182,8 @@ const CHOICES = [
   ["disagree", "Keep them, and say why I disagree"],
 ];
 
+const DISAGREE = "I disagree because ";
+
 const sidesOf = (contradiction, origin) => contradiction.sides.filter((side) => side.origin === origin);
 
 function partContradictions(part, contradictions) {
@@ -203,8 +205,8 @@ function partFields(part, contradictions) {
   const name = `part-${part.id}`;
   const changes = field("My changes to the words", textArea(`${name}-text`, part.text));
   const note = field(
-    "I disagree because …",
-    textArea(`${name}-note`, "", { rows: 2 }),
+    "Why I disagree",
+    textArea(`${name}-note`, DISAGREE, { rows: 2 }),
     "Your note is kept beside their words, marked as yours."
   );
   changes.hidden = true;
@@ -212,6 +214,10 @@ function partFields(part, contradictions) {
   const show = (value) => {
     changes.hidden = value !== "edit";
     note.hidden = value !== "disagree";
+    // Straight on to their own words, after "I disagree because ".
+    const box = value === "disagree" ? note.querySelector("textarea") : null;
+    box?.focus();
+    box?.setSelectionRange(box.value.length, box.value.length);
   };
   const choice = ([value, text]) =>
     h(
@@ -262,7 +268,7 @@ function decisionFor(f, part) {
   }
   if (chosen === "disagree") {
     decision.note = f[`${name}-note`].value.trim();
-    if (!decision.note) throw new Error(`Say why you disagree with “${part.field_label}”, or choose another option.`);
+    if (!decision.note || decision.note === DISAGREE.trim()) throw new Error(`Say why you disagree with “${part.field_label}”, or choose another option.`);
   }
   return decision;
 }
