@@ -191,7 +191,9 @@ def _card(
     layout: CardLayout,
 ) -> _Paper:
     wallet = layout == "wallet"
-    footer = f"{owner_name}\u2019s crisis plan, printed {day(clock.utcnow())}"
+    printed = day(clock.utcnow())
+    # A bank card's width holds a name and a page number, no more.
+    footer = owner_name if wallet else f"{owner_name}\u2019s crisis plan, printed {printed}"
     paper = _Paper(fonts, WALLET if wallet else A4, footer, size, owner_name, 4 if wallet else 14)
     paper.set_title(f"{owner_name}\u2019s crisis plan")
     paper.set_author(owner_name)
@@ -200,7 +202,7 @@ def _card(
     paper.line_of(
         f"If I become very unwell, please read this. I wrote it while I was well. These are "
         f"my own words, except where a line under them says who else wrote them. Last "
-        f"changed on {day(updated)}.",
+        f"changed on {day(updated)}" + (f", printed on {printed}." if wallet else "."),
         scale=0.9,
         grey=True,
     )
