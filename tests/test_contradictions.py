@@ -79,7 +79,6 @@ def test_medicines_treatments_and_who_speaks_for_me():
         ("medicine", frozenset({"lithium", "no-lithium"})),
         ("treatment", frozenset({"want", "refuse"})),
         ("speaks_for_me", frozenset({"speak1", "speak2"})),
-        ("speaks_for_me", frozenset({"speak2", "speak3"})),
     }
 
 

@@ -15,8 +15,9 @@ and "Priya Patel" are two people. It does not know that two brand names are one 
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import chain, islice
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -172,7 +173,7 @@ def _label(field: str) -> str:
 EVERYDAY_WORD = 3.8
 
 
-def _things(text: str) -> set[str]:  # plain words
+def _things(text: str, _known_names: set[str] = frozenset()) -> set[str]:
     """The words that could name a medicine or treatment ("ECT" counts; "tablets" or
     "sleep" not)."""
     return {
@@ -233,54 +234,80 @@ def _known_names(items: Iterable[Item]) -> set[str]:
     }
 
 
-def _opposed(kind: Kind, items: list[Item], known: set[str]) -> list[Contradiction]:
+def _lookup_keys(kind: Kind, feature) -> set[str]:
+    """What an entry is looked up by: its medicine words; or its people's names and
+    relations (marked apart)."""
+    if kind != "person":
+        return feature
+    return {
+        key
+        for mention in feature
+        for key in (*mention.names, *([f"~{mention.relation}"] if mention.relation else []))
+    }
+
+
+def _opposed(kind: Kind, items: list[Item], known: set[str]) -> Iterator[Contradiction]:
+    """Each (yes, no) pair that names the same thing. The "no" side is looked up by word,
+    so a long plan costs what it matches, not every pair."""
     yes_fields, no_fields = _OPPOSED_FIELDS[kind]
-    yes = [i for i in items if i.field in yes_fields]
-    no = [i for i in items if i.field in no_fields]
-    found = []
-    for first in yes:
-        for second in no:
+    read = _people if kind == "person" else _things
+    features = {i.id: read(i.text, known) for i in items if i.field in yes_fields | no_fields}
+    by_key: dict[str, list[Item]] = {}
+    for item in items:
+        if item.field in no_fields:
+            for key in _lookup_keys(kind, features[item.id]):
+                by_key.setdefault(key, []).append(item)
+    for first in (i for i in items if i.field in yes_fields):
+        candidates = {
+            c.id: c for key in _lookup_keys(kind, features[first.id]) for c in by_key.get(key, [])
+        }
+        for second in candidates.values():
             if kind == "person":
-                shared = next(
+                words = next(
                     (
-                        [a.as_written, b.as_written]
-                        for a in _people(first.text, known)
-                        for b in _people(second.text, known)
+                        (a.as_written, b.as_written)
+                        for a in features[first.id]
+                        for b in features[second.id]
                         if a.may_be(b)
                     ),
-                    [],
+                    (),
                 )
             else:
-                theirs = _things(second.text)
-                shared = list(
+                theirs = features[second.id]
+                words = tuple(
                     dict.fromkeys(w for w, plain in _words(first.text) if plain in theirs)
                 )
-            if shared:
-                found.append(Contradiction(kind, (first, second), tuple(shared)))
-    return found
+            if words:
+                yield Contradiction(kind, (first, second), words)
 
 
-def _speakers(items: list[Item], known: set[str]) -> list[Contradiction]:
+def _speakers(items: list[Item], known: set[str]) -> Iterator[Contradiction]:
+    """Each entry naming someone other than the first person named to speak for me."""
     named = [
         (item, mentions)
         for item in items
         if _SPEAKS_FOR_ME.search(item.text) and (mentions := _people(item.text, known))
     ]
-    found = []
-    for index, (first, theirs) in enumerate(named):
-        for second, others in named[index + 1 :]:
-            if not any(a.may_be(b) for a in theirs for b in others):
-                words = (theirs[0].as_written, others[0].as_written)
-                found.append(Contradiction("speaks_for_me", (first, second), words))
-    return found
+    if not named:
+        return
+    (first, theirs), others = named[0], named[1:]
+    for second, mentions in others:
+        if not any(a.may_be(b) for a in theirs for b in mentions):
+            words = (theirs[0].as_written, mentions[0].as_written)
+            yield Contradiction("speaks_for_me", (first, second), words)
+
+
+# More than anyone could read; it bounds the work a very long plan can ask for.
+MAX_CONTRADICTIONS = 200
 
 
 def find(items: Iterable[Item]) -> list[Contradiction]:
-    """Every contradiction among these entries (and parts), in a stable order."""
+    """The contradictions among these entries (and parts), in a stable order; at most
+    MAX_CONTRADICTIONS."""
     items = list(items)
     known = _known_names(items)
-    found = [c for kind in _OPPOSED_FIELDS for c in _opposed(kind, items, known)]
-    return found + _speakers(items, known)
+    found = chain(*(_opposed(kind, items, known) for kind in _OPPOSED_FIELDS))
+    return list(islice(chain(found, _speakers(items, known)), MAX_CONTRADICTIONS))
 
 
 def describe(contradiction: Contradiction, person: str = "you") -> str:
