@@ -142,10 +142,12 @@ def test_a_clinicians_words_are_reviewed_part_by_part(phone_390, person, server)
     )
     expect(page.locator("fieldset.part")).to_have_count(1)
     expect(page.locator("input[type=radio]:checked")).to_have_count(0)
-    page.get_by_role("button", name="Add all 1 part").click()
-    expect(page.get_by_text("Add all 1 part to your crisis plan, exactly as")).to_be_visible()
+    page.get_by_role("button", name="Add the 1 part left").click()
+    expect(
+        page.get_by_text("Add the 1 part left to your crisis plan, exactly as it is")
+    ).to_be_visible()
     look(page, "review-add-all-asks-once")
-    page.get_by_role("button", name="Yes, add all 1 part").click()
+    page.get_by_role("button", name="Yes, add it").click()
     expect(page.get_by_role("heading", name="My crisis plan")).to_be_visible()
 
     entries = {e["text"]: e for e in crisis_entries(person)}

@@ -280,6 +280,8 @@ async function download(attachment, button) {
 }
 
 const partsWord = (n) => `${n} ${n === 1 ? "part" : "parts"}`;
+// "Add all 12 parts"; with one left, "Add the 1 part left".
+const allOf = (n) => (n === 1 ? "Add the 1 part left" : `Add all ${partsWord(n)}`);
 
 export const importReview = {
   async render({ id }, { navigate, rerender }) {
@@ -311,16 +313,16 @@ export const importReview = {
         addAll,
         confirmBox(
           "add-all",
-          `Add all ${partsWord(parts.length)} to your crisis plan, exactly as they are written?` +
+          `${allOf(parts.length)} to your crisis plan, exactly as ${parts.length === 1 ? "it is" : "they are"} written?` +
             (contradictions.length
               ? ` ${contradictions.length === 1 ? "One thing" : `${contradictions.length} things`} in them may not agree with your plan or with each other (shown above).`
               : ""),
-          `Yes, add all ${partsWord(parts.length)}`,
+          parts.length === 1 ? "Yes, add it" : `Yes, add all ${partsWord(parts.length)}`,
           () =>
             send(
               f,
               parts.map((part) => ({ part_id: part.id, action: "accept" })),
-              `Added all ${partsWord(parts.length)} to your crisis plan, marked as words from ${source || data.imported_by.display_name}.`
+              `Added ${parts.length === 1 ? "it" : `all ${partsWord(parts.length)}`} to your crisis plan, marked as words from ${source || data.imported_by.display_name}.`
             ).catch((error) => fill(addAll, h("p", { class: "alert", role: "alert" }, error.message))),
           () => fill(addAll)
         )
@@ -348,7 +350,7 @@ export const importReview = {
       h(
         "button",
         { type: "button", class: "secondary", id: "add-all", onclick: (e) => askAddAll(e.currentTarget.form) },
-        `Add all ${partsWord(parts.length)}`
+        allOf(parts.length)
       ),
       addAll
     );
