@@ -9,8 +9,9 @@ from app.core.config import PROJECT_ROOT
 
 FRONTEND = PROJECT_ROOT / "frontend"
 SERVICE_WORKER = FRONTEND / "sw.js"
-# Served by the API for the public crisis card page, not part of the app shell.
-NOT_SHELL = {"sw.js", "crisis-card.css"}
+# For the public crisis card page, not part of the app shell (the service worker keeps them
+# with the last card opened).
+NOT_SHELL = {"sw.js", "crisis-card.css", "card-offline.js"}
 
 
 def precached() -> list[str]:

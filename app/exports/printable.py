@@ -1,48 +1,61 @@
 """A plan on paper: the whole plan (or chosen sections) as an A5 booklet, or the crisis
-plan alone as a one-page card. Plain words, the person's own first; imported words say
-whose they are. Fonts: DejaVu Sans from the system (Debian package fonts-dejavu-core),
-found in the folder the PRINT_FONT_DIR setting names."""
+plan alone as a one-page A4 card or as wallet-sized cards. Plain words, the person's own
+first; words from someone else say who wrote them, who brought them in and when the person
+accepted them; contradictions in the crisis plan are shown, never settled. Fonts: DejaVu
+Sans from the system (Debian package fonts-dejavu-core), found in the folder the
+PRINT_FONT_DIR setting names."""
 
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from app.core import clock
 from app.exports import crisis_entries_by_field
-from app.plans.templates import FIVE_WAYS_TO_WELLBEING
+from app.exports.provenance import imported_words, own_note
+from app.plans import contradictions
+from app.plans.templates import CRISIS_SECTION, FIVE_WAYS_TO_WELLBEING
+from app.sharing.service import day
 
 A5 = (148, 210)
 A4 = (210, 297)
+WALLET = (54, 85.6)  # a bank card (ISO/IEC 7810 ID-1), upright
 CARD_FONT_SIZES = (11, 10, 9, 8, 7)  # below 7 pt is too small to read in a hurry
+WALLET_FONT_SIZE = 7
 GREY = (90, 90, 90)
 BLACK = (0, 0, 0)
-
-
-def _day(moment: date | datetime) -> str:
-    return f"{moment.day} {moment:%B %Y}"
+CardLayout = Literal["a4", "wallet"]
 
 
 class _Paper(FPDF):
-    def __init__(self, fonts: Path, page: tuple[int, int], footer_text: str, size: float) -> None:
+    def __init__(
+        self,
+        fonts: Path,
+        page: tuple[float, float],
+        footer_text: str,
+        size: float,
+        owner_name: str,
+        margin: float = 14,
+    ) -> None:
         super().__init__(unit="mm", format=page)
         self.footer_text = footer_text
         self.size = size
+        self.owner_name = owner_name
         self.add_font("Sans", "", fonts / "DejaVuSans.ttf")
         self.add_font("Sans", "B", fonts / "DejaVuSans-Bold.ttf")
-        self.set_margins(14, 14, 14)
-        self.set_auto_page_break(True, margin=16)
+        self.set_margins(margin, margin, margin)
+        self.set_auto_page_break(True, margin=margin + 2)
         self.set_creator("Wellbeing plans")
         self.set_lang("en-GB")
         self.set_creation_date(clock.utcnow())
 
     def footer(self) -> None:
-        self.set_y(-11)
-        self.set_font("Sans", "", 7)
+        self.set_y(-self.b_margin + 3)
+        self.set_font("Sans", "", min(7, self.size))
         self.set_text_color(*GREY)
-        self.cell(0, 4, f"{self.footer_text}  \u00b7  page {self.page_no()}", align="C")
+        self.cell(0, 3, f"{self.footer_text}  \u00b7  page {self.page_no()}", align="C")
 
     def line_of(self, text: str, *, scale: float = 1.0, bold: bool = False, grey=False) -> None:
         self.set_font("Sans", "B" if bold else "", self.size * scale)
@@ -69,25 +82,11 @@ class _Paper(FPDF):
         self.ln(self.size * scale)
 
 
-def _imported_label(entry: dict[str, Any]) -> list[str]:
-    source = entry.get("source")
-    if not source:
-        return []
-    who = source.get("author") or "someone else"
-    if source.get("organisation"):
-        who += f", {source['organisation']}"
-    label = f"Words from {who}, brought in from \u201c{source.get('file_name')}\u201d"
-    label += " and changed by me." if source.get("edited") else "."
-    lines = [label]
-    if source.get("note"):
-        lines.append(f"My note: {source['note']}")
-    return lines
-
-
 def _entry(paper: _Paper, entry: dict[str, Any]) -> None:
     paper.bullet(entry["text"])
-    for line in _imported_label(entry):
-        paper.bullet(line, grey=True, indent=8)
+    for line in (imported_words(entry, paper.owner_name), own_note(entry, paper.owner_name)):
+        if line:
+            paper.bullet(line, grey=True, indent=8)
     goal = entry.get("goal") or {}
     details = [
         ("Way to wellbeing", FIVE_WAYS_TO_WELLBEING.get(goal.get("way") or "")),
@@ -119,11 +118,30 @@ def _grouped(section: dict[str, Any]) -> list[tuple[str | None, list[dict[str, A
     )
 
 
+def _contradictions(paper: _Paper, crisis: dict[str, Any]) -> None:
+    found = contradictions.in_crisis_section(crisis, paper.owner_name)
+    if not found:
+        return
+    paper.line_of("Things in this plan that may not agree", bold=True)
+    for contradiction in found:
+        paper.bullet(contradiction["message"])
+        paper.bullet(_decided(contradiction, paper.owner_name), grey=True, indent=8)
+    paper.gap()
+
+
+def _decided(contradiction: dict[str, Any], owner_name: str) -> str:
+    if contradiction["kept"]:
+        return f"{owner_name} has seen this and chose to keep both."
+    return f"{owner_name} has not decided about this yet. Ask {owner_name} if you can."
+
+
 def _section(paper: _Paper, section: dict[str, Any]) -> None:
     paper.line_of(section["title"], scale=1.35, bold=True)
     if section["description"]:
         paper.line_of(section["description"], scale=0.85, grey=True)
     paper.gap()
+    if section["key"] == CRISIS_SECTION:
+        _contradictions(paper, section)
     if not section["entries"]:
         paper.line_of("Nothing written here yet. You could write:", scale=0.9, grey=True)
         for prompt in section["prompts"]:
@@ -142,8 +160,8 @@ def _section(paper: _Paper, section: dict[str, Any]) -> None:
 
 
 def booklet(fonts: Path, plan_title: str, owner_name: str, sections: list[dict[str, Any]]) -> bytes:
-    today = _day(clock.utcnow())
-    paper = _Paper(fonts, A5, f"{plan_title} \u2013 {owner_name}", 10)
+    today = day(clock.utcnow())
+    paper = _Paper(fonts, A5, f"{plan_title} \u2013 {owner_name}", 10, owner_name)
     paper.set_title(plan_title)
     paper.set_author(owner_name)
     paper.add_page()
@@ -153,8 +171,8 @@ def booklet(fonts: Path, plan_title: str, owner_name: str, sections: list[dict[s
     paper.line_of(f"This book belongs to {owner_name}.", scale=1.2)
     paper.gap()
     paper.line_of(
-        f"Printed on {today}. These are {owner_name}'s own words, except where a line says "
-        "whose words they are.",
+        f"Printed on {today}. These are {owner_name}\u2019s own words, except where a line "
+        "under them says who else wrote them and who brought them in.",
         scale=0.9,
         grey=True,
     )
@@ -165,21 +183,31 @@ def booklet(fonts: Path, plan_title: str, owner_name: str, sections: list[dict[s
 
 
 def _card(
-    fonts: Path, owner_name: str, crisis: dict[str, Any], size: float, updated: datetime
+    fonts: Path,
+    owner_name: str,
+    crisis: dict[str, Any],
+    size: float,
+    updated: datetime,
+    layout: CardLayout,
 ) -> _Paper:
-    footer = f"{owner_name}'s crisis plan, printed {_day(clock.utcnow())}"
-    paper = _Paper(fonts, A4, footer, size)
-    paper.set_title(f"{owner_name}'s crisis plan")
+    wallet = layout == "wallet"
+    printed = day(clock.utcnow())
+    # A bank card's width holds a name and a page number, no more.
+    footer = owner_name if wallet else f"{owner_name}\u2019s crisis plan, printed {printed}"
+    paper = _Paper(fonts, WALLET if wallet else A4, footer, size, owner_name, 4 if wallet else 14)
+    paper.set_title(f"{owner_name}\u2019s crisis plan")
     paper.set_author(owner_name)
     paper.add_page()
-    paper.line_of(f"{crisis['title']} \u2013 {owner_name}", scale=1.6, bold=True)
+    paper.line_of(f"{crisis['title']} \u2013 {owner_name}", scale=1.3 if wallet else 1.6, bold=True)
     paper.line_of(
-        "If I become very unwell, please read this. I wrote it while I was well. "
-        f"Last changed on {_day(updated)}.",
+        f"If I become very unwell, please read this. I wrote it while I was well. These are "
+        f"my own words, except where a line under them says who else wrote them. Last "
+        f"changed on {day(updated)}" + (f", printed on {printed}." if wallet else "."),
         scale=0.9,
         grey=True,
     )
     paper.gap()
+    _contradictions(paper, crisis)
     fields = crisis_entries_by_field(crisis["entries"])
     if not fields:
         paper.line_of("Nothing is written in this crisis plan yet.")
@@ -191,10 +219,20 @@ def _card(
     return paper
 
 
-def crisis_card(fonts: Path, owner_name: str, crisis: dict[str, Any], updated: datetime) -> bytes:
-    """One page when it fits at a readable size: the text shrinks a step at a time."""
+def crisis_card(
+    fonts: Path,
+    owner_name: str,
+    crisis: dict[str, Any],
+    updated: datetime,
+    layout: CardLayout = "a4",
+) -> bytes:
+    """A4: one page when it fits at a readable size (the text shrinks a step at a time),
+    else it goes on to a second page rather than leave anything out. Wallet: as many
+    bank-card-sized pages as the plan needs, to cut out and keep together."""
+    if layout == "wallet":
+        return bytes(_card(fonts, owner_name, crisis, WALLET_FONT_SIZE, updated, layout).output())
     for size in CARD_FONT_SIZES:
-        paper = _card(fonts, owner_name, crisis, size, updated)
+        paper = _card(fonts, owner_name, crisis, size, updated, layout)
         if paper.page_no() == 1:
             break
     return bytes(paper.output())

@@ -64,9 +64,16 @@ def print_plan(
             "booklet; 'crisis' alone gives your crisis plan as a one-page card."
         ),
     ] = None,
+    layout: Annotated[
+        printable.CardLayout,
+        Query(
+            description="For the crisis plan alone: 'a4', one A4 page for the fridge, or "
+            "'wallet', bank-card-sized pages to cut out and carry"
+        ),
+    ] = "a4",
 ):
     """Your plan as a PDF to print: a booklet with a page per section, or your crisis plan
-    as a one-page card to keep in a wallet or on the fridge."""
+    as a one-page card for the fridge, or as wallet-sized cards."""
     plan = get_owned_plan(session, user, plan_id)
     by_key = {s["key"]: s for s in plan.sections}
     if sections is None:
@@ -82,10 +89,17 @@ def print_plan(
                 where="sections",
             )
         chosen = [by_key[k] for k in dict.fromkeys(keys)]
+    crisis_only = [s["key"] for s in chosen] == [CRISIS_SECTION]
+    if layout == "wallet" and not crisis_only:
+        raise Problem(
+            422,
+            "A wallet card holds your crisis plan alone: ask for sections=crisis.",
+            where="layout",
+        )
     fonts = _print_fonts(settings)
-    if [s["key"] for s in chosen] == [CRISIS_SECTION]:
-        pdf = printable.crisis_card(fonts, user.display_name, chosen[0], plan.updated_at)
-        name = "crisis-plan.pdf"
+    if crisis_only:
+        pdf = printable.crisis_card(fonts, user.display_name, chosen[0], plan.updated_at, layout)
+        name = "crisis-plan-wallet.pdf" if layout == "wallet" else "crisis-plan.pdf"
     else:
         pdf = printable.booklet(fonts, plan.title, user.display_name, chosen)
         name = "my-plan.pdf"

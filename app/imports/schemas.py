@@ -5,6 +5,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from app.core.schemas import StrictInput, Text
+from app.plans.contradictions import ContradictionRead
 from app.plans.templates import CRISIS_FIELDS
 
 CrisisField = Literal[tuple(CRISIS_FIELDS)]  # type: ignore[valid-type]
@@ -157,6 +158,11 @@ class ImportSummary(BaseModel):
 
 
 class ImportRead(ImportSummary):
+    contradictions: list[ContradictionRead] | None = Field(
+        default=None,
+        description="What accepting the waiting parts would contradict, in your plan or in "
+        "the import itself (shown to the owner only)",
+    )
     about: AboutWhom
     attachments: list[AttachmentRead]
     parts: list[PartRead]

@@ -21,6 +21,7 @@ from app.imports import containment
 from app.imports.models import ImportPart, ImportStatus, PartStatus, PlanAttachment, PlanImport
 from app.imports.parsers.base import DOCX_TYPE, PDF_TYPE, ParsedDocument
 from app.imports.schemas import DecisionsIn, PartDecisionIn
+from app.plans import contradictions
 from app.plans import service as plans
 from app.plans.models import Plan
 from app.plans.templates import CRISIS_FIELDS, CRISIS_SECTION
@@ -467,6 +468,7 @@ def import_view(session: Session, record: PlanImport, access: Access) -> dict[st
             }
         )
     return import_summary(session, record, access) | {
+        "contradictions": _contradictions(access, parts) if access.is_owner else None,
         "about": {
             "name": record.subject_name,
             "birth_date": record.subject_birth_date,
@@ -475,6 +477,18 @@ def import_view(session: Session, record: PlanImport, access: Access) -> dict[st
         "attachments": _attachments(session, record),
         "parts": parts,
     }
+
+
+def _contradictions(access: Access, parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What accepting the waiting parts would contradict, in the plan or in the import."""
+    crisis = next((s for s in access.plan.sections if s["key"] == CRISIS_SECTION), None)
+    waiting = [
+        contradictions.Item(str(p["id"]), p["text"], p["field"], "import")
+        for p in parts
+        if p["status"] == PartStatus.proposed
+    ]
+    found = contradictions.find(contradictions.crisis_items(crisis) + waiting)
+    return [contradictions.view(c) for c in found if any(i.origin == "import" for i in c.items)]
 
 
 def get_attachment(session: Session, access: Access, attachment_id: uuid.UUID) -> PlanAttachment:

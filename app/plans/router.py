@@ -9,7 +9,7 @@ from app.accounts.dependencies import BearerToken, CurrentUser, DbSession
 from app.core.config import AppSettings
 from app.core.errors import Problem, problem_responses
 from app.core.schemas import MAX_STORED_INT
-from app.plans import service
+from app.plans import contradictions, service
 from app.plans.schemas import (
     CLEARABLE_FIELDS,
     EntryCreate,
@@ -29,7 +29,7 @@ from app.plans.schemas import (
     SectionUpdate,
     SectionWritten,
 )
-from app.plans.templates import TEMPLATES
+from app.plans.templates import CRISIS_SECTION, TEMPLATES
 
 router = APIRouter(prefix="/api/v1", tags=["plans"])
 
@@ -167,6 +167,19 @@ def restore_deleted_plan(
         with_sharing=body is not None and body.with_sharing,
     )
     return _plan_response(plan, settings)
+
+
+@router.get(
+    "/plans/{plan_id}/contradictions", response_model=list[contradictions.ContradictionRead]
+)
+def list_contradictions(plan_id: uuid.UUID, user: CurrentUser, session: DbSession):
+    """Where your crisis plan says two things that may not agree (a medicine both preferred
+    and avoided; someone both a helper and not to be involved; two people to speak for
+    you). Nothing is changed for you: change or remove an entry, or keep both knowingly by
+    adding its `key` to the crisis section's `kept_contradictions`."""
+    plan = service.get_owned_plan(session, user, plan_id)
+    crisis = next((s for s in plan.sections if s["key"] == CRISIS_SECTION), None)
+    return contradictions.in_crisis_section(crisis)
 
 
 @router.get("/plans/{plan_id}/revisions", response_model=list[RevisionSummary])

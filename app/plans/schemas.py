@@ -60,10 +60,20 @@ class SectionCreate(StrictInput):
     model_config = {"json_schema_extra": {"examples": [{"title": "Music that lifts me"}]}}
 
 
+ContradictionKey = Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,20}:[0-9a-f]{32}$")]
+MAX_KEPT_CONTRADICTIONS = 500
+
+
 class SectionUpdate(StrictInput):
     title: Title | None = None
     description: OptionalText | None = None
     hidden: bool | None = None
+    kept_contradictions: list[ContradictionKey] | None = Field(
+        default=None,
+        max_length=MAX_KEPT_CONTRADICTIONS,
+        description="The contradictions you chose to keep knowingly (their `key`s, from "
+        "GET /plans/{plan_id}/contradictions); the whole list, replacing the one before",
+    )
 
 
 class SectionOrder(StrictInput):
@@ -144,6 +154,9 @@ class Section(BaseModel):
     hidden: bool
     custom: bool
     entries: list[Entry]
+    kept_contradictions: list[str] = Field(
+        default_factory=list, description="Contradictions the person chose to keep knowingly"
+    )
 
 
 class SectionWritten(Section):

@@ -1,16 +1,22 @@
 import uuid
 from html import escape
+from pathlib import Path
 from typing import Annotated, Literal
 
+import phonenumbers
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
 from app.accounts.attempts import client_address_of
 from app.accounts.dependencies import BearerToken, CurrentUser, DbSession
+from app.core import clock
 from app.core.config import AppSettings
 from app.core.errors import Problem, problem_responses
 from app.core.schemas import MAX_STORED_INT
+from app.exports import crisis_entries_by_field, printable
+from app.exports.provenance import imported_words, own_note
+from app.plans import contradictions
 from app.plans.service import get_owned_plan
 from app.sharing import service
 from app.sharing.models import Permission
@@ -363,38 +369,100 @@ CRISIS_CARD_PATH_PREFIX = "/c/"
 CARD_HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow"}
 
 
-def _page(title: str, body: str) -> str:
+def _page(title: str, body: str, script: str = "") -> str:
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta name="robots" content="noindex, nofollow">'
         f"<title>{escape(title)}</title>"
         '<link rel="stylesheet" href="/crisis-card.css"></head>'
-        f"<body><main>{body}</main></body></html>\n"
+        f"<body><main>{body}</main>{script}</body></html>\n"
     )
 
 
-def _card_html(page: service.CardPage) -> str:
+def _with_phone_links(text: str) -> str:
+    """The text, escaped, with each phone number in it a tap-to-call link."""
+    parts, done = [], 0
+    for found in phonenumbers.PhoneNumberMatcher(text, "GB"):
+        number = phonenumbers.format_number(found.number, phonenumbers.PhoneNumberFormat.E164)
+        parts.append(escape(text[done : found.start]))
+        parts.append(f'<a href="tel:{escape(number)}">{escape(found.raw_string)}</a>')
+        done = found.end
+    return "".join(parts) + escape(text[done:])
+
+
+def _card_entry(entry: dict, owner_name: str) -> str:
+    lines = [f'<p class="words">{_with_phone_links(entry["text"])}</p>']
+    if label := imported_words(entry, owner_name):
+        lines.append(f'<p class="from">{escape(label)}</p>')
+    if note := own_note(entry, owner_name):
+        lines.append(f'<p class="note">{_with_phone_links(note)}</p>')
+    return f"<li>{''.join(lines)}</li>"
+
+
+def _card_contradictions(crisis: dict, owner_name: str) -> str:
+    found = contradictions.in_crisis_section(crisis, owner_name)
+    if not found:
+        return ""
+    items = "".join(
+        f'<li><p>{escape(c["message"])}</p><p class="decided">'
+        + escape(
+            f"{owner_name} has seen this and chose to keep both."
+            if c["kept"]
+            else f"{owner_name} has not decided about this yet. Ask {owner_name} if you can."
+        )
+        + "</p></li>"
+        for c in found
+    )
+    return (
+        '<section class="disagree" aria-labelledby="disagree"><h2 id="disagree">Things in '
+        f"this plan that may not agree</h2><ul>{items}</ul></section>"
+    )
+
+
+def _card_html(page: service.CardPage, token: str) -> str:
     name = escape(page.owner_name)
     crisis = page.crisis
     parts = [f"<h1>{escape(crisis['title']) if crisis else 'Crisis plan'}</h1>"]
-    parts.append(f'<p class="whose">The crisis plan of {name}, in their own words.</p>')
+    parts.append(
+        f'<p class="whose">The crisis plan of {name}. These are {name}\u2019s own words, '
+        "except where a line under them says who else wrote them.</p>"
+    )
     entries = crisis["entries"] if crisis else []
     if not entries:
         parts.append("<p>There is nothing to show here right now.</p>")
-    prompts = {p["key"]: p["text"] for p in crisis["prompts"]} if crisis else {}
-    groups: dict[str | None, list[str]] = {}
-    for entry in entries:
-        groups.setdefault(entry.get("prompt"), []).append(entry["text"])
-    for prompt, texts in groups.items():
-        heading = prompts.get(prompt, "Also")
-        items = "".join(f"<li>{escape(text)}</li>" for text in texts)
-        parts.append(f"<section><h2>{escape(heading)}</h2><ul>{items}</ul></section>")
+    else:
+        parts.append(_card_contradictions(crisis, page.owner_name))
+    for _, label, grouped in crisis_entries_by_field(entries):
+        items = "".join(_card_entry(entry, page.owner_name) for entry in grouped)
+        parts.append(f"<section><h2>{escape(label)}</h2><ul>{items}</ul></section>")
+    opened = clock.utcnow()
+    pdf = f"{CRISIS_CARD_PATH_PREFIX}{escape(token)}/pdf"
     parts.append(
-        f'<p class="about">Last changed {service.day(page.updated_at)}. This link works until '
+        f'<p class="about" data-expires="{clock.isoformat(page.expires_at)}">'
+        f"Last changed {service.day(page.updated_at)}. This copy was opened "
+        f"on {service.day(opened)} at {opened:%H:%M} UTC: with no signal, your phone shows "
+        f"the copy it kept, which may be out of date. This link works until "
         f"{service.day(page.expires_at)}. {name} can see each time it is opened.</p>"
+        f'<p class="print">To print it: <a href="{pdf}">one A4 page</a> or '
+        f'<a href="{pdf}?layout=wallet">wallet-sized cards</a>.</p>'
     )
-    return _page(f"Crisis plan of {page.owner_name}", "".join(parts))
+    script = '<script src="/card-offline.js"></script>'
+    return _page(f"Crisis plan of {page.owner_name}", "".join(parts), script)
+
+
+def _unavailable(problem: Problem) -> HTMLResponse:
+    body = (
+        "<h1>This crisis card isn't available</h1>"
+        f"<p>{escape(problem.detail)}</p>"
+        "<p>If someone is in danger now, call 999 (or 112). For urgent mental health "
+        "help, call NHS 111 and choose the mental health option.</p>"
+    )
+    return HTMLResponse(
+        _page("Crisis card not available", body),
+        status_code=problem.status,
+        headers=CARD_HEADERS,
+    )
 
 
 @card_router.get(
@@ -405,15 +473,31 @@ def open_crisis_card(token: str, session: DbSession):
     try:
         page = service.use_crisis_card(session, token)
     except Problem as problem:
-        body = (
-            "<h1>This crisis card isn't available</h1>"
-            f"<p>{escape(problem.detail)}</p>"
-            "<p>If someone is in danger now, call 999 (or 112). For urgent mental health "
-            "help, call NHS 111 and choose the mental health option.</p>"
-        )
-        return HTMLResponse(
-            _page("Crisis card not available", body),
-            status_code=problem.status,
-            headers=CARD_HEADERS,
-        )
-    return HTMLResponse(_card_html(page), headers=CARD_HEADERS)
+        return _unavailable(problem)
+    headers = CARD_HEADERS | {"X-Card-Expires": clock.isoformat(page.expires_at)}
+    return HTMLResponse(_card_html(page, token), headers=headers)
+
+
+@card_router.get(CRISIS_CARD_PATH_PREFIX + "{token}/pdf", include_in_schema=False)
+def print_crisis_card(
+    token: str,
+    session: DbSession,
+    settings: AppSettings,
+    layout: printable.CardLayout = "a4",
+):
+    """The crisis card as a PDF: one A4 page, or wallet-sized cards. Logged as a use."""
+    fonts = Path(settings.print_font_dir)
+    if not (fonts / "DejaVuSans.ttf").is_file():
+        return _unavailable(Problem(503, "Printing is not set up on this server."))
+    try:
+        page = service.use_crisis_card(session, token, printed=True)
+    except Problem as problem:
+        return _unavailable(problem)
+    crisis = page.crisis or {"title": "Crisis plan", "entries": []}
+    pdf = printable.crisis_card(fonts, page.owner_name, crisis, page.updated_at, layout)
+    name = "crisis-card-wallet.pdf" if layout == "wallet" else "crisis-card.pdf"
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers=CARD_HEADERS | {"Content-Disposition": f'inline; filename="{name}"'},
+    )

@@ -1680,9 +1680,9 @@ class CardPage:
     expires_at: datetime
 
 
-def use_crisis_card(session: Session, token: str) -> CardPage:
-    """What the public card page shows; the use is logged. 404 for an unknown link,
-    410 once it is turned off, expired, or sharing is off."""
+def use_crisis_card(session: Session, token: str, *, printed: bool = False) -> CardPage:
+    """What the public card (page or PDF) shows; the use is logged. 404 for an unknown
+    link, 410 once it is turned off, expired, or sharing is off."""
     row = session.execute(
         select(CrisisCard, Plan, User)
         .join(Plan, and_(Plan.owner_id == CrisisCard.owner_id, Plan.id == CrisisCard.plan_id))
@@ -1699,6 +1699,7 @@ def use_crisis_card(session: Session, token: str) -> CardPage:
     ):
         raise Problem(410, "This crisis card link has been turned off or has expired.")
     crisis = next(iter(visible_sections(plan.sections, [CRISIS_SECTION])), None)
+    did = "printed your crisis card from its link" if printed else "opened your crisis card link"
     log_event(
         session,
         owner_id=owner.id,
@@ -1707,7 +1708,7 @@ def use_crisis_card(session: Session, token: str) -> CardPage:
         by_name=CARD_HOLDER,
         card_id=card.id,
         sections=[crisis] if crisis else [],
-        summary="Someone opened your crisis card link and saw "
+        summary=f"Someone {did} and saw "
         + (f"{crisis['title']}." if crisis else "nothing, as your crisis plan is hidden."),
     )
     session.commit()

@@ -6,6 +6,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from app.core.schemas import TEXT_MAX_CHARS, TITLE_MAX_CHARS, StrictInput, Text, Title
 from app.plans.schemas import (
     MAX_ENTRIES_IN_SECTION,
+    MAX_KEPT_CONTRADICTIONS,
     MAX_SECTIONS,
     EntryUpdate,
     Goal,
@@ -91,6 +92,7 @@ class SectionBase(StrictInput):
     title: Annotated[str, StringConstraints(max_length=TITLE_MAX_CHARS)] | None = None
     description: Annotated[str, StringConstraints(max_length=TEXT_MAX_CHARS)] | None = None
     hidden: bool | None = None
+    kept_contradictions: list[str] | None = Field(default=None, max_length=MAX_KEPT_CONTRADICTIONS)
 
 
 class EditSection(_PlanOperation):

@@ -85,14 +85,16 @@ export function goalDetails(goal) {
 }
 
 /** Imported words say whose they are; the person's own note on them is marked as theirs. */
-function sourceNote(source) {
+// Whose words these are, as the crisis card and the printed plan say it (in words that fit
+// the owner and the people they share with alike).
+function sourceNote(source, acceptedAt) {
   if (!source) return null;
-  const author = source.organisation ? `${source.author}, ${source.organisation}` : source.author;
+  const author = source.organisation ? `${source.author} (${source.organisation})` : source.author;
   return [
     h(
       "p",
       { class: "source" },
-      `Imported words, written by ${author}, from ${source.file_name}${source.edited ? " (you changed them)" : ""}.`
+      `From ${author}, brought in by ${source.imported_by} on ${formatDate(source.imported_at)}, accepted into this plan on ${formatDate(acceptedAt)}${source.edited ? ", with changes" : ""}.`
     ),
     source.note ? h("p", { class: "own-note" }, `My note: ${source.note}`) : null,
   ];
@@ -100,7 +102,11 @@ function sourceNote(source) {
 
 /** An entry as the person wrote it (or accepted it), read-only. */
 export function entryView(entry) {
-  return [h("p", { class: "entry-text" }, entry.text), sourceNote(entry.source), goalDetails(entry.goal)];
+  return [
+    h("p", { class: "entry-text" }, entry.text),
+    sourceNote(entry.source, entry.created_at),
+    goalDetails(entry.goal),
+  ];
 }
 
 /** A date picked on this phone, as the end of that day here, for the API. */

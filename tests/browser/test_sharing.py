@@ -80,14 +80,17 @@ def test_suggestions_and_imported_words_wait_for_the_person(phone, person, every
 
     page.get_by_role("link", name="From Dr Lee: Joint crisis plan").click()
     who_helps = page.locator("fieldset", has_text="My sister Jo, who can talk to the ward for me.")
-    who_helps.get_by_label("My own note").fill("I disagree because Jo works nights now")
+    who_helps.get_by_label("Keep them, and say why I disagree").check()
+    expect(who_helps.get_by_role("textbox", name="Why I disagree")).to_be_focused()
+    page.keyboard.type("Jo works nights now")
     treatments = page.locator("fieldset", has_text="No sedation if it can be avoided.")
-    treatments.get_by_label("Don't add them").check()
+    treatments.get_by_label("Leave them out").check()
     page.get_by_role("button", name="Save my choices").click()
 
     expect(page.get_by_role("heading", name="My crisis plan")).to_be_visible()
     imported = page.locator("li", has_text="My sister Jo, who can talk to the ward for me.")
-    expect(imported).to_contain_text("Imported words, written by")
+    expect(imported).to_contain_text("brought in by Dr Lee on")
+    expect(imported).to_contain_text("accepted into this plan on")
     expect(imported).to_contain_text("My note: I disagree because Jo works nights now")
     crisis = person.texts("crisis")
     assert "My sister Jo, who can talk to the ward for me." in crisis

@@ -150,8 +150,14 @@ def test_print_booklet(owner, green_book):
     assert "This book belongs to Sam." in text
     assert "Crowded buses" in text
     assert "My sister Priya Shah on 07700 900123." in text
-    assert "Words from Jo Banks, care coordinator, Riverside Mental Health Trust" in text
-    assert "My note: Fine." in text
+    # The document's author, with their organisation as theirs; who brought the words in,
+    # and when the person accepted them.
+    assert (
+        "From Jo Banks, care coordinator (Riverside Mental Health Trust), brought in by Sam on "
+        in text.replace("\n", " ")
+    )
+    assert ", accepted by Sam on " in text.replace("\n", " ")
+    assert "Sam\u2019s own note: Fine." in text
     assert "Nothing written here yet." in text
     assert "My notes and pages" not in text  # hidden
 

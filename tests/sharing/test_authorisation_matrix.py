@@ -205,6 +205,7 @@ ROUTES: dict[str, Rule] = {
     "DELETE /api/v1/plans/{plan_id}": OWNER_ONLY,
     "POST /api/v1/plans/{plan_id}/restore": OWNER_ONLY.but(owner=409),  # it is not deleted
     "GET /api/v1/plans/{plan_id}/revisions": OWNER_ONLY,
+    "GET /api/v1/plans/{plan_id}/contradictions": OWNER_ONLY,
     "GET /api/v1/plans/{plan_id}/revisions/{number}": OWNER_ONLY,
     "POST /api/v1/plans/{plan_id}/revisions/{number}/restore": OWNER_ONLY,
     "POST /api/v1/plans/{plan_id}/sections": OWNER_ONLY.sending(json={"title": "Music"}),
@@ -270,6 +271,7 @@ ROUTES: dict[str, Rule] = {
         json={"section": "crisis", "action": "add", "text": "A walk helps"}
     ),
     "GET /c/{token}": CRISIS_CARD,
+    "GET /c/{token}/pdf": CRISIS_CARD,
     # imports of crisis statements, FHIR and printable exports
     "POST /api/v1/plans/{plan_id}/imports": PLAN_GRANTEE("suggest", section="crisis").sending(
         files=_statement_file

@@ -1,6 +1,6 @@
 // The crisis card: a revocable, expiring link (and QR code) that shows only the crisis plan.
 import { api } from "../api.js";
-import { formatDate, h } from "../dom.js";
+import { formatDate, h, saveFile } from "../dom.js";
 import * as store from "../store.js";
 import { syncNow } from "../sync.js";
 import { backLink, endOfDay, field, flash, form, load, page } from "../ui.js";
@@ -14,6 +14,19 @@ function qrImage(svg) {
     src: `data:image/svg+xml;base64,${base64}`,
     alt: "QR code of your crisis card link",
   });
+}
+
+/** The crisis plan as a PDF from this phone's account: one A4 page, or wallet-sized cards. */
+async function downloadCard(plan, layout, button) {
+  try {
+    await syncNow();
+    const response = await api(`/plans/${plan.id}/print?sections=crisis&layout=${layout}`, { raw: true });
+    const name = layout === "wallet" ? "crisis-plan-wallet.pdf" : "crisis-plan.pdf";
+    saveFile(await response.blob(), name);
+    button.textContent = `Downloaded ${name}`;
+  } catch (error) {
+    button.textContent = error.message;
+  }
 }
 
 export const crisisCard = {
@@ -85,7 +98,27 @@ export const crisisCard = {
           card ? "Make a new card (the old link stops)" : "Make a crisis card"
         )
       ),
-      result
+      result,
+      h("h2", {}, "On paper"),
+      h(
+        "p",
+        {},
+        "Your crisis plan to print: every part of it, with whose words each line is, and anything in it that may not agree."
+      ),
+      h(
+        "div",
+        { class: "row" },
+        h(
+          "button",
+          { type: "button", class: "secondary", onclick: (e) => downloadCard(plan, "a4", e.currentTarget) },
+          "One A4 page (PDF)"
+        ),
+        h(
+          "button",
+          { type: "button", class: "secondary", onclick: (e) => downloadCard(plan, "wallet", e.currentTarget) },
+          "Wallet-sized cards (PDF)"
+        )
+      )
     );
   },
 };

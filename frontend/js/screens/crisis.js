@@ -1,22 +1,95 @@
 // The crisis plan, one tap from anywhere: what the person wants to happen, in their words.
+// Things in it that may not agree are shown for the person to decide; nothing is changed for
+// them. "Keep both" is remembered in the plan (a normal, synced edit of the section).
+import { api } from "../api.js";
 import { h } from "../dom.js";
 import * as store from "../store.js";
-import { answersByPrompt, page } from "../ui.js";
+import { answersByPrompt, button, needsConnection, page } from "../ui.js";
 import { dangerNow } from "./today.js";
+
+/** Still about the plan as this phone has it: both entries there, with the same words. */
+const stillThere = (contradiction, section) =>
+  contradiction.sides.every((side) => section.entries.some((e) => e.id === side.id && e.text === side.text));
+
+async function contradictionsOf(plan, section) {
+  try {
+    const found = await api(`/plans/${plan.id}/contradictions`);
+    return { found: found.filter((c) => stillThere(c, section)) };
+  } catch (error) {
+    if (error.name === "OfflineError" || error instanceof TypeError)
+      return { notice: needsConnection("Checking for things that may not agree") };
+    return { notice: h("p", { class: "alert", role: "alert" }, error.message) };
+  }
+}
+
+function contradictionCard(plan, section, contradiction, rerender) {
+  const kept = section.kept_contradictions ?? [];
+  const isKept = kept.includes(contradiction.key);
+  const keep = async (keys) => {
+    await store.editSection(plan, section, { kept_contradictions: keys });
+    rerender();
+  };
+  return h(
+    "li",
+    { class: `card contradiction${isKept ? " kept" : ""}` },
+    h("p", {}, contradiction.message),
+    h(
+      "ul",
+      {},
+      contradiction.sides.map((side) => h("li", {}, h("q", {}, side.text), ` (${side.field_label})`))
+    ),
+    isKept
+      ? h("p", { class: "hint" }, "You've seen this and chose to keep both. It shows like this on your crisis card.")
+      : h(
+          "p",
+          { class: "hint" },
+          "You decide: change or remove one of them, or keep both if both are right. Until then, your crisis card says you haven't decided."
+        ),
+    h(
+      "div",
+      { class: "row" },
+      isKept
+        ? button("Ask me again about this", () => keep(kept.filter((key) => key !== contradiction.key)))
+        : button("Keep both", () => keep([...kept, contradiction.key]), { class: "primary" }),
+      h("a", { href: `#/plan/${section.key}`, class: "button secondary" }, "Change or remove one")
+    )
+  );
+}
 
 export const crisis = {
   live: true,
-  async render(_params, { navigate }) {
+  async render(_params, { navigate, rerender }) {
     const plan = await store.currentPlan();
     const section = plan?.sections.find((s) => s.today === "crisis");
     if (!section) {
       navigate(plan ? "plan" : "welcome");
       return {};
     }
+    const { found, notice } = section.entries.length > 1 ? await contradictionsOf(plan, section) : { found: [] };
+    const waiting = (found ?? []).filter((c) => !(section.kept_contradictions ?? []).includes(c.key));
     return page(
       "My crisis plan",
       h("p", { class: "lead" }, section.description),
       dangerNow(),
+      found?.length
+        ? h(
+            "section",
+            { class: "contradictions", "aria-labelledby": "contradictions-heading" },
+            h("h2", { id: "contradictions-heading" }, "Things that may not agree"),
+            h(
+              "p",
+              {},
+              waiting.length
+                ? `${waiting.length === 1 ? "One thing" : `${waiting.length} things`} in your crisis plan may not agree. Whoever reads it in a crisis will see this too.`
+                : "You've looked at each of these and chose to keep both."
+            ),
+            h(
+              "ul",
+              { class: "cards" },
+              found.map((c) => contradictionCard(plan, section, c, rerender))
+            )
+          )
+        : notice,
       answersByPrompt(section, { emptyText: "Not written yet." }),
       h(
         "div",

@@ -1,10 +1,21 @@
 // What others sent the person: suggested changes, comments, and imported crisis statements.
 // Nothing goes into the plan until the person accepts it; they may also disagree in a note.
 import { api } from "../api.js";
-import { formatDateTime, h, saveFile } from "../dom.js";
+import { fill, formatDateTime, h, saveFile } from "../dom.js";
 import * as store from "../store.js";
 import { syncNow } from "../sync.js";
-import { backLink, cardLink, cardList, field, flash, form, load, page, textArea } from "../ui.js";
+import {
+  backLink,
+  cardLink,
+  cardList,
+  confirmBox,
+  field,
+  flash,
+  form,
+  load,
+  page,
+  textArea,
+} from "../ui.js";
 
 const CLOSED = "Looking at suggestions and imports";
 const who = (person) =>
@@ -162,13 +173,63 @@ export const inbox = {
   },
 };
 
-function partFields(part) {
+// The person's four choices for a part. None is chosen for them: a part nobody decided on
+// stays waiting, and adding everything is a separate, counted action that asks once.
+const CHOICES = [
+  ["accept", "Add these words to my crisis plan"],
+  ["edit", "Change them, then add them"],
+  ["reject", "Leave them out"],
+  ["disagree", "Keep them, and say why I disagree"],
+];
+
+const DISAGREE = "I disagree because ";
+
+const sidesOf = (contradiction, origin) => contradiction.sides.filter((side) => side.origin === origin);
+
+function partContradictions(part, contradictions) {
+  const mine = contradictions.filter((c) => sidesOf(c, "import").some((side) => side.id === part.id));
+  if (!mine.length) return null;
+  return h(
+    "div",
+    { class: "notice contradiction" },
+    h("p", {}, "If you add this, your plan may not agree with itself:"),
+    h(
+      "ul",
+      {},
+      mine.map((c) => h("li", {}, c.message))
+    )
+  );
+}
+
+function partFields(part, contradictions) {
   const name = `part-${part.id}`;
-  const choice = (value, text, checked = false) =>
-    h("label", { class: "choice" }, h("input", { type: "radio", name, value, checked }), " ", text);
+  const changes = field("My changes to the words", textArea(`${name}-text`, part.text));
+  const note = field(
+    "Why I disagree",
+    textArea(`${name}-note`, DISAGREE, { rows: 2 }),
+    "Your note is kept beside their words, marked as yours."
+  );
+  changes.hidden = true;
+  note.hidden = true;
+  const show = (value) => {
+    changes.hidden = value !== "edit";
+    note.hidden = value !== "disagree";
+    // Straight on to their own words, after "I disagree because ".
+    const box = value === "disagree" ? note.querySelector("textarea") : null;
+    box?.focus();
+    box?.setSelectionRange(box.value.length, box.value.length);
+  };
+  const choice = ([value, text]) =>
+    h(
+      "label",
+      { class: "choice" },
+      h("input", { type: "radio", name, value, onchange: () => show(value) }),
+      " ",
+      text
+    );
   return h(
     "fieldset",
-    { class: "card part" },
+    { class: "card part", "data-part": part.id },
     h("legend", {}, part.field_label),
     part.heading ? h("p", { class: "hint" }, `Under “${part.heading}” in the document.`) : null,
     h("p", { class: "entry-text" }, part.text),
@@ -184,15 +245,32 @@ function partFields(part) {
           )
         )
       : null,
-    choice("accept", "Add these words to my crisis plan", true),
-    choice("edit", "Add them with my changes"),
-    choice("reject", "Don't add them"),
-    field("My changes to the words (if I chose that)", textArea(`${name}-text`, part.text)),
-    field(
-      "My own note, kept beside them (for example, “I disagree because …”)",
-      textArea(`${name}-note`, "", { rows: 2 })
-    )
+    partContradictions(part, contradictions),
+    h(
+      "div",
+      { role: "radiogroup", "aria-label": `What to do with “${part.field_label}”` },
+      CHOICES.map(choice)
+    ),
+    changes,
+    note
   );
+}
+
+/** The decision for one part, or null while the person hasn't chosen. */
+function decisionFor(f, part) {
+  const name = `part-${part.id}`;
+  const chosen = f.querySelector(`input[name="${name}"]:checked`)?.value;
+  if (!chosen) return null;
+  const decision = { part_id: part.id, action: chosen === "reject" ? "reject" : "accept" };
+  if (chosen === "edit") {
+    decision.text = f[`${name}-text`].value.trim();
+    if (!decision.text) throw new Error(`Write your changes for “${part.field_label}”, or choose another option.`);
+  }
+  if (chosen === "disagree") {
+    decision.note = f[`${name}-note`].value.trim();
+    if (!decision.note || decision.note === DISAGREE.trim()) throw new Error(`Say why you disagree with “${part.field_label}”, or choose another option.`);
+  }
+  return decision;
 }
 
 async function download(attachment, button) {
@@ -201,25 +279,86 @@ async function download(attachment, button) {
   button.textContent = `Downloaded ${attachment.file_name}`;
 }
 
+const partsWord = (n) => `${n} ${n === 1 ? "part" : "parts"}`;
+// "Add all 12 parts"; with one left, "Add the 1 part left".
+const allOf = (n) => (n === 1 ? "Add the 1 part left" : `Add all ${partsWord(n)}`);
+
 export const importReview = {
-  async render({ id }, { navigate }) {
+  async render({ id }, { navigate, rerender }) {
     const plan = await store.currentPlan();
     const { data, notice } = await load(() => api(`/plans/${plan?.id}/imports/${id}`), CLOSED);
     if (notice)
       return page("An imported statement", backLink("#/suggestions", "Suggestions and imports"), notice);
     const parts = data.parts.filter((p) => p.status === "proposed");
+    const contradictions = data.contradictions ?? [];
     const original = data.attachments.find((a) => a.kind === "original");
+    const source = [data.source.author, data.source.organisation].filter(Boolean).join(", ");
+    const send = async (f, decisions, saved) => {
+      const body = { decisions };
+      if (data.warnings.length) {
+        if (!f.warnings_seen.checked) throw new Error("Please tick that you've read the warning at the top first.");
+        body.warnings_seen = true;
+      }
+      await syncNow();
+      await api(`/plans/${plan.id}/imports/${id}/decisions`, { method: "POST", json: body });
+      f.removeAttribute("data-dirty");
+      await syncNow();
+      flash(saved);
+      if (decisions.length < parts.length) rerender();
+      else navigate("crisis");
+    };
+    const addAll = h("div", { class: "stack" });
+    const askAddAll = (f) =>
+      fill(
+        addAll,
+        confirmBox(
+          "add-all",
+          `${allOf(parts.length)} to your crisis plan, exactly as ${parts.length === 1 ? "it is" : "they are"} written?` +
+            (contradictions.length
+              ? ` ${contradictions.length === 1 ? "One thing" : `${contradictions.length} things`} in them may not agree with your plan or with each other (shown above).`
+              : ""),
+          parts.length === 1 ? "Yes, add it" : `Yes, add all ${partsWord(parts.length)}`,
+          () =>
+            send(
+              f,
+              parts.map((part) => ({ part_id: part.id, action: "accept" })),
+              `Added ${parts.length === 1 ? "it" : `all ${partsWord(parts.length)}`} to your crisis plan, marked as words from ${source || data.imported_by.display_name}.`
+            ).catch((error) => fill(addAll, h("p", { class: "alert", role: "alert" }, error.message))),
+          () => fill(addAll)
+        )
+      );
+    const review = form(
+      async (f) => {
+        const decisions = parts.map((part) => decisionFor(f, part)).filter(Boolean);
+        if (!decisions.length)
+          throw new Error("Choose what to do with at least one part first. Parts you haven't decided on stay here.");
+        const waiting = parts.length - decisions.length;
+        await send(
+          f,
+          decisions,
+          waiting
+            ? `Saved your choices for ${partsWord(decisions.length)}. ${partsWord(waiting)} still ${waiting === 1 ? "waits" : "wait"} for you.`
+            : "Saved. What you added is in your crisis plan, marked as imported words."
+        );
+      },
+      parts.map((part) => partFields(part, contradictions)),
+      data.warnings.length
+        ? h("label", { class: "choice" }, h("input", { type: "checkbox", name: "warnings_seen" }), " I've read the warning")
+        : null,
+      h("button", { type: "submit", class: "primary" }, "Save my choices"),
+      h("p", { class: "hint" }, "Parts you haven't chosen for stay here, waiting, until you come back."),
+      h(
+        "button",
+        { type: "button", class: "secondary", id: "add-all", onclick: (e) => askAddAll(e.currentTarget.form) },
+        allOf(parts.length)
+      ),
+      addAll
+    );
     return page(
       "An imported crisis statement",
       backLink("#/suggestions", "Suggestions and imports"),
       h("p", {}, data.summary),
-      data.source.author
-        ? h(
-            "p",
-            {},
-            `The document says it was written by ${[data.source.author, data.source.organisation].filter(Boolean).join(", ")}.`
-          )
-        : null,
+      source ? h("p", {}, `The document says it was written by ${source}.`) : null,
       original
         ? h(
             "button",
@@ -230,7 +369,7 @@ export const importReview = {
       h(
         "p",
         {},
-        "These words are not yours until you accept them. Take each part in turn: add it, change it first, or leave it out. You can keep a part and still say you disagree."
+        "These words are not yours until you accept them. Take each part in turn: add it, change it first, leave it out, or keep it and say why you disagree. Nothing is chosen for you."
       ),
       data.warnings.length
         ? h(
@@ -244,43 +383,24 @@ export const importReview = {
             )
           )
         : null,
-      parts.length
-        ? form(
-            async (f) => {
-              const decisions = parts.map((part) => {
-                const name = `part-${part.id}`;
-                const chosen = f.querySelector(`input[name="${name}"]:checked`).value;
-                const note = f[`${name}-note`].value.trim();
-                const decision = { part_id: part.id, action: chosen === "reject" ? "reject" : "accept" };
-                if (chosen === "edit") decision.text = f[`${name}-text`].value.trim();
-                if (note && chosen !== "reject") decision.note = note;
-                return decision;
-              });
-              const body = { decisions };
-              if (data.warnings.length) {
-                if (!f.warnings_seen.checked)
-                  throw new Error("Please tick that you've read the warning at the top first.");
-                body.warnings_seen = true;
-              }
-              await syncNow();
-              await api(`/plans/${plan.id}/imports/${id}/decisions`, { method: "POST", json: body });
-              f.removeAttribute("data-dirty");
-              await syncNow();
-              flash("Saved. What you accepted is in your crisis plan, marked as imported words.");
-              navigate("crisis");
-            },
-            parts.map(partFields),
-            data.warnings.length
-              ? h(
-                  "label",
-                  { class: "choice" },
-                  h("input", { type: "checkbox", name: "warnings_seen" }),
-                  " I've read the warning"
-                )
-              : null,
-            h("button", { type: "submit", class: "primary" }, "Save my choices")
+      contradictions.length
+        ? h(
+            "div",
+            { class: "notice contradiction", id: "import-contradictions" },
+            h("h2", {}, "Things that may not agree"),
+            h(
+              "p",
+              {},
+              "Adding some of these parts would put two things in your plan that may not agree. You decide: leave one out, change it, or keep both."
+            ),
+            h(
+              "ul",
+              {},
+              contradictions.map((c) => h("li", {}, c.message))
+            )
           )
-        : h("p", {}, "You've already looked at every part of this.")
+        : null,
+      parts.length ? review : h("p", {}, "You've already looked at every part of this.")
     );
   },
 };
