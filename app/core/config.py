@@ -100,6 +100,15 @@ class Settings(BaseSettings):
     def cors_origins(self) -> list[str]:
         return [origin.strip() for origin in self.cors_allow_origins.split(",") if origin.strip()]
 
+    def model_copy(self, *, update=None, deep=False):
+        """A copy with other values derives its own keys: a cached_property's value would
+        otherwise be copied with the rest, still built from the original's values."""
+        copy = super().model_copy(update=update, deep=deep)
+        for name, attribute in vars(type(self)).items():
+            if isinstance(attribute, cached_property):
+                copy.__dict__.pop(name, None)
+        return copy
+
     @cached_property
     def access_token_keys(self) -> dict[str, str]:
         """Every key that verifies access tokens, by key id. Built once: every signed-in
