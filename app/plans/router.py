@@ -36,7 +36,9 @@ IfMatch = Annotated[
     str | None,
     Header(
         description="The plan's ETag when you read it. A stale one gets 409 and the current "
-        "copy; leave it out to apply the change to whatever is current."
+        "copy; leave it out to apply the change to whatever is current.",
+        # What service.parse_if_match accepts; anything else is answered 400.
+        json_schema_extra={"pattern": r'^\s*(\*|(W/)?"*[0-9]+"*)\s*$'},
     ),
 ]
 CONFLICT_RESPONSE: dict[int | str, dict[str, Any]] = {
