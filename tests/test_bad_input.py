@@ -107,3 +107,37 @@ def test_security_headers_on_every_response(client, owner):
         assert "'unsafe-inline'" not in response.headers["content-security-policy"]
         assert response.headers["x-content-type-options"] == "nosniff"
         assert response.headers["referrer-policy"] == "no-referrer"
+
+
+# As sent on the wire: header bytes, read by the server as Latin-1 (so "²" arrives as itself,
+# and UTF-8 digits from other scripts as other characters).
+@pytest.mark.parametrize(
+    "if_match",
+    ["²", '"³"', 'W/"1²"', "¹", "٣", '"٣"', "３", "1 2", ""],
+    ids=[
+        "superscript",
+        "quoted",
+        "weak",
+        "one",
+        "arabic-indic",
+        "quoted-arabic",
+        "fullwidth",
+        "space",
+        "empty",
+    ],
+)
+def test_if_match_with_digits_other_than_ascii_is_a_bad_request(owner, green_book, if_match):
+    url = f"/api/v1/plans/{green_book['id']}"
+    try:
+        sent = if_match.encode("latin-1")
+    except UnicodeEncodeError:
+        sent = if_match.encode()
+    headers = {"If-Match": sent}
+    for response in (
+        owner.patch(url, json={"title": "Changed"}, headers=headers),
+        owner.post(f"{url}/sections/triggers/entries", json={"text": "x"}, headers=headers),
+        owner.delete(f"{url}/sections/triggers", headers=headers),
+    ):
+        assert_problem(response, 400)
+        assert "If-Match" in response.json()["detail"]
+    assert plan_version(owner, green_book["id"]) == 1

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
-from app.core.schemas import StrictInput, WithoutNul
+from app.core.schemas import StrictInput, WithoutNul, trimmed_text
 
 PASSWORD_MIN_CHARS = 8
 PASSWORD_MAX_CHARS = 256
@@ -18,15 +18,20 @@ def _normalise_email(value: str) -> str:
     return value
 
 
+# What _normalise_email accepts, for the schema: something@something.something, no spaces
+# inside (around them they are taken off).
+EMAIL_PATTERN = r"^\s*[^@\s\x00]+@[^@\s\x00]*\.[^@\s\x00]*\s*$"
 Email = Annotated[
-    str, StringConstraints(max_length=254), WithoutNul, AfterValidator(_normalise_email)
+    str,
+    StringConstraints(max_length=254),
+    WithoutNul,
+    AfterValidator(_normalise_email),
+    Field(json_schema_extra={"pattern": EMAIL_PATTERN}),
 ]
 Password = Annotated[
     str, StringConstraints(min_length=PASSWORD_MIN_CHARS, max_length=PASSWORD_MAX_CHARS)
 ]
-DisplayName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), WithoutNul
-]
+DisplayName = Annotated[trimmed_text(100), WithoutNul]
 
 
 class Registration(StrictInput):

@@ -17,6 +17,7 @@ _PAGE = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Wellbeing plans API</title>
+<link rel="icon" href="/icons/icon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="{DOCS_PATH}/swagger-ui.css">
 </head><body><div id="swagger-ui"></div>
 <script src="{DOCS_PATH}/swagger-ui-bundle.js"></script>

@@ -1,8 +1,19 @@
-"""Building blocks for request and response schemas shared by every domain."""
+"""Building blocks for request and response schemas shared by every domain. Each says in
+the OpenAPI schema exactly what it accepts, so a client (or a fuzzer) reading the schema
+never sends something the API then refuses, nor the reverse."""
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    StringConstraints,
+)
+from pydantic_core import PydanticCustomError, core_schema
 
 # The largest whole number an INTEGER column holds (32 bits on PostgreSQL): a bigger one in
 # a path or query (a revision number, an id to page from) is refused with 422 instead of
@@ -23,19 +34,121 @@ def refuse_nul(value: str) -> str:
     return value
 
 
-WithoutNul = AfterValidator(refuse_nul)
+class _Checked:
+    """Annotation metadata: a check run after the type's own validation, and what it
+    requires written into the type's JSON schema (`documented`)."""
+
+    def __init__(self, check: Callable[[Any], Any], **documented: Any) -> None:
+        self.check = check
+        self.documented = documented
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(self.check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> dict[str, Any]:
+        documented = handler(schema)
+        for key, value in self.documented.items():
+            if key == "pattern" and "pattern" in documented:
+                # Two checks, two patterns: each must match.
+                documented.setdefault("allOf", []).append({"pattern": value})
+            else:
+                documented[key] = value
+        return documented
+
+
+WithoutNul = _Checked(refuse_nul, pattern="^[^\\x00]*$")
+
+
+def _stripped(value: str) -> str:
+    stripped = value.strip()
+    if not stripped:
+        raise ValueError("write something here: spaces alone are not enough")
+    return stripped
+
+
+# Lengths are counted as sent, before the surrounding spaces are taken off, so a name
+# padded past its limit is refused as the schema says. `\S`: at least one character that
+# is not a space, as the same Python definition of a space is what is stripped.
+NotOnlySpaces = _Checked(_stripped, pattern="\\S")
+
+
+def trimmed_text(max_chars: int) -> Any:
+    """Text of 1 to `max_chars` characters as sent, kept without its surrounding spaces."""
+    return Annotated[str, StringConstraints(min_length=1, max_length=max_chars), NotOnlySpaces]
+
+
+def _json_integer(value: Any) -> Any:
+    # JSON's integers include 2.0, which the wrapped int schema takes; never true or "2".
+    if isinstance(value, bool | str):
+        raise PydanticCustomError("int_type", "Input should be a whole number")
+    return value
+
+
+def _exact_scalars(schema: Any, model: type) -> None:
+    """Makes each boolean and integer of `model`'s own fields exact: JSON true/false and
+    whole numbers only, as the schema says ({"enabled": 0} or {"progress": "1"} are
+    refused, not converted). Nested models are left to their own class."""
+    if isinstance(schema, list):
+        for item in schema:
+            _exact_scalars(item, model)
+        return
+    if not isinstance(schema, dict):
+        return
+    if schema.get("type") == "model" and schema.get("cls") is not model:
+        return
+    if schema.get("type") == "bool":
+        schema["strict"] = True
+    elif schema.get("type") == "int":
+        wrapped = dict(schema)
+        schema.clear()
+        schema.update(core_schema.no_info_before_validator_function(_json_integer, wrapped))
+        return
+    for value in schema.values():
+        _exact_scalars(value, model)
 
 
 class StrictInput(BaseModel):
-    """Request bodies: unknown fields are an error, not silently dropped."""
+    """Request bodies: unknown fields are an error, not silently dropped; booleans and
+    integers must be sent as such."""
 
     model_config = ConfigDict(extra="forbid")
 
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        schema = handler(source)
+        _exact_scalars(schema, cls)
+        return schema
 
-Title = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX_CHARS)
+
+def _document_change(schema: dict[str, Any], model: type["ChangeInput"]) -> None:
+    schema["minProperties"] = 1
+    for name, field in schema.get("properties", {}).items():
+        kinds = field.get("anyOf")
+        if name in model.clearable or kinds is None:
+            continue
+        kept = [kind for kind in kinds if kind.get("type") != "null"]
+        if len(kept) == 1:
+            del field["anyOf"]
+            field.update(kept[0])
+
+
+class ChangeInput(StrictInput):
+    """A partial change (PATCH): at least one field, and a field sent as null only if it is
+    one of `clearable`; a field left out stays as it is. The route refuses anything else
+    with its own words; this says so in the schema."""
+
+    clearable: ClassVar[frozenset[str]] = frozenset()
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_document_change)
+
+
+Title = trimmed_text(TITLE_MAX_CHARS)
+Text = trimmed_text(TEXT_MAX_CHARS)
+OptionalText = Annotated[
+    str, StringConstraints(max_length=TEXT_MAX_CHARS), AfterValidator(str.strip)
 ]
-Text = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TEXT_MAX_CHARS)
-]
-OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=TEXT_MAX_CHARS)]
