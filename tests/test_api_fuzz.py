@@ -1,6 +1,8 @@
 """Schemathesis fuzzes every operation in the app's own OpenAPI schema, in process, signed in
-as a plan's owner and as a link worker holding a share of that plan: no response may be a
-5xx, and every response must be documented (status code, content type, body schema).
+as a plan's owner and as a link worker holding a share of that plan, with every check it has
+(as `--checks all`): no response may be a 5xx; every response must be documented (status
+code, content type, headers, body schema); a request the schema allows must not be refused
+as invalid, and one it forbids must be; a method a path does not take gets 405 and `Allow`.
 
 Each operation gets a fresh plan with history, a share, a comment, a suggestion, an import
 and a crisis card, so an operation that deletes or revokes something cannot starve the ones
@@ -11,12 +13,14 @@ its own, so a real plan is also asked for an unknown section), so requests reach
 import uuid
 import zlib
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 import hypothesis
 import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 from schemathesis.core.parameters import ParameterLocation
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 from sqlmodel import Session
 
 from app.accounts.models import Role
@@ -74,6 +78,30 @@ def aim_at_real_data(case, world: World) -> None:
     for name, value in (case.path_parameters or {}).items():
         if name in world.path_values and zlib.crc32(repr(value).encode()) % 3:
             case.path_parameters[name] = world.path_values[name]
+
+
+# Whether an uploaded file holds a crisis statement, or an export file's parts fit together
+# (section keys unique in a plan, entries naming prompts of their section), no schema can
+# say: for these, a well-formed request the API refuses is not a contract failure.
+CONTENT_THE_SCHEMA_CANNOT_DESCRIBE = {
+    "POST /api/v1/plans/{plan_id}/imports",
+    "POST /api/v1/import",
+}
+
+
+def checks_left_out(case) -> list:
+    if case.operation.label in CONTENT_THE_SCHEMA_CANNOT_DESCRIBE:
+        return [positive_data_acceptance]
+    return []
+
+
+def end_dates_still_to_come(case) -> None:
+    """An end date must be after now (and a crisis card's within two years), which a schema
+    cannot say: a request made to fit the schema gets one a month ahead."""
+    if case.meta is None or not case.meta.generation.mode.is_positive:
+        return
+    if isinstance(case.body, dict) and isinstance(case.body.get("expires_at"), str):
+        case.body["expires_at"] = (datetime.now(UTC) + timedelta(days=30)).isoformat()
 
 
 @pytest.fixture(scope="module")
@@ -191,14 +219,20 @@ def world(fuzz_app, people) -> World:
 @FUZZ_SETTINGS
 def test_owner_gets_only_documented_answers(case, world, fuzz_app):
     aim_at_real_data(case, world)
-    case.call_and_validate(app=fuzz_app, headers=world.owner.headers)
+    end_dates_still_to_come(case)
+    case.call_and_validate(
+        app=fuzz_app, headers=world.owner.headers, excluded_checks=checks_left_out(case)
+    )
 
 
 @grantee_schema.parametrize()
 @FUZZ_SETTINGS
 def test_grantee_gets_only_documented_answers(case, world, fuzz_app):
     aim_at_real_data(case, world)
-    case.call_and_validate(app=fuzz_app, headers=world.grantee.headers)
+    end_dates_still_to_come(case)
+    case.call_and_validate(
+        app=fuzz_app, headers=world.grantee.headers, excluded_checks=checks_left_out(case)
+    )
 
 
 # ---- what the fuzzer found, pinned down ----------------------------------------------------

@@ -141,3 +141,42 @@ def test_if_match_with_digits_other_than_ascii_is_a_bad_request(owner, green_boo
         assert_problem(response, 400)
         assert "If-Match" in response.json()["detail"]
     assert plan_version(owner, green_book["id"]) == 1
+
+
+def test_booleans_integers_and_dates_must_be_sent_as_the_schema_says(owner, green_book):
+    """JSON 0, "true", "1" or a number for a date are refused, not converted."""
+    url = f"/api/v1/plans/{green_book['id']}"
+    entries = f"{url}/sections/goals/entries"
+    sharing = owner.get("/api/v1/me/sharing").json()["enabled"]
+    for method, address, body in [
+        ("PUT", "/api/v1/me/sharing", {"enabled": 0}),
+        ("PUT", "/api/v1/me/sharing", {"enabled": "true"}),
+        ("PATCH", url, {"archived": 1}),
+        ("PATCH", f"{url}/sections/triggers", {"hidden": "false"}),
+        ("POST", entries, {"text": "Walk", "goal": {"way": "be_active", "progress": "1"}}),
+        ("POST", entries, {"text": "Walk", "goal": {"way": "be_active", "progress": True}}),
+        ("POST", entries, {"text": "Walk", "goal": {"way": "be_active", "by_when": 0}}),
+        ("POST", f"{url}/crisis-card", {"expires_at": 1900000000}),
+    ]:
+        assert_problem(owner.request(method, address, json=body), 422)
+    assert owner.get("/api/v1/me/sharing").json()["enabled"] is sharing
+    assert plan_version(owner, green_book["id"]) == 1
+    # 1.0 is a JSON integer.
+    added = owner.post(
+        entries, json={"text": "Walk", "goal": {"way": "be_active", "progress": 1.0}}
+    )
+    assert added.status_code == 201, added.text
+    assert added.json()["goal"]["progress"] == 1
+
+
+def test_lengths_count_the_text_as_sent(owner, green_book):
+    url = f"/api/v1/plans/{green_book['id']}"
+    padded = "My plan" + " " * 200
+    assert_problem(owner.patch(url, json={"title": padded}), 422)
+    assert_problem(owner.patch(url, json={"title": "   "}), 422)
+    assert_problem(owner.patch("/api/v1/me", json={"display_name": "Sam" + " " * 100}), 422)
+    assert_problem(owner.patch("/api/v1/me", json={"display_name": " \t "}), 422)
+    assert plan_version(owner, green_book["id"]) == 1
+    kept = owner.patch(url, json={"title": "  My plan  "})
+    assert kept.status_code == 200, kept.text
+    assert owner.get(url).json()["title"] == "My plan"

@@ -2,6 +2,7 @@
 the OpenAPI schema exactly what it accepts, so a client (or a fuzzer) reading the schema
 never sends something the API then refuses, nor the reverse."""
 
+import re
 from collections.abc import Callable
 from typing import Annotated, Any, ClassVar
 
@@ -88,10 +89,34 @@ def _json_integer(value: Any) -> Any:
     return value
 
 
+# How RFC 3339 writes a date, and a date and time (the schema's formats); pydantic alone
+# would also read a number, "1700000000", or a date with a zero time as one.
+_RFC3339_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_RFC3339_DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}")
+
+
+def _json_date(value: Any) -> Any:
+    if not (isinstance(value, str) and _RFC3339_DATE.fullmatch(value)):
+        raise PydanticCustomError("date_type", "Input should be a date like 2026-03-31")
+    return value
+
+
+def _json_date_time(value: Any) -> Any:
+    if not (isinstance(value, str) and _RFC3339_DATE_TIME.match(value)):
+        raise PydanticCustomError(
+            "datetime_type", "Input should be a date and time like 2026-03-31T09:00:00Z"
+        )
+    return value
+
+
+_EXACT_BY_TYPE = {"int": _json_integer, "date": _json_date, "datetime": _json_date_time}
+
+
 def _exact_scalars(schema: Any, model: type) -> None:
-    """Makes each boolean and integer of `model`'s own fields exact: JSON true/false and
-    whole numbers only, as the schema says ({"enabled": 0} or {"progress": "1"} are
-    refused, not converted). Nested models are left to their own class."""
+    """Makes each boolean, integer, date and time of `model`'s own fields exact: JSON
+    true/false, whole numbers and text dates only, as the schema says ({"enabled": 0},
+    {"progress": "1"} or {"created_at": 0} are refused, not converted). Nested models are
+    left to their own class."""
     if isinstance(schema, list):
         for item in schema:
             _exact_scalars(item, model)
@@ -102,10 +127,11 @@ def _exact_scalars(schema: Any, model: type) -> None:
         return
     if schema.get("type") == "bool":
         schema["strict"] = True
-    elif schema.get("type") == "int":
+    elif schema.get("type") in _EXACT_BY_TYPE:
+        exact = _EXACT_BY_TYPE[schema["type"]]
         wrapped = dict(schema)
         schema.clear()
-        schema.update(core_schema.no_info_before_validator_function(_json_integer, wrapped))
+        schema.update(core_schema.no_info_before_validator_function(exact, wrapped))
         return
     for value in schema.values():
         _exact_scalars(value, model)

@@ -497,8 +497,9 @@ def remove_entry(key: str, entry_id: uuid.UUID):
 def _reordered(items: list[dict], ids: list[str], id_field: str, what: str) -> list[dict]:
     by_id = {item[id_field]: item for item in items}
     if len(ids) != len(set(ids)) or set(ids) != set(by_id):
+        # 409: what must be listed is what the plan holds now.
         raise Problem(
-            422,
+            409,
             f"To reorder, list every {what} exactly once. Expected: {', '.join(by_id) or 'none'}.",
         )
     return [by_id[i] for i in ids]
