@@ -4,7 +4,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
-from app.core.schemas import StrictInput, WithoutNul, trimmed_text
+from app.core.schemas import SPACES, StrictInput, WithoutNul, trimmed_text
 
 PASSWORD_MIN_CHARS = 8
 PASSWORD_MAX_CHARS = 256
@@ -20,7 +20,9 @@ def _normalise_email(value: str) -> str:
 
 # What _normalise_email accepts, for the schema: something@something.something, no spaces
 # inside (around them they are taken off).
-EMAIL_PATTERN = r"^\s*[^@\s\x00]+@[^@\s\x00]*\.[^@\s\x00]*\s*$"
+EMAIL_PATTERN = (
+    f"^[{SPACES}]*[^@{SPACES}\\x00]+@[^@{SPACES}\\x00]*\\.[^@{SPACES}\\x00]*[{SPACES}]*$"
+)
 Email = Annotated[
     str,
     StringConstraints(max_length=254),

@@ -71,10 +71,15 @@ def _stripped(value: str) -> str:
     return stripped
 
 
+# Every character Python's str.strip() and str.isspace() take for a space, as the inside of
+# a regular expression's [...]: patterns in the schema spell them out, as `\s` differs
+# between regular expression engines.
+SPACES = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+
 # Lengths are counted as sent, before the surrounding spaces are taken off, so a name
-# padded past its limit is refused as the schema says. `\S`: at least one character that
-# is not a space, as the same Python definition of a space is what is stripped.
-NotOnlySpaces = _Checked(_stripped, pattern="\\S")
+# padded past its limit is refused as the schema says; and at least one character must not
+# be a space.
+NotOnlySpaces = _Checked(_stripped, pattern=f"[^{SPACES}]")
 
 
 def trimmed_text(max_chars: int) -> Any:
