@@ -2,6 +2,8 @@
 
 import pytest
 
+from app.main import close_database_pools, create_app
+from app.plans.schemas import Goal
 from tests.test_plans import add_entry
 
 
@@ -180,3 +182,19 @@ def test_lengths_count_the_text_as_sent(owner, green_book):
     kept = owner.patch(url, json={"title": "  My plan  "})
     assert kept.status_code == 200, kept.text
     assert owner.get(url).json()["title"] == "My plan"
+
+
+def test_making_the_app_again_leaves_input_checks_as_they_were(settings):
+    """Each app (a test's, a worker process's) builds its routes' validators and its OpenAPI
+    schema from the same schema classes: the exact-type checks must be added to them once,
+    not once more each time (they nested until validation overflowed the stack)."""
+
+    def described() -> str:
+        return repr(Goal.__pydantic_core_schema__)
+
+    before = described()
+    for _ in range(3):
+        application = create_app(settings)
+        assert application.openapi()["paths"]
+        close_database_pools(application)
+    assert described() == before

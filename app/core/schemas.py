@@ -117,6 +117,12 @@ def _json_date_time(value: Any) -> Any:
 _EXACT_BY_TYPE = {"int": _json_integer, "date": _json_date, "datetime": _json_date_time}
 
 
+def _is_made_exact(schema: dict[str, Any]) -> bool:
+    if schema.get("type") != "function-before" or not isinstance(schema.get("function"), dict):
+        return False
+    return schema["function"].get("function") in _EXACT_BY_TYPE.values()
+
+
 def _exact_scalars(schema: Any, model: type) -> None:
     """Makes each boolean, integer, date and time of `model`'s own fields exact: JSON
     true/false, whole numbers and text dates only, as the schema says ({"enabled": 0},
@@ -129,6 +135,9 @@ def _exact_scalars(schema: Any, model: type) -> None:
     if not isinstance(schema, dict):
         return
     if schema.get("type") == "model" and schema.get("cls") is not model:
+        return
+    if _is_made_exact(schema):
+        # Pydantic hands back a class's schema again each time it is used: change it once.
         return
     if schema.get("type") == "bool":
         schema["strict"] = True
