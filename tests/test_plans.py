@@ -114,10 +114,10 @@ def test_entry_errors_are_specific(owner, green_book):
     cases = [
         (owner.post(f"{base}/nope/entries", json={"text": "x"}), 404, "no section 'nope'"),
         (owner.post(f"{base}/triggers/entries", json={"text": "   "}), 422, "text"),
-        (owner.post(f"{base}/triggers/entries", json={"text": "x", "prompt": "zzz"}), 422, "zzz"),
+        (owner.post(f"{base}/triggers/entries", json={"text": "x", "prompt": "zzz"}), 409, "zzz"),
         (
             owner.post(f"{base}/triggers/entries", json={"text": "x", "goal": {"way": "give"}}),
-            422,
+            409,
             "goals section",
         ),
         (

@@ -439,15 +439,16 @@ def find_entry(section: dict[str, Any], entry_id: uuid.UUID) -> dict[str, Any]:
 
 def _check_entry_fields(section: dict[str, Any], prompt: str | None, goal: Any) -> None:
     prompt_keys = [p["key"] for p in section["prompts"]]
+    # 409: a section's prompts and kind are the plan's state now.
     if prompt is not None and prompt not in prompt_keys:
         raise Problem(
-            422,
+            409,
             f"'{prompt}' is not a prompt of the section '{section['key']}'. "
             f"Use one of: {', '.join(prompt_keys) or 'none (leave prompt out)'}.",
         )
     if goal is not None and section["kind"] != "goals":
         raise Problem(
-            422, f"Goal details belong in a goals section; '{section['key']}' is not one."
+            409, f"Goal details belong in a goals section; '{section['key']}' is not one."
         )
 
 
