@@ -19,7 +19,7 @@ RUN pip install -e . && mkdir -p data && chown plans data
 
 USER plans
 EXPOSE 8000
-# SECRET_KEY, ENCRYPTION_KEY and DATABASE_URL come from the environment; the app refuses to
-# start without a real SECRET_KEY and an ENCRYPTION_KEY. `serve` applies migrations before it
-# starts uvicorn.
+# SECRET_KEY, ENCRYPTION_KEY, PUBLIC_BASE_URL and DATABASE_URL come from the environment;
+# the app refuses to start without a real SECRET_KEY, an ENCRYPTION_KEY and PUBLIC_BASE_URL.
+# `serve` applies migrations before it starts uvicorn.
 CMD ["python", "-m", "app", "serve"]

@@ -14,13 +14,17 @@ from sqlmodel import Session
 
 from app.accounts.attempts import prune_failed_attempts
 from app.accounts.router import router as accounts_router
+from app.core.api_docs import install_api_docs
 from app.core.config import Settings, get_settings
 from app.core.db import build_engine, build_read_engine
 from app.core.driver import EVENT_LOOP_CONNECTIONS, EventLoopDriver, WorkerThreadDriver
 from app.core.encryption import use_keyring_of
 from app.core.errors import install_error_handlers
 from app.core.group_commit import GroupCommit
+from app.core.logs import install_log_hygiene
 from app.core.middleware import (
+    API_PREFIX,
+    ApiBeforeStaticFiles,
     BodySizeLimitMiddleware,
     RequestLogMiddleware,
     SecurityHeadersMiddleware,
@@ -100,11 +104,15 @@ def close_database_pools(app: FastAPI) -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     settings.check_safe_to_start()
+    install_log_hygiene()
     app = FastAPI(
         title="Wellbeing plans",
         version="1.0.0",
         summary="Person-owned Green Book and WRAP recovery plans.",
         lifespan=lifespan,
+        # Served by install_api_docs from the app itself; FastAPI's own pages load from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = build_engine(settings.database_url, settings.database_pool_size)
@@ -134,7 +142,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=["ETag", "Location", "Retry-After"],
         )
     app.add_middleware(RequestLogMiddleware, secret_path_prefixes=[CRISIS_CARD_PATH_PREFIX])
-    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(
+        SecurityHeadersMiddleware, private_path_prefixes=[API_PREFIX, CRISIS_CARD_PATH_PREFIX]
+    )
 
     # Requests are matched against the routes in this order, so the most requested come
     # first: grantees' reads, plan reads and edits, sync.
@@ -148,6 +158,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(exports_router)
     app.include_router(crisis_card_router)
 
+    install_api_docs(app)
+
     @app.get("/healthz", tags=["health"])
     def health() -> dict[str, str]:
         return {"status": "ok"}
@@ -158,7 +170,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def pwa_index() -> FileResponse:
         return FileResponse(index, headers={"Cache-Control": "no-cache"})
 
-    app.mount("/", StaticFiles(directory=settings.frontend_dir), name="frontend")
+    app.mount(
+        "/",
+        ApiBeforeStaticFiles(StaticFiles(directory=settings.frontend_dir), app.router.routes),
+        name="frontend",
+    )
     return app
 
 

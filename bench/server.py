@@ -62,6 +62,7 @@ def _environment(database_url: str, env: dict[str, str] | None) -> dict[str, str
         | {
             "DATABASE_URL": database_url,
             "APP_ENV": "production",
+            "PUBLIC_BASE_URL": "https://plans.example.org",
             "SECRET_KEY": secrets.token_urlsafe(48),
             "PYTHONPATH": str(ROOT),
         }

@@ -2,6 +2,8 @@
 
 import pytest
 
+from app.main import close_database_pools, create_app
+from app.plans.schemas import Goal
 from tests.test_plans import add_entry
 
 
@@ -107,3 +109,92 @@ def test_security_headers_on_every_response(client, owner):
         assert "'unsafe-inline'" not in response.headers["content-security-policy"]
         assert response.headers["x-content-type-options"] == "nosniff"
         assert response.headers["referrer-policy"] == "no-referrer"
+
+
+# As sent on the wire: header bytes, read by the server as Latin-1 (so "²" arrives as itself,
+# and UTF-8 digits from other scripts as other characters).
+@pytest.mark.parametrize(
+    "if_match",
+    ["²", '"³"', 'W/"1²"', "¹", "٣", '"٣"', "３", "1 2", ""],
+    ids=[
+        "superscript",
+        "quoted",
+        "weak",
+        "one",
+        "arabic-indic",
+        "quoted-arabic",
+        "fullwidth",
+        "space",
+        "empty",
+    ],
+)
+def test_if_match_with_digits_other_than_ascii_is_a_bad_request(owner, green_book, if_match):
+    url = f"/api/v1/plans/{green_book['id']}"
+    try:
+        sent = if_match.encode("latin-1")
+    except UnicodeEncodeError:
+        sent = if_match.encode()
+    headers = {"If-Match": sent}
+    for response in (
+        owner.patch(url, json={"title": "Changed"}, headers=headers),
+        owner.post(f"{url}/sections/triggers/entries", json={"text": "x"}, headers=headers),
+        owner.delete(f"{url}/sections/triggers", headers=headers),
+    ):
+        assert_problem(response, 400)
+        assert "If-Match" in response.json()["detail"]
+    assert plan_version(owner, green_book["id"]) == 1
+
+
+def test_booleans_integers_and_dates_must_be_sent_as_the_schema_says(owner, green_book):
+    """JSON 0, "true", "1" or a number for a date are refused, not converted."""
+    url = f"/api/v1/plans/{green_book['id']}"
+    entries = f"{url}/sections/goals/entries"
+    sharing = owner.get("/api/v1/me/sharing").json()["enabled"]
+    for method, address, body in [
+        ("PUT", "/api/v1/me/sharing", {"enabled": 0}),
+        ("PUT", "/api/v1/me/sharing", {"enabled": "true"}),
+        ("PATCH", url, {"archived": 1}),
+        ("PATCH", f"{url}/sections/triggers", {"hidden": "false"}),
+        ("POST", entries, {"text": "Walk", "goal": {"way": "be_active", "progress": "1"}}),
+        ("POST", entries, {"text": "Walk", "goal": {"way": "be_active", "progress": True}}),
+        ("POST", entries, {"text": "Walk", "goal": {"way": "be_active", "by_when": 0}}),
+        ("POST", f"{url}/crisis-card", {"expires_at": 1900000000}),
+    ]:
+        assert_problem(owner.request(method, address, json=body), 422)
+    assert owner.get("/api/v1/me/sharing").json()["enabled"] is sharing
+    assert plan_version(owner, green_book["id"]) == 1
+    # 1.0 is a JSON integer.
+    added = owner.post(
+        entries, json={"text": "Walk", "goal": {"way": "be_active", "progress": 1.0}}
+    )
+    assert added.status_code == 201, added.text
+    assert added.json()["goal"]["progress"] == 1
+
+
+def test_lengths_count_the_text_as_sent(owner, green_book):
+    url = f"/api/v1/plans/{green_book['id']}"
+    padded = "My plan" + " " * 200
+    assert_problem(owner.patch(url, json={"title": padded}), 422)
+    assert_problem(owner.patch(url, json={"title": "   "}), 422)
+    assert_problem(owner.patch("/api/v1/me", json={"display_name": "Sam" + " " * 100}), 422)
+    assert_problem(owner.patch("/api/v1/me", json={"display_name": " \t "}), 422)
+    assert plan_version(owner, green_book["id"]) == 1
+    kept = owner.patch(url, json={"title": "  My plan  "})
+    assert kept.status_code == 200, kept.text
+    assert owner.get(url).json()["title"] == "My plan"
+
+
+def test_making_the_app_again_leaves_input_checks_as_they_were(settings):
+    """Each app (a test's, a worker process's) builds its routes' validators and its OpenAPI
+    schema from the same schema classes: the exact-type checks must be added to them once,
+    not once more each time (they nested until validation overflowed the stack)."""
+
+    def described() -> str:
+        return repr(Goal.__pydantic_core_schema__)
+
+    before = described()
+    for _ in range(3):
+        application = create_app(settings)
+        assert application.openapi()["paths"]
+        close_database_pools(application)
+    assert described() == before

@@ -155,3 +155,63 @@ def test_section_keys_made_of_words_are_not_logged(client, every_log_record):
     requests = [line for name, line in every_log_record if name == "app.requests"]
     assert any("/sections/{key}/entries 201" in line for line in requests)
     assert not any(word_key in line for _, line in every_log_record)
+
+
+def test_printing_characters_the_font_lacks_logs_none_of_the_plans_words(client, every_log_record):
+    """DejaVu Sans has no CJK characters and no emoji: fpdf2 warns, listing each missing
+    character. The warning is kept (its level too), its words are not."""
+    owner = _register_and_sign_in(client, "Sam", [])
+    plan = client.post("/api/v1/plans", json={"template": "green_book"}, headers=owner).json()
+    words = ["我的妹妹", "散步", "🌻", "🫖"]
+    for section in ("triggers", "crisis"):
+        added = client.post(
+            f"/api/v1/plans/{plan['id']}/sections/{section}/entries",
+            json={"text": f"{' '.join(words)} calm-{uuid.uuid4().hex[:6]}"},
+            headers=owner,
+        )
+        assert added.status_code == 201, added.text
+    for query in ("", "?sections=crisis"):
+        printed = client.get(f"/api/v1/plans/{plan['id']}/print{query}", headers=owner)
+        assert printed.status_code == 200, printed.text
+        assert printed.content.startswith(b"%PDF")
+
+    from_fpdf = [line for name, line in every_log_record if name.startswith("fpdf")]
+    assert from_fpdf, "fpdf2 no longer warns of missing glyphs; this test checks nothing"
+    assert all("left out because it may quote" in line for line in from_fpdf)
+    characters = {character for word in words for character in word}
+    leaks = [line for _, line in every_log_record if characters & set(line)]
+    assert leaks == []
+
+
+@pytest.mark.parametrize(
+    "library", ["fpdf.output", "fontTools.subset", "pypdf._reader", "docx", "py.warnings"]
+)
+def test_quoting_libraries_messages_are_replaced_by_a_fixed_text(client, every_log_record, library):
+    words = "Ring my sister Ana"
+    logging.getLogger(library).warning("could not handle %r", words)
+    try:
+        raise ValueError(words)
+    except ValueError:
+        logging.getLogger(library).exception("failed on %s", words)
+    lines = [line for name, line in every_log_record if name == library]
+    assert len(lines) == 2
+    assert all(words not in line and "left out" in line for line in lines)
+
+
+def test_control_characters_in_a_path_cannot_forge_a_log_line(client, every_log_record):
+    forged = "/api/v1/plans/x%0D%0AGET%20/api/v1/admin%20200%E2%80%AE%C2%85%1B[31m"
+    assert client.get(forged).status_code in (401, 404)
+    [line] = [line for name, line in every_log_record if name == "app.requests"]
+    assert line.startswith("app.requests INFO GET /api/v1/plans/x\\u000d\\u000aGET /api/v1/admin")
+    assert "\\u202e\\u0085\\u001b[31m" in line
+    assert not any(c in line for c in "\r\n\x1b\x85\u202e")
+
+
+def test_control_characters_in_any_loggers_arguments_are_escaped(client, every_log_record):
+    """Header values and other client text reach logs only as arguments (uvicorn's own
+    error log names bad header values): each control character becomes a visible escape."""
+    logging.getLogger("uvicorn.error").warning(
+        "Invalid header value %s from %s", "x\nFAKE LINE\u2066", ("10.0.0.1", 4)
+    )
+    [line] = [line for name, line in every_log_record if name == "uvicorn.error"]
+    assert "x\\u000aFAKE LINE\\u2066" in line and "\n" not in line

@@ -114,10 +114,10 @@ def test_entry_errors_are_specific(owner, green_book):
     cases = [
         (owner.post(f"{base}/nope/entries", json={"text": "x"}), 404, "no section 'nope'"),
         (owner.post(f"{base}/triggers/entries", json={"text": "   "}), 422, "text"),
-        (owner.post(f"{base}/triggers/entries", json={"text": "x", "prompt": "zzz"}), 422, "zzz"),
+        (owner.post(f"{base}/triggers/entries", json={"text": "x", "prompt": "zzz"}), 409, "zzz"),
         (
             owner.post(f"{base}/triggers/entries", json={"text": "x", "goal": {"way": "give"}}),
-            422,
+            409,
             "goals section",
         ),
         (
@@ -128,7 +128,7 @@ def test_entry_errors_are_specific(owner, green_book):
         (owner.patch(f"{base}/triggers/entries/{entry['id']}", json={}), 422, "Nothing to change"),
         (
             owner.put(f"{base}/triggers/entry-order", json={"entry_ids": [random_uuid()]}),
-            422,
+            409,
             "every entry id exactly once",
         ),
     ]
@@ -188,7 +188,7 @@ def test_sections_rename_hide_add_reorder_remove(owner, green_book):
     assert [s["key"] for s in reordered.json()["sections"]] == new_order
     assert (
         owner.put(f"/api/v1/plans/{plan_id}/section-order", json={"keys": keys[:-1]}).status_code
-        == 422
+        == 409
     )
 
     second = again.json()["key"]

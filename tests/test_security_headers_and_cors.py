@@ -1,8 +1,11 @@
-"""Security headers on every kind of response, and CORS closed unless origins are listed."""
+"""Security headers on every kind of response, private answers kept out of caches, links
+built from PUBLIC_BASE_URL, OPTIONS and other methods answered by the API, and CORS closed
+unless origins are listed."""
 
 import pytest
 from fastapi.testclient import TestClient
 
+from app.core.config import Settings
 from app.main import close_database_pools, create_app
 from app.sharing import service as sharing_service
 
@@ -63,6 +66,148 @@ def test_every_kind_of_response_carries_the_security_headers(
             assert response.headers["content-type"] == "application/problem+json", name
         _assert_secured(response, behind_tls=behind_tls)
     assert "RuntimeError" not in responses["500"].text and "a bug" not in responses["500"].text
+    public = {"pwa index", "pwa file", "service worker"}
+    for name, response in responses.items():
+        if name in public:
+            assert "no-store" not in response.headers.get("cache-control", ""), name
+        else:
+            assert response.headers["cache-control"] == "no-store", name
+    assert responses["pwa index"].headers["cache-control"] == "no-cache"
+
+
+def test_a_static_file_asked_for_with_a_token_is_not_stored(client, owner):
+    assert client.get("/manifest.webmanifest").headers.get("cache-control") != "no-store"
+    asked_signed_in = client.get("/manifest.webmanifest", headers=owner.headers)
+    assert asked_signed_in.headers["cache-control"] == "no-store"
+
+
+def test_api_docs_and_their_files_are_served_by_the_app(client):
+    page = client.get("/docs")
+    assert page.status_code == 200
+    _assert_secured(page)
+    assert "https://" not in page.text and "<script>" not in page.text
+    for asset in ("/docs/swagger-ui-bundle.js", "/docs/swagger-ui.css", "/docs/start.js"):
+        served = client.get(asset)
+        assert served.status_code == 200 and len(served.content) > 100, asset
+    assert '"/openapi.json"' in client.get("/docs/start.js").text
+    assert client.get("/redoc").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path, allow",
+    [
+        ("/api/v1/plans", "GET, POST"),
+        ("/api/v1/plans/{plan}", "DELETE, GET, PATCH"),
+        ("/api/v1/plans/{plan}/restore", "POST"),
+        ("/api/v1/plans/{plan}/sections/crisis/entries", "POST"),
+        ("/api/v1/me/sharing", "GET, PUT"),
+        ("/healthz", "GET"),
+    ],
+)
+def test_options_and_other_methods_are_answered_by_the_api(
+    client, owner, stranger, green_book, path, allow
+):
+    url = path.format(plan=green_book["id"])
+    taken = set(allow.split(", "))
+    refused_methods = ["OPTIONS"] + [
+        m for m in ("GET", "POST", "PUT", "PATCH", "DELETE") if m not in taken
+    ]
+    for headers in (owner.headers, stranger.headers, {}):
+        for method in refused_methods:
+            response = client.request(method, url, headers=headers)
+            assert response.status_code == 405, (method, url, response.text)
+            assert response.headers["allow"] == allow
+            assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_an_unknown_api_path_is_not_found_whatever_the_method(client, owner):
+    for method in ("GET", "POST", "OPTIONS", "DELETE"):
+        response = client.request(method, "/api/v1/no-such-thing", headers=owner.headers)
+        assert response.status_code == 404, method
+        assert response.headers["content-type"] == "application/problem+json"
+        assert "allow" not in response.headers
+
+
+def test_a_preflight_is_answered_by_cors_when_origins_are_listed(settings):
+    application = create_app(settings.model_copy(update={"cors_allow_origins": LISTED_ORIGIN}))
+    try:
+        with TestClient(application) as client:
+            allowed = _preflight(client, LISTED_ORIGIN)
+            plain = client.options("/api/v1/plans")
+    finally:
+        close_database_pools(application)
+    assert allowed.status_code == 200
+    assert "POST" in allowed.headers["access-control-allow-methods"]
+    assert plain.status_code == 405 and plain.headers["allow"] == "GET, POST"
+
+
+def _card_url(client: TestClient, owner, green_book, **headers) -> str:
+    made = client.post(
+        f"/api/v1/plans/{green_book['id']}/crisis-card", headers=owner.headers | headers
+    )
+    assert made.status_code == 201, made.text
+    return made.json()["url"]
+
+
+def test_crisis_card_links_start_with_the_public_base_url_not_the_requests_host(
+    settings, owner, green_book
+):
+    public = settings.model_copy(update={"public_base_url": "https://plans.example.org/"})
+    application = create_app(public)
+    try:
+        with TestClient(application) as client:
+            url = _card_url(client, owner, green_book, Host="evil.example.net")
+            forwarded = _card_url(
+                client, owner, green_book, **{"X-Forwarded-Host": "evil.example.net"}
+            )
+    finally:
+        close_database_pools(application)
+    for link in (url, forwarded):
+        assert link.startswith("https://plans.example.org/c/")
+        assert "evil" not in link
+
+
+def test_in_development_links_fall_back_to_the_configured_host_and_port(
+    settings, owner, green_book
+):
+    local = settings.model_copy(update={"host": "127.0.0.1", "port": 8123})
+    application = create_app(local)
+    try:
+        with TestClient(application) as client:
+            url = _card_url(client, owner, green_book, Host="evil.example.net")
+    finally:
+        close_database_pools(application)
+    assert url.startswith("http://127.0.0.1:8123/c/")
+
+
+@pytest.mark.parametrize(
+    "public_base_url, refusal",
+    [
+        ("", "PUBLIC_BASE_URL is not set"),
+        ("http://plans.example.org", "must be an https:// address"),
+        ("https://plans.example.org/?next=1", "must be an https:// address"),
+        ("plans.example.org", "must be an https:// address"),
+    ],
+)
+def test_production_refuses_to_start_without_a_usable_public_base_url(
+    settings, public_base_url, refusal
+):
+    production = settings.model_copy(
+        update={"app_env": "production", "public_base_url": public_base_url}
+    )
+    with pytest.raises(RuntimeError, match=refusal):
+        create_app(production)
+
+
+def test_production_starts_with_a_public_base_url(settings):
+    production = Settings(
+        **settings.model_dump(exclude={"app_env", "public_base_url"}),
+        app_env="production",
+        public_base_url="https://plans.example.org",
+    )
+    application = create_app(production)
+    close_database_pools(application)
+    assert production.base_url == "https://plans.example.org"
 
 
 def _preflight(client, origin):

@@ -417,7 +417,7 @@ def test_refused_changes_say_why_and_the_rest_still_apply(owner, green_book):
     statuses = [(r["status"], r.get("status_code")) for r in body["results"]]
     assert statuses == [
         ("rejected", 422),
-        ("rejected", 422),
+        ("rejected", 409),
         ("rejected", 422),
         ("rejected", 404),
         ("applied", None),

@@ -10,7 +10,7 @@ from app.accounts.passwords import (
     refuse_common_password,
     refuse_password_like_email,
 )
-from app.core.schemas import ShownName, StrictInput, WithoutNul
+from app.core.schemas import SPACES, ShownName, StrictInput, WithoutNul, trimmed_text
 
 
 def _normalise_email(value: str) -> str:
@@ -21,8 +21,17 @@ def _normalise_email(value: str) -> str:
     return value
 
 
+# What _normalise_email accepts, for the schema: something@something.something, no spaces
+# inside (around them they are taken off).
+EMAIL_PATTERN = (
+    f"^[{SPACES}]*[^@{SPACES}\\x00]+@[^@{SPACES}\\x00]*\\.[^@{SPACES}\\x00]*[{SPACES}]*$"
+)
 Email = Annotated[
-    str, StringConstraints(max_length=254), WithoutNul, AfterValidator(_normalise_email)
+    str,
+    StringConstraints(max_length=254),
+    WithoutNul,
+    AfterValidator(_normalise_email),
+    Field(json_schema_extra={"pattern": EMAIL_PATTERN}),
 ]
 # A password being chosen (NIST SP 800-63B rules: app/accounts/passwords.py).
 NewPassword = Annotated[
@@ -32,18 +41,8 @@ NewPassword = Annotated[
 ]
 # A password being checked: only bounded, as it may be one chosen under older rules.
 CurrentPassword = Annotated[str, StringConstraints(min_length=1, max_length=PASSWORD_MAX_CHARS)]
-DisplayName = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
-    WithoutNul,
-    ShownName,
-]
-Organisation = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-    WithoutNul,
-    ShownName,
-]
+DisplayName = Annotated[trimmed_text(100), WithoutNul, ShownName]
+Organisation = Annotated[trimmed_text(200), WithoutNul, ShownName]
 
 
 class Registration(StrictInput):

@@ -3,6 +3,7 @@
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
 from pydantic import Field
@@ -54,6 +55,13 @@ class Settings(BaseSettings):
     # from a browser; none by default, as the PWA is served from the API's own origin.
     cors_allow_origins: str = ""
     frontend_dir: Path = PROJECT_ROOT / "frontend"
+    # Where `python -m app serve` listens.
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # The address people reach the app at (https://plans.example.org): every link and QR
+    # code the app makes starts with it, never with a request's Host header, which a client
+    # chooses. Required outside development.
+    public_base_url: str = ""
     # Encrypts plan content at rest (app/core/encryption.py). Unset in development: a key
     # is made once into `development_key_file`, next to the default database.
     encryption_key: str | None = None
@@ -77,6 +85,7 @@ class Settings(BaseSettings):
         if any(len(key) < 32 for key in self._previous_keys()):
             raise RuntimeError("Each of PREVIOUS_SECRET_KEYS must be at least 32 characters long")
         self._check_encryption_keys()
+        self._check_public_base_url()
 
     def _check_encryption_keys(self) -> None:
         """Refuse a deployment whose plan data could not be read, or would be written under
@@ -92,6 +101,28 @@ class Settings(BaseSettings):
             previous_keys(self)
         except ValueError as error:
             raise RuntimeError(str(error)) from None
+
+    def _check_public_base_url(self) -> None:
+        if not self.public_base_url:
+            if self.is_development:
+                return
+            raise RuntimeError(
+                f"PUBLIC_BASE_URL is not set; it is required with APP_ENV={self.app_env}. Set "
+                "it to the address people reach the app at, e.g. https://plans.example.org"
+            )
+        parts = urlsplit(self.public_base_url)
+        secure_enough = parts.scheme == "https" or (parts.scheme == "http" and self.is_development)
+        if not secure_enough or not parts.hostname or parts.query or parts.fragment:
+            raise RuntimeError(
+                "PUBLIC_BASE_URL must be an https:// address with no query or fragment, e.g. "
+                "https://plans.example.org (http:// is accepted only in development)"
+            )
+
+    @property
+    def base_url(self) -> str:
+        """The start of every link the app makes, without a trailing slash: PUBLIC_BASE_URL,
+        or in development where `python -m app serve` listens."""
+        return (self.public_base_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     def _previous_keys(self) -> list[str]:
         return [key.strip() for key in self.previous_secret_keys.split(",") if key.strip()]

@@ -152,6 +152,19 @@ def install_error_handlers(app: FastAPI) -> None:
     _document_problems(app)
 
 
+def _without_null(parameter: dict[str, Any]) -> None:
+    """A path, query or header parameter is text or absent, never JSON null: an optional
+    one (`str | None`) is documented as its text type alone."""
+    schema = parameter.get("schema", {})
+    kinds = schema.get("anyOf")
+    if kinds is None:
+        return
+    kept = [kind for kind in kinds if kind.get("type") != "null"]
+    if len(kept) == 1:
+        del schema["anyOf"]
+        schema.update(kept[0])
+
+
 def _document_problems(app: FastAPI) -> None:
     """Completes the OpenAPI schema with the errors every route of a kind answers: 400, 413
     and 422 for one that reads input, 404 for one with path parameters, 401 for one that
@@ -173,6 +186,8 @@ def _document_problems(app: FastAPI) -> None:
                 if "requestBody" in operation:
                     statuses |= {400, 413, 422}
                 parameters = operation.get("parameters", [])
+                for parameter in parameters:
+                    _without_null(parameter)
                 if parameters:
                     statuses.add(422)
                 if any(parameter["in"] == "path" for parameter in parameters):

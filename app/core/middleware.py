@@ -1,5 +1,6 @@
-"""ASGI middleware: refuse oversized bodies early, log each request without its secrets, and
-add security headers to every response."""
+"""ASGI middleware: refuse oversized bodies early, log each request without its secrets, add
+security headers to every response (and keep private ones out of caches), and answer a
+method an API path does not take from the API rather than from the static files."""
 
 import json
 import logging
@@ -9,9 +10,11 @@ import traceback
 from collections.abc import Callable, Sequence
 
 from fastapi import HTTPException
+from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.errors import PROBLEM_MEDIA_TYPE
+from app.core.logs import Verbatim
 
 SECURITY_HEADERS = [
     (
@@ -27,6 +30,10 @@ SECURITY_HEADERS = [
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
 HSTS_HEADER = (b"strict-transport-security", b"max-age=63072000; includeSubDomains")
+NO_STORE = b"no-store"
+API_PREFIX = "/api/"
+# Every method a route of the app may take (FastAPI adds no HEAD to a GET route).
+ROUTE_METHODS = ("DELETE", "GET", "PATCH", "POST", "PUT")
 
 
 request_logger = logging.getLogger("app.requests")
@@ -91,11 +98,12 @@ class BodySizeLimitMiddleware:
 
 
 class RequestLogMiddleware:
-    """One line per request: method, path (secret parts replaced), status, duration; never
-    the query string, headers or body. Replaces uvicorn's access log, which prints whole
-    paths and query strings. An unhandled error is logged by type and stack only (its
-    message may quote plan text) and answered with a 500 problem, not re-raised, so the
-    server does not log it again with its message."""
+    """One line per request: method, path (secret parts replaced; control characters
+    escaped by app.core.logs), status, duration; never the query string, headers or body.
+    Replaces uvicorn's access log, which prints whole paths and query strings. An unhandled
+    error is logged by type and stack only (its message may quote plan text) and answered
+    with a 500 problem, not re-raised, so the server does not log it again with its
+    message."""
 
     def __init__(self, app: ASGIApp, secret_path_prefixes: Sequence[str]) -> None:
         self.app = app
@@ -130,7 +138,7 @@ class RequestLogMiddleware:
                 scope["method"],
                 path,
                 type(error).__qualname__,
-                "".join(traceback.format_tb(error.__traceback__)),
+                Verbatim("".join(traceback.format_tb(error.__traceback__))),
             )
             if not response_started:
                 await _send_problem(
@@ -150,14 +158,25 @@ class RequestLogMiddleware:
 
 
 class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    """Security headers on every response; `Cache-Control: no-store` on every private one
+    (a signed-in request, or a path under one of `private_path_prefixes`), so no browser or
+    proxy keeps a copy of a plan or a token. Public files keep their own caching."""
+
+    def __init__(self, app: ASGIApp, private_path_prefixes: Sequence[str]) -> None:
         self.app = app
+        self.private_path_prefixes = tuple(private_path_prefixes)
+
+    def _is_private(self, scope: Scope) -> bool:
+        return scope["path"].startswith(self.private_path_prefixes) or any(
+            name == b"authorization" for name, _ in scope["headers"]
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         behind_tls = scope.get("scheme") == "https"
+        private = self._is_private(scope)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -166,7 +185,45 @@ class SecurityHeadersMiddleware:
                 headers.extend(h for h in SECURITY_HEADERS if h[0] not in present)
                 if behind_tls:
                     headers.append(HSTS_HEADER)
+                if private:
+                    headers = [
+                        (name, value)
+                        for name, value in headers
+                        if name.lower() != b"cache-control" or NO_STORE in value
+                    ]
+                    if not any(name.lower() == b"cache-control" for name, _ in headers):
+                        headers.append((b"cache-control", NO_STORE))
                 message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class ApiBeforeStaticFiles:
+    """Wraps the static files mounted at "/", which the router hands every request that no
+    route takes whole. A path that API routes take with other methods is answered 405 with
+    an `Allow` listing every one of them (the router alone would list only the first
+    route's, and the static files their own GET and HEAD); any other path under /api/ is
+    answered 404; only the rest reaches the files."""
+
+    def __init__(self, static_files: ASGIApp, routes: Sequence[BaseRoute]) -> None:
+        self.static_files = static_files
+        # The app's route list itself: routes are added after the mount is made.
+        self.routes = routes
+
+    def _methods_for(self, scope: Scope) -> list[str]:
+        routes = [route for route in self.routes if not isinstance(route, Mount)]
+        return [
+            method
+            for method in ROUTE_METHODS
+            if any(route.matches(scope | {"method": method})[0] is Match.FULL for route in routes)
+        ]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            methods = self._methods_for(scope)
+            if methods:
+                raise HTTPException(405, headers={"Allow": ", ".join(methods)})
+            if scope["path"].startswith(API_PREFIX):
+                raise HTTPException(404)
+        await self.static_files(scope, receive, send)

@@ -8,7 +8,8 @@ from fastapi.responses import Response
 
 from app.accounts.dependencies import CurrentUser, DbSession
 from app.core.config import AppSettings
-from app.core.errors import Problem
+from app.core.errors import Problem, problem_responses
+from app.core.schemas import SPACES
 from app.exports import printable
 from app.exports.fhir import plan_bundle
 from app.plans.service import get_owned_plan
@@ -50,7 +51,10 @@ def _print_fonts(settings) -> Path:
 @router.get(
     "/plans/{plan_id}/print",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}, "description": "A PDF to print"}},
+    responses={
+        200: {"content": {"application/pdf": {}}, "description": "A PDF to print"},
+        **problem_responses(409),
+    },
 )
 def print_plan(
     plan_id: uuid.UUID,
@@ -61,7 +65,8 @@ def print_plan(
         str | None,
         Query(
             description="Section keys, comma-separated. Leave out for the whole plan as a "
-            "booklet; 'crisis' alone gives your crisis plan as a one-page card."
+            "booklet; 'crisis' alone gives your crisis plan as a one-page card.",
+            json_schema_extra={"pattern": f"[^,{SPACES}]"},
         ),
     ] = None,
     layout: Annotated[
@@ -83,7 +88,8 @@ def print_plan(
         unknown = [k for k in keys if k not in by_key]
         if not keys or unknown:
             raise Problem(
-                422,
+                # 409: which sections there are is the plan's state now.
+                409 if unknown else 422,
                 f"This plan has no section {', '.join(repr(k) for k in unknown) or 'named'}. "
                 f"Choose from: {', '.join(by_key)}.",
                 where="sections",

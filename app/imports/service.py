@@ -517,7 +517,7 @@ def _check_decisions(
         part = parts.get(decision.part_id)
         if part is None:
             raise Problem(
-                422,
+                409,
                 f"This import has no part {decision.part_id}. Read the import again for its parts.",
                 where=f"{where}.part_id",
             )

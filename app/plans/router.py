@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from app.accounts.dependencies import BearerToken, CurrentUser, DbSession
 from app.core.config import AppSettings
 from app.core.errors import Problem, problem_responses
-from app.core.schemas import MAX_STORED_INT
+from app.core.schemas import MAX_STORED_INT, SPACES
 from app.plans import contradictions, service
 from app.plans.schemas import (
     CLEARABLE_FIELDS,
@@ -37,7 +37,9 @@ IfMatch = Annotated[
     str | None,
     Header(
         description="The plan's ETag when you read it. A stale one gets 409 and the current "
-        "copy; leave it out to apply the change to whatever is current."
+        "copy; leave it out to apply the change to whatever is current.",
+        # What service.parse_if_match accepts; anything else is answered 400.
+        json_schema_extra={"pattern": f'^[{SPACES}]*(\\*|(W/)?"*[0-9]+"*)[{SPACES}]*$'},
     ),
 ]
 CONFLICT_RESPONSE: dict[int | str, dict[str, Any]] = {

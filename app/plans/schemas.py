@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from app.core.schemas import OptionalText, StrictInput, Text, Title
+from app.core.schemas import ChangeInput, OptionalText, StrictInput, Text, Title
 from app.plans.templates import Template, TodayState
 
 SectionKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
@@ -39,7 +39,8 @@ class EntryCreate(StrictInput):
 CLEARABLE_FIELDS = frozenset({"prompt", "goal"})
 
 
-class EntryUpdate(StrictInput):
+class EntryUpdate(ChangeInput):
+    clearable = CLEARABLE_FIELDS
     text: Text | None = None
     prompt: SectionKey | None = None
     goal: Goal | None = None
@@ -64,7 +65,7 @@ ContradictionKey = Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,20}:[0-9
 MAX_KEPT_CONTRADICTIONS = 500
 
 
-class SectionUpdate(StrictInput):
+class SectionUpdate(ChangeInput):
     title: Title | None = None
     description: OptionalText | None = None
     hidden: bool | None = None
@@ -89,7 +90,7 @@ class PlanCreate(StrictInput):
     }
 
 
-class PlanUpdate(StrictInput):
+class PlanUpdate(ChangeInput):
     title: Title | None = None
     archived: bool | None = None
 

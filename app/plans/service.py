@@ -51,7 +51,7 @@ def parse_if_match(header: str | None) -> int | None:
     if header is None or header.strip() == "*":
         return None
     value = header.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise Problem(
             400,
             'If-Match must be the ETag the plan was read with, for example "3".',
@@ -525,15 +525,16 @@ def find_entry(section: dict[str, Any], entry_id: uuid.UUID) -> dict[str, Any]:
 
 def _check_entry_fields(section: dict[str, Any], prompt: str | None, goal: Any) -> None:
     prompt_keys = [p["key"] for p in section["prompts"]]
+    # 409: a section's prompts and kind are the plan's state now.
     if prompt is not None and prompt not in prompt_keys:
         raise Problem(
-            422,
+            409,
             f"'{prompt}' is not a prompt of the section '{section['key']}'. "
             f"Use one of: {', '.join(prompt_keys) or 'none (leave prompt out)'}.",
         )
     if goal is not None and section["kind"] != "goals":
         raise Problem(
-            422, f"Goal details belong in a goals section; '{section['key']}' is not one."
+            409, f"Goal details belong in a goals section; '{section['key']}' is not one."
         )
 
 
@@ -583,8 +584,9 @@ def remove_entry(key: str, entry_id: uuid.UUID):
 def _reordered(items: list[dict], ids: list[str], id_field: str, what: str) -> list[dict]:
     by_id = {item[id_field]: item for item in items}
     if len(ids) != len(set(ids)) or set(ids) != set(by_id):
+        # 409: what must be listed is what the plan holds now.
         raise Problem(
-            422,
+            409,
             f"To reorder, list every {what} exactly once. Expected: {', '.join(by_id) or 'none'}.",
         )
     return [by_id[i] for i in ids]

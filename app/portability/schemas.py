@@ -5,17 +5,17 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
-from app.core.schemas import MAX_STORED_INT, Text, Title, WithoutNul
+from app.core.schemas import MAX_STORED_INT, StrictInput, Text, Title, WithoutNul
 from app.plans.schemas import EntrySource, Goal, SectionKey
 from app.plans.templates import Template, TodayState
 
 EXPORT_FORMAT = "wellbeing-plans-export"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _Strict(StrictInput):
+    pass
 
 
 class ExportedPrompt(_Strict):

@@ -347,7 +347,7 @@ def create_crisis_card(
     card turns the previous link off."""
     plan = get_owned_plan(session, user, plan_id)
     return service.create_crisis_card(
-        session, user, plan, body or CrisisCardCreate(), str(request.base_url)
+        session, user, plan, body or CrisisCardCreate(), request.app.state.settings.base_url
     )
 
 

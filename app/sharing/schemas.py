@@ -1,16 +1,14 @@
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from app.core.schemas import OptionalText, StrictInput, Text
+from app.core.schemas import ChangeInput, OptionalText, StrictInput, Text, trimmed_text
 from app.plans.schemas import PlanRead, SectionKey
 from app.sharing.models import Permission, ShareLabel, SuggestionAction
 
-CommentText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)
-]
+CommentText = trimmed_text(4000)
 
 
 # ---- requests --------------------------------------------------------------------------
@@ -31,7 +29,8 @@ class ShareCreate(StrictInput):
     }
 
 
-class ShareUpdate(StrictInput):
+class ShareUpdate(ChangeInput):
+    clearable = frozenset({"expires_at"})
     sections: list[SectionKey] | None = Field(default=None, min_length=1, max_length=100)
     permission: Permission | None = None
     label: ShareLabel | None = None
@@ -48,7 +47,17 @@ class SharingSwitchUpdate(StrictInput):
     enabled: bool
 
 
+def _acknowledgement_required(schema: dict[str, Any]) -> None:
+    # Refused by the service (with why) when left out or false; the schema says so.
+    schema["required"] = [*schema.get("required", []), "acknowledged_visible_to_person"]
+    acknowledgement = schema["properties"]["acknowledged_visible_to_person"]
+    acknowledgement["const"] = True
+    del acknowledgement["default"]
+
+
 class CommentCreate(StrictInput):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_acknowledgement_required)
+
     section: SectionKey
     text: CommentText
     acknowledged_visible_to_person: bool = Field(
@@ -61,7 +70,40 @@ class ReplyCreate(StrictInput):
     text: CommentText
 
 
+# What _fits_action below requires, by action, in the schema.
+_FITS_ACTION = [
+    {
+        "properties": {
+            "action": {"const": "add"},
+            "text": {"type": "string"},
+            "entry_id": {"type": "null"},
+        },
+        "required": ["text"],
+    },
+    {
+        "properties": {
+            "action": {"const": "change"},
+            "text": {"type": "string"},
+            "entry_id": {"type": "string"},
+            "prompt": {"type": "null"},
+        },
+        "required": ["text", "entry_id"],
+    },
+    {
+        "properties": {
+            "action": {"const": "remove"},
+            "text": {"type": "null"},
+            "entry_id": {"type": "string"},
+            "prompt": {"type": "null"},
+        },
+        "required": ["entry_id"],
+    },
+]
+
+
 class SuggestionCreate(StrictInput):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"oneOf": _FITS_ACTION})
+
     section: SectionKey
     action: SuggestionAction
     entry_id: uuid.UUID | None = Field(default=None, description="For change and remove")

@@ -444,15 +444,16 @@ def share_view(share: Share, plan: Plan, grantee: User | None) -> dict[str, Any]
 def _check_sections(plan: Plan, keys: list[str]) -> list[str]:
     by_key = {s["key"]: s for s in plan.sections}
     unknown = [k for k in keys if k not in by_key]
+    # 409: which sections there are, and which are hidden, is the plan's state now.
     if unknown:
         raise Problem(
-            422,
+            409,
             f"Your plan has no section '{unknown[0]}'. Choose from: {', '.join(by_key)}.",
         )
     hidden = [by_key[k]["title"] for k in keys if by_key[k]["hidden"]]
     if hidden:
         raise Problem(
-            422,
+            409,
             f"'{hidden[0]}' is hidden in your plan, so it can't be shared. Show it first, "
             "or leave it out.",
         )

@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.core.schemas import TEXT_MAX_CHARS, TITLE_MAX_CHARS, StrictInput, Text, Title
 from app.plans.schemas import (
@@ -65,11 +65,24 @@ class EntryBase(StrictInput):
     goal: Goal | None = None
 
 
+# An operation's changes are checked with the operation (a bad one is rejected alone and
+# the rest still apply), so the request's schema allows what that check refuses.
+_CHECKED_PER_OPERATION = ConfigDict(extra="forbid", json_schema_extra=None)
+
+
+class EntryChanges(EntryUpdate):
+    model_config = _CHECKED_PER_OPERATION
+
+
+class SectionChanges(SectionUpdate):
+    model_config = _CHECKED_PER_OPERATION
+
+
 class EditEntry(_PlanOperation):
     kind: Literal["edit_entry"]
     section: SectionKey
     entry_id: uuid.UUID
-    changes: EntryUpdate
+    changes: EntryChanges
     base: EntryBase | None = Field(
         default=None, description="The entry your device changed; defaults to base_version's"
     )
@@ -98,7 +111,7 @@ class SectionBase(StrictInput):
 class EditSection(_PlanOperation):
     kind: Literal["edit_section"]
     section: SectionKey
-    changes: SectionUpdate
+    changes: SectionChanges
     base: SectionBase | None = None
 
 

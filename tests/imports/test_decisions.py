@@ -140,7 +140,7 @@ def test_bad_decisions_change_nothing(owner, green_book):
             422,
             "twice",
         ),
-        ([{"part_id": "00000000-0000-4000-8000-000000000000", "action": "accept"}], 422, "no part"),
+        ([{"part_id": "00000000-0000-4000-8000-000000000000", "action": "accept"}], 409, "no part"),
         ([{"part_id": first, "action": "reject", "text": "Other words"}], 422, "Only an accepted"),
         ([{"part_id": first, "action": "maybe"}], 422, "action"),
         ([{"part_id": first, "action": "accept", "field": "favourite_colour"}], 422, "field"),

@@ -203,7 +203,7 @@ def test_print_unknown_section(owner, green_book):
     response = owner.get(
         f"/api/v1/plans/{green_book['id']}/print", params={"sections": "crisis,dreams"}
     )
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert "'dreams'" in response.json()["detail"]
     assert response.json()["where"] == "sections"
 

@@ -21,14 +21,14 @@ def _card(owner, plan_id, **body) -> dict:
     return response.json()
 
 
-def test_the_card_shows_only_the_crisis_plan_plainly(owner, marked_plan):
+def test_the_card_shows_only_the_crisis_plan_plainly(owner, marked_plan, settings):
     owner.post(
         f"/api/v1/plans/{marked_plan.id}/sections/crisis/entries",
         json={"text": "<script>alert(1)</script> & penicillin", "prompt": "allergies"},
     )
     card = _card(owner, marked_plan.id)
     assert card["status"] == "active"
-    assert card["url"].startswith("http://testserver/c/")
+    assert card["url"].startswith(f"{settings.base_url}/c/")
     assert (
         card["qr_svg"].startswith("<svg") and 'xmlns="http://www.w3.org/2000/svg"' in card["qr_svg"]
     )

@@ -78,7 +78,7 @@ def test_creating_a_share_checks_what_is_asked(owner, marked_plan, stranger):
     url = f"/api/v1/plans/{marked_plan.id}/shares"
     good = {"sections": ["crisis"], "permission": "view", "label": "carer"}
     unknown = owner.post(url, json=good | {"sections": ["nope"]})
-    assert unknown.status_code == 422
+    assert unknown.status_code == 409
     assert "no section 'nope'" in unknown.json()["detail"]
     past = (clock.utcnow() - timedelta(days=1)).isoformat()
     assert owner.post(url, json=good | {"expires_at": past}).status_code == 422
@@ -87,7 +87,7 @@ def test_creating_a_share_checks_what_is_asked(owner, marked_plan, stranger):
     assert owner.post(url, json=good | {"sections": []}).status_code == 422
     owner.patch(f"/api/v1/plans/{marked_plan.id}/sections/goals", json={"hidden": True})
     hidden = owner.post(url, json=good | {"sections": ["goals"]})
-    assert hidden.status_code == 422
+    assert hidden.status_code == 409
     assert "hidden" in hidden.json()["detail"]
     assert stranger.post(url, json=good).status_code == 404
     assert owner.client.post(url, json=good).status_code == 401
@@ -111,7 +111,7 @@ def test_changing_a_share_takes_effect_at_once(owner, marked_plan, link_worker, 
     assert owner.patch(url, json={"permission": "suggest"}).json()["permission"] == "suggest"
     assert owner.patch(url, json={}).status_code == 422
     assert owner.patch(url, json={"sections": None}).status_code == 422
-    assert owner.patch(url, json={"sections": ["nope"]}).status_code == 422
+    assert owner.patch(url, json={"sections": ["nope"]}).status_code == 409
     assert stranger.patch(url, json={"label": "carer"}).status_code == 404
     assert link_worker.patch(url, json={"label": "carer"}).status_code == 404
 
