@@ -73,7 +73,8 @@ def print_plan(
         printable.CardLayout,
         Query(
             description="For the crisis plan alone: 'a4', one A4 page for the fridge, or "
-            "'wallet', bank-card-sized pages to cut out and carry"
+            "'wallet', bank-card-sized pages to cut out and carry ('wallet' with no sections "
+            "named prints the crisis plan)"
         ),
     ] = "a4",
 ):
@@ -81,7 +82,9 @@ def print_plan(
     as a one-page card for the fridge, or as wallet-sized cards."""
     plan = get_owned_plan(session, user, plan_id)
     by_key = {s["key"]: s for s in plan.sections}
-    if sections is None:
+    if sections is None and layout == "wallet":
+        chosen = [by_key[CRISIS_SECTION]]
+    elif sections is None:
         chosen = [s for s in plan.sections if not s["hidden"]]
     else:
         keys = [k.strip() for k in sections.split(",") if k.strip()]

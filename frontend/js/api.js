@@ -104,6 +104,7 @@ export async function signUp(displayName, email, password) {
     json: { display_name: displayName, email, password },
   });
   if (!response.ok) throw await problem(response);
+  await response.text(); // read to its end: an unread answer that no cache keeps stays open
   return signIn(email, password);
 }
 

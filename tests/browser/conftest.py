@@ -73,8 +73,10 @@ def unique_email(name: str) -> str:
 def running_server(database_url: str, **settings: str) -> Iterator[Server]:
     """Uvicorn on a free port, on an already migrated database; `settings` as env vars."""
     port = _free_port()
+    url = f"http://127.0.0.1:{port}"
     env = os.environ | {
         "DATABASE_URL": database_url,
+        "PUBLIC_BASE_URL": url,
         "SECRET_KEY": TEST_SECRET_KEY,
         "APP_ENV": "test",
         **{name.upper(): value for name, value in settings.items()},
@@ -93,7 +95,6 @@ def running_server(database_url: str, **settings: str) -> Iterator[Server]:
         env=env,
         cwd=PROJECT_ROOT,
     )
-    url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(200):
             try:

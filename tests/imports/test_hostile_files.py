@@ -102,7 +102,7 @@ def test_an_ordinary_word_file_still_imports(owner, green_book):
     ids=["cpu", "wall clock", "memory"],
 )
 def test_a_file_that_overruns_a_limit_is_stopped_and_the_next_one_is_read(
-    owner, green_book, parse_limits, limits, file_name, build
+    owner, green_book, parse_limits, monkeypatch, limits, file_name, build
 ):
     parse_limits(**limits)
     refused = upload(owner, green_book["id"], file_name, build(), "application/octet-stream")
@@ -111,7 +111,8 @@ def test_a_file_that_overruns_a_limit_is_stopped_and_the_next_one_is_read(
     assert refused.json()["where"] == "whole file"
     _nothing_stored(owner, green_book["id"])
     assert _parsing_processes() == []
-    # The stopped process is replaced: the next file is read as usual.
+    # The stopped process is replaced: the next file, under the usual limits, is read.
+    monkeypatch.undo()
     accepted = upload(owner, green_book["id"], "plan.pdf", statement_pdf(), PDF)
     assert accepted.status_code == 201, accepted.text
 

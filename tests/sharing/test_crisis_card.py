@@ -285,6 +285,16 @@ def test_printing_a_card_that_is_off_or_unknown_shows_nothing(owner, green_book)
     off = owner.client.get(card["url"] + "/pdf")
     assert off.status_code == 410 and "SECRET-CARD-WORDS" not in off.text
     assert owner.client.get("/c/no-such-card/pdf").status_code == 404
-    booklet_wallet = owner.get(f"/api/v1/plans/{plan_id}/print", params={"layout": "wallet"})
+    # A wallet card is the crisis plan alone: named with another section it is refused...
+    booklet_wallet = owner.get(
+        f"/api/v1/plans/{plan_id}/print", params={"sections": "crisis,triggers", "layout": "wallet"}
+    )
     assert booklet_wallet.status_code == 422
     assert booklet_wallet.json()["where"] == "layout"
+    # ...and with no section named it is the crisis plan's wallet card.
+    plain_wallet = owner.get(f"/api/v1/plans/{plan_id}/print", params={"layout": "wallet"})
+    crisis_wallet = owner.get(
+        f"/api/v1/plans/{plan_id}/print", params={"sections": "crisis", "layout": "wallet"}
+    )
+    assert plain_wallet.status_code == 200
+    assert _pdf_text(plain_wallet.content)[1:] == _pdf_text(crisis_wallet.content)[1:]
