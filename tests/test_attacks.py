@@ -331,3 +331,53 @@ def test_old_tokens_stop_at_once(client, owner, link_worker, make_account, endin
         assert link_worker.get("/api/v1/me").status_code == (
             200 if ending == "password changed" else 401
         )
+
+
+# ---- restoring an earlier version -------------------------------------------------------
+
+
+def test_restoring_an_earlier_version_keeps_hidden_sections_hidden(owner, link_worker):
+    plan = make_marked_plan(owner, keys={"crisis", "triggers"})
+    share = share_with(owner, plan.id, link_worker, ["crisis", "triggers"])
+    before_hiding = owner.get(f"/api/v1/plans/{plan.id}").json()["version"]
+    card = owner.post(f"/api/v1/plans/{plan.id}/crisis-card", json={}).json()
+    for key in ("triggers", "crisis"):
+        hidden = owner.patch(f"/api/v1/plans/{plan.id}/sections/{key}", json={"hidden": True})
+        assert hidden.status_code == 200
+    url = f"/api/v1/shared-with-me/{share['id']}"
+    assert plan.leaked(link_worker.get(url).text, set()) == []
+
+    restored = owner.post(f"/api/v1/plans/{plan.id}/revisions/{before_hiding}/restore")
+    assert restored.status_code == 200, restored.text
+    hidden_now = {s["key"]: s["hidden"] for s in restored.json()["sections"]}
+    assert hidden_now["triggers"] is hidden_now["crisis"] is True
+    assert plan.markers["triggers"][1] in restored.text  # the words are back, for the owner
+    read = link_worker.get(url)
+    assert read.status_code == 200 and plan.leaked(read.text, set()) == []
+    assert plan.leaked(link_worker.get("/api/v1/shared-with-me").text, set()) == []
+    assert plan.leaked(owner.client.get(card["url"]).text, set()) == []
+
+
+def test_restoring_an_earlier_version_brings_a_removed_section_back_hidden(owner, link_worker):
+    plan_id = make_marked_plan(owner, keys=set()).id
+    added = owner.post(
+        f"/api/v1/plans/{plan_id}/sections", json={"title": "Money worries", "description": ""}
+    )
+    assert added.status_code == 201, added.text
+    key = added.json()["key"]
+    words = "Owes money to DEBT-MARKER-5e1a"
+    entry = owner.post(f"/api/v1/plans/{plan_id}/sections/{key}/entries", json={"text": words})
+    assert entry.status_code == 201, entry.text
+    share = share_with(owner, plan_id, link_worker, [key])
+    url = f"/api/v1/shared-with-me/{share['id']}"
+    assert words in link_worker.get(url).text
+    with_section = entry.json()["plan_version"]
+    assert owner.delete(f"/api/v1/plans/{plan_id}/sections/{key}").status_code == 204
+    assert words not in link_worker.get(url).text
+
+    restored = owner.post(f"/api/v1/plans/{plan_id}/revisions/{with_section}/restore")
+    assert restored.status_code == 200, restored.text
+    back = next(s for s in restored.json()["sections"] if s["key"] == key)
+    assert back["hidden"] is True and back["entries"][0]["text"] == words
+    assert words not in link_worker.get(url).text
+    assert "Money worries" not in link_worker.get("/api/v1/shared-with-me").text
