@@ -381,3 +381,47 @@ def test_restoring_an_earlier_version_brings_a_removed_section_back_hidden(owner
     assert back["hidden"] is True and back["entries"][0]["text"] == words
     assert words not in link_worker.get(url).text
     assert "Money worries" not in link_worker.get("/api/v1/shared-with-me").text
+
+
+def test_a_sign_in_with_the_old_password_in_flight_during_a_change_gets_no_sign_in(
+    client, owner, monkeypatch
+):
+    """The race: someone who knows the old password signs in just as the person changes it.
+    Their password is checked before the change and their sign-in would start after the
+    change ended every other sign-in, so it would outlive the change. The real check runs;
+    the first one is only held until the change is done."""
+    from app.accounts import service
+
+    checked, go_on = threading.Event(), threading.Event()
+    real_verify = service.verify_password
+
+    def held_once(password_hash, password):
+        verified = real_verify(password_hash, password)
+        if not checked.is_set():
+            checked.set()
+            assert go_on.wait(30)
+        return verified
+
+    monkeypatch.setattr(service, "verify_password", held_once)
+    with ThreadPoolExecutor(1) as pool:
+        intruder = pool.submit(
+            client.post,
+            "/api/v1/auth/token",
+            data={"username": owner.email, "password": PASSWORD},
+        )
+        assert checked.wait(30)
+        changed = owner.post(
+            "/api/v1/me/password",
+            json={"current_password": PASSWORD, "new_password": "a brand new passphrase"},
+        )
+        go_on.set()
+        answer = intruder.result(30)
+    assert changed.status_code == 204
+    assert answer.status_code == 401, answer.text
+    assert (
+        answer.json()["detail"]
+        == client.post(
+            "/api/v1/auth/token", data={"username": owner.email, "password": WRONG}
+        ).json()["detail"]
+    )
+    assert len(owner.get("/api/v1/me/devices").json()) == 1
