@@ -2,6 +2,7 @@
 plan ids and content re-used or served from memory, grantee answers remembered across a
 change of share, abuse limits under parallel attempts, and tokens after a sign-in ends."""
 
+import contextlib
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -425,3 +426,51 @@ def test_a_sign_in_with_the_old_password_in_flight_during_a_change_gets_no_sign_
         ).json()["detail"]
     )
     assert len(owner.get("/api/v1/me/devices").json()) == 1
+
+
+# ---- the sharing switch against a share or card being made ------------------------------
+
+
+@pytest.mark.parametrize("making", ["share", "crisis card"])
+def test_a_share_or_card_made_as_sharing_is_switched_off_does_not_outlive_the_switch(
+    owner, green_book, monkeypatch, making
+):
+    """The race: a share (or card) is checked against the switch while sharing is on, and
+    written after the switch has ended every share. The real check runs; the first one is
+    only held until the switch has had its chance to finish."""
+    from app.sharing import service
+
+    checked, go_on = threading.Event(), threading.Event()
+    real_check = service._check_end_date
+
+    def held_once(expires_at):
+        real_check(expires_at)
+        if not checked.is_set():
+            checked.set()
+            assert go_on.wait(30)
+
+    monkeypatch.setattr(service, "_check_end_date", held_once)
+    plan_url = f"/api/v1/plans/{green_book['id']}"
+    with ThreadPoolExecutor(2) as pool:
+        if making == "share":
+            body = {"sections": ["crisis"], "permission": "view", "label": "carer"}
+            made = pool.submit(owner.post, f"{plan_url}/shares", json=body)
+        else:
+            made = pool.submit(owner.post, f"{plan_url}/crisis-card", json={})
+        assert checked.wait(30)
+        switched = pool.submit(owner.put, "/api/v1/me/sharing", json={"enabled": False})
+        with contextlib.suppress(TimeoutError):
+            switched.result(5)  # on a fixed app it waits for the share or card being made
+        go_on.set()
+        made, switched = made.result(30), switched.result(30)
+    assert switched.status_code == 200, switched.text
+    assert made.status_code in (201, 409), made.text
+    assert owner.put("/api/v1/me/sharing", json={"enabled": True}).status_code == 200
+
+    if making == "share":
+        statuses = [s["status"] for s in owner.get(f"{plan_url}/shares").json()]
+        assert "waiting" not in statuses and "active" not in statuses, statuses
+    else:
+        assert owner.get(f"{plan_url}/crisis-card").json()["status"] != "active"
+        if made.status_code == 201:
+            assert owner.client.get(made.json()["url"]).status_code == 410
