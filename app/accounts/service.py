@@ -224,6 +224,18 @@ def start_session(
     auth_session = AuthSession(user_id=user.id, device_name=device_name(user_agent))
     session.add(auth_session)
     session.flush()
+    # The password was checked a while ago (hashing is slow). If it was changed since, that
+    # change ended every sign-in but its own, and this one must not start after it. Locking
+    # the account row after writing the new sign-in orders the two: a change under way is
+    # waited for and then seen here; a change after this waits, then ends this sign-in too.
+    still_the_password = session.execute(
+        select(User.id)
+        .where(User.id == user.id, User.password_hash == user.password_hash)
+        .with_for_update(read=True)
+    ).first()
+    if still_the_password is None:
+        session.rollback()
+        raise Problem(401, SIGN_IN_REFUSED, headers={"WWW-Authenticate": "Bearer"})
     tokens = _mint_tokens(session, user.id, auth_session.id, settings)
     session.commit()
     return tokens

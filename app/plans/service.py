@@ -670,8 +670,15 @@ def rename_plan(title: str):
 
 
 def restore_revision(revision: PlanRevision):
+    """An earlier version's words, not its visibility: hiding a section is how the person
+    keeps it from everyone they share with, so each section stays hidden or shown as it is
+    now, and a section the restore brings back (removed since) comes back hidden."""
+
     def change(draft: PlanDraft) -> None:
+        hidden_now = {s["key"]: s["hidden"] for s in draft.sections}
         draft.title = revision.title
         draft.sections = deepcopy(revision.sections)
+        for section in draft.sections:
+            section["hidden"] = hidden_now.get(section["key"], True)
 
     return change

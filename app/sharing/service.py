@@ -294,7 +294,18 @@ def sharing_enabled(session: Session, owner_id: uuid.UUID) -> bool:
     return switch is None or switch.enabled
 
 
+def _hold_sharing_switch(session: Session, owner_id: uuid.UUID) -> None:
+    """Takes the owner's account row for writing until this transaction ends. Switching
+    sharing and making a share or crisis card each take it first, so they happen one after
+    the other: a share or card checked while sharing was on and written after the switch
+    ended every share would otherwise outlive the switch, and work again once it is on."""
+    session.execute(
+        update(User.__table__).where(User.__table__.c.id == owner_id).values(id=User.__table__.c.id)
+    )
+
+
 def _require_sharing_on(session: Session, owner: User) -> None:
+    _hold_sharing_switch(session, owner.id)
     if not sharing_enabled(session, owner.id):
         raise Problem(
             409,
@@ -321,6 +332,7 @@ def sharing_state(session: Session, owner: User, message: str = "") -> dict[str,
 def set_sharing(session: Session, owner: User, enabled: bool) -> dict[str, Any]:
     """Off ends every share and crisis card at once. On again restores none of them:
     the person makes new shares, so nothing comes back silently."""
+    _hold_sharing_switch(session, owner.id)
     now = clock.utcnow()
     switch = session.get(SharingSwitch, owner.id) or SharingSwitch(owner_id=owner.id, enabled=True)
     if switch.enabled == enabled:
