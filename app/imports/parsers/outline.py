@@ -16,6 +16,7 @@ from app.imports.parsers.fields import (
     Meaning,
     field_for_part,
     is_heading_phrase,
+    kept_as_refusal,
     normalise,
     read_heading,
     refuses,
@@ -45,6 +46,9 @@ _SUBJECT_LABELS = {
     "about",
     "this plan is about",
     "this statement is about",
+    "this plan belongs to",
+    "this statement belongs to",
+    "belongs to",
     "first name",
     "forename",
     "given name",
@@ -234,12 +238,13 @@ class Outline:
     def _about_attribute(self, label: str) -> str | None:
         if not self._about_open():
             return None
-        key = normalise(label)
-        if key in _SUBJECT_LABELS or _is_name_label(key):
+        # A bilingual form labels in both languages: "Enw / Name", "Dyddiad geni / Date of birth".
+        keys = [normalise(label), *(normalise(side) for side in label.split("/"))]
+        if any(key in _SUBJECT_LABELS or _is_name_label(key) for key in keys):
             return None if self.document.subject_name and not self.subject_from_title else "name"
-        if key in _SURNAME_LABELS:
+        if any(key in _SURNAME_LABELS for key in keys):
             return "surname" if self.subject_from_first_name else None
-        return _ABOUT_LABELS.get(key)
+        return next((_ABOUT_LABELS[key] for key in keys if key in _ABOUT_LABELS), None)
 
     def _take_about(self, label: str, value: str, where: str) -> bool:
         attribute = self._about_attribute(label)
@@ -250,7 +255,7 @@ class Outline:
             self.document.subject_name = value
             self.document.subject_where = where
             self.subject_from_title = False
-            self.subject_from_first_name = normalise(label) in {
+            self.subject_from_first_name = normalise(label.split("/")[-1]) in {
                 "first name",
                 "forename",
                 "given name",
@@ -293,6 +298,12 @@ class Outline:
             return
         if header is None:
             header = _looks_like_header([cells for cells, _ in kept])
+        elif header:
+            # A bold first row of questions and answers is a row of the form, not column
+            # names: dropping it would lose the person's words.
+            header = not any(
+                len(cell.split()) > 5 or cell.endswith((".", "?")) for cell in kept[0][0]
+            )
         records = bool(header) and len(kept) > 1
         if records:
             (names, _), kept = kept[0], kept[1:]
@@ -340,6 +351,8 @@ class Outline:
         if self.fixed or not self.whole_document:
             field = self.section.field if meaning is self.section.meaning else meaning.field
             field = field or self.default_field
+            if not self.fixed:  # a field guessed from a title, not fixed by a code
+                field = kept_as_refusal(field, text)
         else:
             field = field_for_part(meaning, text)
         self.document.parts.append(ParsedPart(field=field, text=text, heading=heading, where=where))
