@@ -150,7 +150,7 @@ class Outline:
         if not text:
             return
         meaning = read_heading(text)
-        if self._may_be_title_heading(text, meaning):
+        if self._may_be_title_heading(text, meaning, marked=title):
             self.document.title = self.document.title or text
             self.titled = True
             self._subject_from_title(text, where)
@@ -178,14 +178,21 @@ class Outline:
         ):
             self._part(section.meaning, section.heading, section.heading, section.where)
 
-    def _may_be_title_heading(self, text: str, meaning: Meaning) -> bool:
+    def _may_be_title_heading(self, text: str, meaning: Meaning, *, marked: bool) -> bool:
         if not self.whole_document or self.seen_heading or self.titled or self._has_field_parts():
             return False
         # Marked as a title or not, a first heading that names a field ("Allergies" in
         # large type) is that field's heading.
         words = normalise(text).split()
         names_document = any(word.startswith(_DOCUMENT_WORDS) for word in words)
-        return meaning.field is None or meaning.field == "statement" or names_document
+        # Nor is one naming a topic or leaning ("Medication", "Things I do not want"), unless
+        # the file marks it as the title: the paragraphs under it choose their field by it.
+        says_nothing = meaning.topic is None and meaning.lean == 0
+        return (
+            (meaning.field is None and (marked or says_nothing))
+            or meaning.field == "statement"
+            or names_document
+        )
 
     def _has_field_parts(self) -> bool:
         return any(part.field != OTHER for part in self.document.parts)
