@@ -193,6 +193,7 @@ _TOWARDS = (
     "best=",
     "rather",
     "suit",
+    "give=",
 )
 _AWAY = (
     "refus",

@@ -237,7 +237,12 @@ class Outline:
         """A label naming a field, or (in a whole document) a topic such as "Medication"
         whose paragraphs choose their field by their own words."""
         meaning = read_heading(label)
-        return meaning.field is not None or (self.whole_document and meaning.topic is not None)
+        # Outside any field's section, a label that leans ("Specific refusals: I do not
+        # consent to being restrained") lets its words choose the topic they name.
+        leans_alone = self.section.field == OTHER and meaning.lean != 0
+        return meaning.field is not None or (
+            self.whole_document and (meaning.topic is not None or leans_alone)
+        )
 
     def _about_open(self) -> bool:
         return self.whole_document and self.section.field in {OTHER, "when_well"}
