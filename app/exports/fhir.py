@@ -36,11 +36,13 @@ from app.imports.parsers.fhir import (
     HEALTHCARE_AGENT_SECTION,
     LOINC,
     MHAD_TYPE,
+    OWN_NOTE_EXTENSION,
     PLAN_SECTION_SYSTEM,
     PRIMARY_AGENT_ROLE,
     PROVENANCE_PARTICIPANT,
     SOURCE_FORM_SECTION,
     TARGET_ELEMENT,
+    WORDS_CHANGED_EXTENSION,
     XHTML_NAMESPACE,
 )
 from app.imports.parsers.fields import normalise
@@ -250,9 +252,14 @@ def _provenance(
         author["onBehalfOf"] = {"display": source["organisation"]}
     accepted = entry["created_at"]
     changed = " and changed the words" if source.get("edited") else ""
+    note = f". Their own note on them: {source['note']}" if source.get("note") else ""
+    extensions = [{"url": WORDS_CHANGED_EXTENSION, "valueBoolean": bool(source.get("edited"))}]
+    if source.get("note"):
+        extensions.append({"url": OWN_NOTE_EXTENSION, "valueString": source["note"]})
     return {
         "resourceType": "Provenance",
         "id": _id(plan, f"provenance/{entry['id']}"),
+        "extension": extensions,
         "target": [
             {
                 "reference": mhad_url,
@@ -261,7 +268,9 @@ def _provenance(
         ],
         "occurredPeriod": {"start": source["imported_at"], "end": accepted},
         "recorded": accepted,
-        "activity": {"text": f"The person accepted these words into their crisis plan{changed}"},
+        "activity": {
+            "text": f"The person accepted these words into their crisis plan{changed}{note}"
+        },
         "agent": [
             author,
             {

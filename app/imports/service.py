@@ -574,6 +574,9 @@ def _entry_source(record: PlanImport, part: Row, edited: bool, note: str | None)
             if original.get(key)
         }
     )
+    # ...and what the person said of them then: their note, and that they changed them.
+    source["note"] = note or original.get("note")
+    source["edited"] = edited or bool(original.get("edited"))
     return source
 
 

@@ -3,6 +3,7 @@ the person; contradictions in the crisis plan are shown, resolved or kept knowin
 crisis card shows every entry, whose words each is, the person's notes and tap-to-call
 numbers, and opens again with no signal."""
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -291,3 +292,93 @@ def test_the_crisis_card_is_complete_and_opens_with_no_signal(phone_390, person,
     page.context.set_offline(True)
     with pytest.raises(BrowserError, match="ERR_FAILED"):
         page.reload()
+
+
+SIGNED_AND_WITNESSED = {
+    "resourceType": "Bundle",
+    "type": "document",
+    "entry": [
+        {
+            "fullUrl": "urn:uuid:5f0c8a52-6d7e-4b8e-9a51-2f3c1d4e5a60",
+            "resource": {
+                "resourceType": "Composition",
+                "id": "statement",
+                "status": "final",
+                "type": {"coding": [{"system": "http://loinc.org", "code": "104144-1"}]},
+                "date": "2026-03-02",
+                "author": [{"display": "Sam"}],
+                "title": "Advance statement",
+                "attester": [
+                    {"mode": "personal", "time": "2026-03-02", "party": {"display": "Sam"}},
+                    {
+                        "mode": "legal",
+                        "time": "2026-03-02",
+                        "party": {"reference": "urn:uuid:0d4b7e1c-3a2f-4c55-8e61-7b9a0c2d4e11"},
+                    },
+                    {"mode": "professional", "party": {"display": "Dr Alys Rowlands"}},
+                ],
+                "section": [
+                    {
+                        "title": "Things that help",
+                        "text": {
+                            "status": "generated",
+                            "div": '<div xmlns="http://www.w3.org/1999/xhtml">'
+                            "<p>A quiet room and someone I know.</p></div>",
+                        },
+                    }
+                ],
+            },
+        },
+        {
+            "fullUrl": "urn:uuid:0d4b7e1c-3a2f-4c55-8e61-7b9a0c2d4e11",
+            "resource": {
+                "resourceType": "RelatedPerson",
+                "id": "witness",
+                "patient": {"display": "Sam"},
+                "relationship": [
+                    {
+                        "coding": [
+                            {
+                                "system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationType",
+                                "code": "WIT",
+                                "display": "witness",
+                            }
+                        ]
+                    }
+                ],
+                "name": [{"given": ["Irene"], "family": "Walsh"}],
+                "telecom": [{"system": "phone", "value": "01632 960321"}],
+            },
+        },
+    ],
+}
+
+
+def test_the_review_says_who_signed_and_witnessed_the_document(phone_390, person, server):
+    plan = person.call("POST", "/plans", json={"template": "green_book"})
+    clinician = Api(server, server.create_professional("Dr Lee", "clinician"))
+    share_for_suggestions(person, plan["id"], clinician, ["crisis"], "clinician")
+    imported = clinician.call(
+        "POST",
+        f"/plans/{plan['id']}/imports",
+        files={
+            "file": (
+                "statement.json",
+                json.dumps(SIGNED_AND_WITNESSED).encode(),
+                "application/fhir+json",
+            )
+        },
+    )
+    page = phone_390()
+    sign_in(page, person.email)
+    wait_synced(page)
+    page.goto(f"/#/imports/{imported['id']}")
+
+    expect(page.locator("#import-attested")).to_have_text(
+        "Signed by Sam on 2 March 2026; witnessed by Irene Walsh on 2 March 2026; "
+        "attested professionally by Dr Alys Rowlands."
+    )
+    # The people who attested it are its provenance, never offered as helpers.
+    expect(page.locator("fieldset.part")).to_have_count(1)
+    expect(page.locator("fieldset.part")).not_to_contain_text("Irene Walsh")
+    look(page, "review-signed-and-witnessed")

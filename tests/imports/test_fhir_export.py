@@ -289,3 +289,33 @@ def test_without_fonts_the_export_says_how_to_set_it_up(owner, green_book, setti
     response = owner.get(f"/api/v1/plans/{green_book['id']}/fhir")
     assert response.status_code == 503
     assert "fonts-dejavu-core" in response.json()["detail"]
+
+
+def test_the_persons_note_and_changed_words_survive_the_export(
+    owner, green_book, clinician, clinician_share
+):
+    """Words accepted with the person's own note ("I disagree because …"), and words they
+    changed when accepting, say so again after the plan is exported and imported."""
+    plan_id = green_book["id"]
+    result = imported(clinician, plan_id, "composition.json")
+    first, second = result["parts"][0], result["parts"][1]
+    decisions = [
+        {"part_id": first["id"], "action": "accept", "note": "I disagree: a quiet room helps"},
+        {"part_id": second["id"], "action": "accept", "text": "My sister Priya, 07700 900123"},
+    ]
+    assert decide(owner, plan_id, result["id"], decisions).status_code == 200
+    before = {e["text"]: e["source"] for e in crisis_entries(owner, plan_id)}
+    exported = owner.get(f"/api/v1/plans/{plan_id}/fhir")
+    fresh = owner.post("/api/v1/plans", json={"template": "wrap"}).json()
+    again = imported(owner, fresh["id"], "my-export.json", exported.content)
+    accept_all = [{"part_id": p["id"], "action": "accept"} for p in again["parts"]]
+    assert decide(owner, fresh["id"], again["id"], accept_all).status_code == 200
+
+    after = {e["text"]: e["source"] for e in crisis_entries(owner, fresh["id"])}
+    assert set(after) == set(before)
+    for text, source in before.items():
+        assert (after[text]["note"], after[text]["edited"]) == (source["note"], source["edited"])
+    assert {(s["note"], s["edited"]) for s in after.values()} == {
+        ("I disagree: a quiet room helps", False),
+        (None, True),
+    }

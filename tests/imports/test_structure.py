@@ -229,3 +229,22 @@ def test_a_page_covered_in_rules_is_read_as_text(owner, green_book):
     result = imported(owner, green_book["id"], "drawing.pdf", bytes(pdf.output()))
 
     assert fields_and_texts(result) == [("allergies", "Penicillin.")]
+
+
+def test_a_first_heading_naming_a_topic_is_not_taken_for_the_title(owner, green_book):
+    """A statement that starts straight in with "Medication" or "Things I do not want", with
+    no title above, still has its refusals read as refusals, and a refusal of a medicine the
+    plan prefers is shown as a contradiction."""
+    plan_id = green_book["id"]
+    preferred = owner.post(
+        f"/api/v1/plans/{plan_id}/sections/crisis/entries",
+        json={"text": "Olanzapine 10 mg at night", "prompt": "medicines_preferred"},
+    )
+    assert preferred.status_code == 201, preferred.text
+    for name, statement, part in [
+        ("a.md", "## Medication\n\nNo olanzapine please.\n", "No olanzapine please."),
+        ("b.txt", "Things I do not want:\nOlanzapine\n", "Olanzapine"),
+    ]:
+        result = imported(owner, plan_id, name, statement.encode())
+        assert fields_and_texts(result) == [("medicines_avoid", part)], name
+        assert [c["kind"] for c in result["contradictions"]] == ["medicine"], name

@@ -26,7 +26,7 @@ DOCX_MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 DOCX_MAX_RATIO = 200
 PDF_MAX_PAGES = 200
 
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+\u2022\u25aa\u2013]|\d{1,3}[.)])\s+(.*)$")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+\u2022\u25aa\u2013]|\d{1,3}[.)]|\(?[a-z][.)])\s+(.*)$")
 
 
 # ---- plain text and Markdown ---------------------------------------------------------------
@@ -173,7 +173,7 @@ def _read_lines(outline: Outline, lines: list[str]) -> None:
             flush()
         if not stripped or _UNDERLINE.fullmatch(stripped):
             flush()
-        elif not item and (
+        elif (not item or _numbered_capitals(stripped)) and (
             (_UNDERLINE.fullmatch(after) and not paragraph)
             or looks_like_heading(stripped)
             or _set_apart_heading(stripped, before, after)
@@ -185,7 +185,7 @@ def _read_lines(outline: Outline, lines: list[str]) -> None:
         elif outline.labelled_line(stripped):
             flush()
             outline.add_paragraph(stripped, where)
-        elif item or not (paragraph and (wrapped or _runs_on(stripped, paragraph[-1]))):
+        elif item or not (paragraph and (wrapped or _runs_on(stripped, paragraph[-1], wrap_width))):
             flush()
             paragraph.append(item.group(1) if item else stripped)
             paragraph_where = where
@@ -195,10 +195,19 @@ def _read_lines(outline: Outline, lines: list[str]) -> None:
     flush()
 
 
-def _runs_on(line: str, before: str) -> bool:
-    """A line starting in lower case, or with a number after a line that ended mid-sentence
-    ("…, 0114 496" then "0321."), continues the line before."""
-    return line[0].islower() or (line[0].isdigit() and not before.endswith((".", "!", "?", ":")))
+def _runs_on(line: str, before: str, wrap_width: float) -> bool:
+    """A line starting in lower case after a line long enough to have been wrapped, or with
+    a number after a line that ended mid-sentence ("…, 0114 496" then "0321."), continues
+    the line before. Notes typed all in lower case have short lines of their own."""
+    return (line[0].islower() and len(before) >= 0.75 * wrap_width) or (
+        line[0].isdigit() and not before.endswith((".", "!", "?", ":"))
+    )
+
+
+def _numbered_capitals(line: str) -> bool:
+    """A numbered line in capitals ("1) WHEN I AM WELL") is a heading, not a list item."""
+    letters = [c for c in line if c.isalpha()]
+    return line[0].isdigit() and len(letters) >= 4 and all(c.isupper() for c in letters)
 
 
 _UNDERLINE = re.compile(r"={3,}|-{3,}|~{3,}")

@@ -49,6 +49,10 @@ PROVENANCE_PARTICIPANT = "http://terminology.hl7.org/CodeSystem/provenance-parti
 TARGET_ELEMENT = "http://hl7.org/fhir/StructureDefinition/targetElement"
 # Our own code systems: a crisis-plan field key, and a plan section key, as section codes.
 CRISIS_FIELD_SYSTEM = "urn:wellbeing-plans:crisis-plan-field"
+# On our export's Provenance: the person's own note on someone else's words, and whether
+# they changed the words when accepting them, so an import of the export keeps both.
+OWN_NOTE_EXTENSION = "urn:wellbeing-plans:own-note"
+WORDS_CHANGED_EXTENSION = "urn:wellbeing-plans:words-changed"
 PLAN_SECTION_SYSTEM = "urn:wellbeing-plans:plan-section"
 XHTML_NAMESPACE = "http://www.w3.org/1999/xhtml"
 
@@ -792,7 +796,13 @@ def _provenance_of(provenance: FHIRAbstractModel, index: _Index) -> dict[str, An
     started = provenance.occurredPeriod.start if provenance.occurredPeriod else None
     if isinstance(started, datetime) and started.tzinfo is not None:
         found["imported_at"] = clock.isoformat(started)
-    return {key: value[:300] for key, value in found.items() if value}
+    kept = {key: value[:300] for key, value in found.items() if value}
+    for extension in provenance.extension or []:
+        if extension.url == OWN_NOTE_EXTENSION and extension.valueString:
+            kept["note"] = extension.valueString[:2000]
+        elif extension.url == WORDS_CHANGED_EXTENSION and extension.valueBoolean is True:
+            kept["edited"] = True
+    return kept
 
 
 def _clean_role(role: str | None) -> str | None:

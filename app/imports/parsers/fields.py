@@ -44,6 +44,7 @@ _SAME_WORD = {"medication": "medicines", "medications": "medicines", "medicine":
 # The stems a word is cut to are prefixes: "refus" matches refuse, refused, refusal.
 _MEDICINE = (
     "medic",
+    "meds=",
     "drug",
     "tablet",
     "pill=",
@@ -191,6 +192,8 @@ _TOWARDS = (
     "support",
     "best=",
     "rather",
+    "suit",
+    "give=",
 )
 _AWAY = (
     "refus",
@@ -221,6 +224,7 @@ _ALL_STEMS += _TOWARDS + _AWAY + (
     "practical", "reactions", "adverse", "longer", "again", "others", "over", "things",
     "prefer", "places", "treated", "arrangements", "worse", "make", "makes", "care",
     "advance", "decision", "know", "need", "plan", "take", "speaks", "nominated",
+    "normal", "usual", "coping",
 )  # fmt: skip
 _NOT = ("not", "no", "never", "nor", "without", "cannot", "nobody", "none")
 _NOT_REACH = 4  # a "not" turns round a leaning word up to this many words after it
@@ -318,6 +322,12 @@ def read_heading(heading: str | None) -> Meaning:
     padded = f" {text} "
     if not words:
         return Meaning(None)
+    # "If I become unwell, where would I like to be looked after?": the question after the
+    # condition says what the heading is about.
+    if words[0] in {"if", "when", "should"} and "," in heading:
+        asked = read_heading(heading.split(",", 1)[1])
+        if asked.field is not None or asked.topic is not None:
+            return asked
     plan_ends = "plan" in words and _has(words, ("stop", "end=", "ends=", "finish", "close"))
     if (
         _phrase(padded, "no longer need", "well again", "no longer needed")
@@ -325,12 +335,27 @@ def read_heading(heading: str | None) -> Meaning:
         or (_has(words, ("recover", "better")) and _has(words, ("sign", "know", "when")))
     ):
         return Meaning("no_longer_needed")
-    signs = _phrase(padded, "take over", "taking over") or (
-        _has(words, _SIGNS) and not _has(words, ("signature", "signed", "signing"))
+    if _phrase(padded, "anything else") or (
+        words[0] in {"other", "additional", "further", "any"}
+        and _has(words[1:2], ("thing", "information", "wish", "note", "comment", "detail"))
+    ):
+        return Meaning(None)  # "Other things I would like people to know"
+    # "What helps me when I'm struggling": the words that lead a heading say its topic.
+    if words[0] in {"what", "things", "how"} and _has(words[:3], _HELPS):
+        return _by_leaning(HELPS, leaning(heading), neutral=HELPS.towards)
+    # A "relapse signature" is a sign; a signature alone is the statement's.
+    not_coping = _phrase(padded, "not coping", "cannot cope")
+    signs = _phrase(padded, "take over", "taking over") or any(
+        _matches(word, _SIGNS) and not word.startswith(("signatur", "signed", "signing"))
+        for word in words
     )
-    if signs and (
-        not _has(words, _PEOPLE + _MEDICINE + _TREATMENT)
-        or _has(words, ("sign", "warning", "indicator", "symptom", "relaps"))
+    if (
+        not_coping
+        or signs
+        and (
+            not _has(words, _PEOPLE + _MEDICINE + _TREATMENT)
+            or _has(words, ("sign", "warning", "indicator", "symptom", "relaps"))
+        )
     ):
         return Meaning("others_take_over")
     if (
@@ -377,12 +402,16 @@ def read_heading(heading: str | None) -> Meaning:
     if _has(words, _TREATMENT):
         return _by_leaning(TREATMENTS, lean)
     people = _has(words, _PEOPLE)
+    if "practical" in words:
+        return Meaning("practical")
     helps = _has(words, _HELPS) or _phrase(
         padded, "what works", "that work", "that works", "support me", "supporting me"
     )
     if helps and not (people and words[0] in {"who", "people", "contacts", "my"}):
         return _by_leaning(HELPS, lean, neutral=HELPS.towards)
-    if _has(words, _PRACTICAL) or _phrase(
+    # A "key" contact is an important one, not a door key.
+    practical_words = {word for word in words if _matches(word, _PRACTICAL)}
+    if (practical_words and not (practical_words <= {"key", "keys"} and people)) or _phrase(
         padded, "my home", "look after", "looks after", "looking after", "take care of"
     ):
         return Meaning("practical")
@@ -415,7 +444,7 @@ _REFUSING = re.compile(
     r"\b(refus\w*|declin\w*|avoid\w*|never|under no circumstances|against my wish\w*|"
     r"(do|does|did|must|should|will|would|could|can) not (want|like|give|use|take|prescribe|"
     r"administer|offer|try|have|be given|be treated|be admitted|send|admit|put|consent|agree)|"
-    r"not (to be|be) (given|used|treated|admitted|sent|prescribed)|cannot (take|have|tolerate)|"
+    r"not (to be |be )?(given|used|treated|admitted|sent|prescribed)|cannot (take|have|tolerate)|"
     r"no longer (want|take)|stop\w* (giving|using|prescribing)|not consent)\b"
 )
 _REFUSING_AT_START = re.compile(r"^(no|not|never|avoid|stop)\b")
@@ -435,6 +464,15 @@ def refuses(text: str, topic: Topic | None) -> bool:
     return bool(_REFUSING.search(plain) or _REFUSING_AT_START.match(plain))
 
 
+def kept_as_refusal(field: str, text: str) -> str:
+    """A refusal under a title that leans towards ("Medication preferences": "Please avoid
+    olanzapine") goes to the refusing field of the title's topic."""
+    topic = _TOPIC_OF_FIELD.get(field)
+    if topic is not None and topic is not HELPS and refuses(text, topic):
+        return topic.away
+    return field
+
+
 def field_for_part(meaning: Meaning, text: str) -> str:
     """The field a paragraph under a heading goes to. A refusal stays a refusal: it goes to
     the refusing field of its topic whatever the heading leans to; under a topic heading
@@ -449,6 +487,14 @@ def field_for_part(meaning: Meaning, text: str) -> str:
             return topic.away if away else topic.towards
     if topic is None or topic is HELPS:
         return meaning.field or OTHER
+    if topic is TREATMENTS and _names_a_medicine(text):
+        # "Lithium carbonate" under "The way I wish to be treated" is a medicine, so the
+        # contradiction check and the crisis card's medicines see it.
+        topic = MEDICINES
+        as_medicine = {TREATMENTS.towards: MEDICINES.towards, TREATMENTS.away: MEDICINES.away}
+        meaning = Meaning(as_medicine.get(meaning.field or ""), topic)
+    if topic is MEDICINES and _has(normalise(text).split(), _ALLERGY):
+        return "allergies"
     if refuses(text, topic):
         return topic.away
     if meaning.field is not None:
@@ -468,16 +514,19 @@ _MEDICINE_NAME_ENDINGS = (
 _DOSE = re.compile(r"\b\d+(\.\d+)? ?(mg|mcg|micrograms?|milligrams?|ml)\b")
 
 
+def _names_a_medicine(text: str) -> bool:
+    """A medicine by its name or a dose ("Lithium carbonate", "sertraline 100 mg")."""
+    plain = normalise(text)
+    return bool(_DOSE.search(plain)) or any(
+        len(w) >= 7 and w.endswith(_MEDICINE_NAME_ENDINGS) and w != "magazine"
+        for w in plain.split()
+    )
+
+
 def _topic_of_text(text: str) -> Topic | None:
     plain = normalise(text)
     words = plain.split()
-    if (
-        _has(words, _MEDICINE)
-        or _DOSE.search(plain)
-        or any(
-            len(w) >= 7 and w.endswith(_MEDICINE_NAME_ENDINGS) and w != "magazine" for w in words
-        )
-    ):
+    if _has(words, _MEDICINE) or _names_a_medicine(text):
         return MEDICINES
     if _has(words, _TREATMENT):
         return TREATMENTS
@@ -510,5 +559,5 @@ def is_heading_phrase(line: str) -> bool:
         and ":" not in stripped
         and not stripped.endswith((".", ",", ";", "!", "?"))
         and all(word in _HEADING_WORDS or _matches(word, stems) for word in words)
-        and field_for_heading(stripped) is not None
+        and (read_heading(stripped).field or read_heading(stripped).topic) is not None
     )

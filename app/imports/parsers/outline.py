@@ -16,6 +16,7 @@ from app.imports.parsers.fields import (
     Meaning,
     field_for_part,
     is_heading_phrase,
+    kept_as_refusal,
     normalise,
     read_heading,
     refuses,
@@ -45,6 +46,9 @@ _SUBJECT_LABELS = {
     "about",
     "this plan is about",
     "this statement is about",
+    "this plan belongs to",
+    "this statement belongs to",
+    "belongs to",
     "first name",
     "forename",
     "given name",
@@ -146,7 +150,7 @@ class Outline:
         if not text:
             return
         meaning = read_heading(text)
-        if self._may_be_title_heading(text, meaning):
+        if self._may_be_title_heading(text, meaning, marked=title):
             self.document.title = self.document.title or text
             self.titled = True
             self._subject_from_title(text, where)
@@ -174,14 +178,21 @@ class Outline:
         ):
             self._part(section.meaning, section.heading, section.heading, section.where)
 
-    def _may_be_title_heading(self, text: str, meaning: Meaning) -> bool:
+    def _may_be_title_heading(self, text: str, meaning: Meaning, *, marked: bool) -> bool:
         if not self.whole_document or self.seen_heading or self.titled or self._has_field_parts():
             return False
         # Marked as a title or not, a first heading that names a field ("Allergies" in
         # large type) is that field's heading.
         words = normalise(text).split()
         names_document = any(word.startswith(_DOCUMENT_WORDS) for word in words)
-        return meaning.field is None or meaning.field == "statement" or names_document
+        # Nor is one naming a topic or leaning ("Medication", "Things I do not want"), unless
+        # the file marks it as the title: the paragraphs under it choose their field by it.
+        says_nothing = meaning.topic is None and meaning.lean == 0
+        return (
+            (meaning.field is None and (marked or says_nothing))
+            or meaning.field == "statement"
+            or names_document
+        )
 
     def _has_field_parts(self) -> bool:
         return any(part.field != OTHER for part in self.document.parts)
@@ -226,7 +237,12 @@ class Outline:
         """A label naming a field, or (in a whole document) a topic such as "Medication"
         whose paragraphs choose their field by their own words."""
         meaning = read_heading(label)
-        return meaning.field is not None or (self.whole_document and meaning.topic is not None)
+        # Outside any field's section, a label that leans ("Specific refusals: I do not
+        # consent to being restrained") lets its words choose the topic they name.
+        leans_alone = self.section.field == OTHER and meaning.lean != 0
+        return meaning.field is not None or (
+            self.whole_document and (meaning.topic is not None or leans_alone)
+        )
 
     def _about_open(self) -> bool:
         return self.whole_document and self.section.field in {OTHER, "when_well"}
@@ -234,12 +250,13 @@ class Outline:
     def _about_attribute(self, label: str) -> str | None:
         if not self._about_open():
             return None
-        key = normalise(label)
-        if key in _SUBJECT_LABELS or _is_name_label(key):
+        # A bilingual form labels in both languages: "Enw / Name", "Dyddiad geni / Date of birth".
+        keys = [normalise(label), *(normalise(side) for side in label.split("/"))]
+        if any(key in _SUBJECT_LABELS or _is_name_label(key) for key in keys):
             return None if self.document.subject_name and not self.subject_from_title else "name"
-        if key in _SURNAME_LABELS:
+        if any(key in _SURNAME_LABELS for key in keys):
             return "surname" if self.subject_from_first_name else None
-        return _ABOUT_LABELS.get(key)
+        return next((_ABOUT_LABELS[key] for key in keys if key in _ABOUT_LABELS), None)
 
     def _take_about(self, label: str, value: str, where: str) -> bool:
         attribute = self._about_attribute(label)
@@ -250,7 +267,7 @@ class Outline:
             self.document.subject_name = value
             self.document.subject_where = where
             self.subject_from_title = False
-            self.subject_from_first_name = normalise(label) in {
+            self.subject_from_first_name = normalise(label.split("/")[-1]) in {
                 "first name",
                 "forename",
                 "given name",
@@ -293,6 +310,12 @@ class Outline:
             return
         if header is None:
             header = _looks_like_header([cells for cells, _ in kept])
+        elif header:
+            # A bold first row of questions and answers is a row of the form, not column
+            # names: dropping it would lose the person's words.
+            header = not any(
+                len(cell.split()) > 5 or cell.endswith((".", "?")) for cell in kept[0][0]
+            )
         records = bool(header) and len(kept) > 1
         if records:
             (names, _), kept = kept[0], kept[1:]
@@ -340,6 +363,8 @@ class Outline:
         if self.fixed or not self.whole_document:
             field = self.section.field if meaning is self.section.meaning else meaning.field
             field = field or self.default_field
+            if not self.fixed:  # a field guessed from a title, not fixed by a code
+                field = kept_as_refusal(field, text)
         else:
             field = field_for_part(meaning, text)
         self.document.parts.append(ParsedPart(field=field, text=text, heading=heading, where=where))

@@ -213,10 +213,7 @@ def _tables(
                 column = bisect_right(xs, (char.x0 + char.x1) / 2) - 1
                 cells.setdefault((row, column), []).append(char)
         rows = [
-            [
-                "\n".join(line.text for line in _lines(cells.get((r, c), []), page))
-                for c in range(len(xs) - 1)
-            ]
+            [_cell_text(_lines(cells.get((r, c), []), page)) for c in range(len(xs) - 1)]
             for r in range(len(ys) - 1)
         ]
         filled = [r for r in range(len(ys) - 1) if any(rows[r])]
@@ -228,6 +225,16 @@ def _tables(
         header_bold = all(char.bold for char in header if char.text.strip())
         found.append((bbox, TableBlock([rows[r] for r in filled], header_bold, bbox[1], page)))
     return found
+
+
+def _cell_text(lines: list[Line]) -> str:
+    """A cell's lines: one starting in lower case is the sentence above wrapped at the
+    cell's edge; any other starts a line of its own (an item of a list in the cell)."""
+    text = ""
+    for line in lines:
+        starts_lower = line.text[:1].islower()
+        text += (" " if starts_lower else "\n") + line.text if text else line.text
+    return text
 
 
 def _lines(chars: list[_Char], page: int) -> list[Line]:
@@ -367,7 +374,9 @@ def _is_heading(line: Line, body: float, outline: Outline) -> bool:
     if outline.labelled_line(text):
         return False
     set_apart = line.bold or line.size >= body * 1.15
-    if text.endswith((".", "!", "?", ";", ",")) and not line.size > body * 1.15:
+    # A question set in bold on its own is a form's heading ("What helps me?").
+    ends_sentence = text.endswith((".", "!", ";", ",")) or (text.endswith("?") and not line.bold)
+    if ends_sentence and not line.size > body * 1.15:
         return False
     if text.startswith(BULLETS) or (_LIST_START.match(text) and not set_apart):
         return False  # a list item, unless bold or larger: a numbered heading

@@ -1,7 +1,7 @@
 // What others sent the person: suggested changes, comments, and imported crisis statements.
 // Nothing goes into the plan until the person accepts it; they may also disagree in a note.
 import { api } from "../api.js";
-import { fill, formatDateTime, h, saveFile } from "../dom.js";
+import { fill, formatDate, formatDateTime, h, saveFile } from "../dom.js";
 import * as store from "../store.js";
 import { syncNow } from "../sync.js";
 import {
@@ -279,6 +279,31 @@ async function download(attachment, button) {
   button.textContent = `Downloaded ${attachment.file_name}`;
 }
 
+// How each kind of attester (as the import API words their role) is said in a sentence.
+const ATTESTED = {
+  "signed it": "signed by",
+  witness: "witnessed by",
+  notary: "notarised by",
+  "attested it professionally": "attested professionally by",
+  "attested it legally": "attested legally by",
+  "attested it for an organisation": "attested for an organisation by",
+};
+
+// "Signed by Sam Taylor on 2 March 2026; witnessed by Gareth Lloyd." The document's own
+// word for when is kept as it is when it is not a date we can read.
+function attestedLine(attesters) {
+  if (!attesters.length) return null;
+  // The person's own signature first, then who witnessed or attested it.
+  const signedFirst = [...attesters].sort((a, b) => (b.role === "signed it") - (a.role === "signed it"));
+  const said = signedFirst.map(({ name, role, time }) => {
+    const how = ATTESTED[role] ?? (role ? `attested (${role}) by` : "attested by");
+    const when = !time ? "" : /^\d{4}-\d{2}-\d{2}/.test(time) ? formatDate(time.slice(0, 10)) : time;
+    return `${how} ${name}${when ? ` on ${when}` : ""}`;
+  });
+  const line = said.join("; ");
+  return `${line[0].toUpperCase()}${line.slice(1)}.`;
+}
+
 const partsWord = (n) => `${n} ${n === 1 ? "part" : "parts"}`;
 // "Add all 12 parts"; with one left, "Add the 1 part left".
 const allOf = (n) => (n === 1 ? "Add the 1 part left" : `Add all ${partsWord(n)}`);
@@ -359,6 +384,7 @@ export const importReview = {
       backLink("#/suggestions", "Suggestions and imports"),
       h("p", {}, data.summary),
       source ? h("p", {}, `The document says it was written by ${source}.`) : null,
+      data.attested_by?.length ? h("p", { id: "import-attested" }, attestedLine(data.attested_by)) : null,
       original
         ? h(
             "button",
