@@ -4,8 +4,6 @@ change of share, abuse limits under parallel attempts, and tokens after a sign-i
 
 import contextlib
 import threading
-from collections import Counter
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -16,11 +14,11 @@ from app.accounts.models import Role
 from app.core import clock
 from app.plans.service import purge_deleted_plans
 from tests.conftest import PASSWORD, random_uuid
+from tests.helpers.limits import AT_ONCE, all_at_once, try_password
 from tests.sharing.conftest import access_log, make_marked_plan, share_with
 
 SYNC = "/api/v1/sync"
 WRONG = "a wrong guess at it"
-AT_ONCE = 40
 
 
 def _purge_everything_deleted(app, move_clock) -> None:
@@ -218,27 +216,11 @@ def settings(settings):
     )
 
 
-def _all_at_once(send: Callable[[int], int]) -> Counter:
-    barrier = threading.Barrier(AT_ONCE)
-
-    def released(n: int) -> int:
-        barrier.wait()
-        return send(n)
-
-    with ThreadPoolExecutor(AT_ONCE) as pool:
-        return Counter(pool.map(released, range(AT_ONCE)))
-
-
-def _try_password(client: TestClient, email: str, password: str) -> int:
-    form = {"username": email, "password": password}
-    return client.post("/api/v1/auth/token", data=form).status_code
-
-
 def test_parallel_guesses_at_two_emails_from_one_address_check_only_the_address_limit(
     client, owner, stranger
 ):
     emails = (owner.email, stranger.email)
-    statuses = _all_at_once(lambda n: _try_password(client, emails[n % 2], WRONG))
+    statuses = all_at_once(lambda n: try_password(client, emails[n % 2], WRONG))
     assert statuses == {401: 7, 429: AT_ONCE - 7}
 
 
@@ -246,12 +228,12 @@ def test_parallel_guesses_across_the_window_boundary_check_at_most_twice_the_lim
     app, client, owner, move_clock
 ):
     with TestClient(app, client=("198.51.100.7", 1)) as elsewhere:
-        assert _try_password(elsewhere, "someone@example.org", WRONG) == 401
+        assert try_password(elsewhere, "someone@example.org", WRONG) == 401
         window = timedelta(minutes=app.state.settings.login_window_minutes)
         move_clock(window - timedelta(minutes=1))
-        before = _all_at_once(lambda n: _try_password(elsewhere, f"a.{n}@example.org", WRONG))
+        before = all_at_once(lambda n: try_password(elsewhere, f"a.{n}@example.org", WRONG))
         move_clock(timedelta(minutes=1, seconds=1))
-        after = _all_at_once(lambda n: _try_password(elsewhere, f"b.{n}@example.org", WRONG))
+        after = all_at_once(lambda n: try_password(elsewhere, f"b.{n}@example.org", WRONG))
     assert before[401] == 6 and after[401] == 7
 
 
@@ -264,7 +246,7 @@ def test_the_password_change_is_no_oracle_once_the_email_is_locked(client, owner
     wrong = owner.post("/api/v1/me/password", json=change | {"current_password": WRONG})
     assert right.status_code == wrong.status_code == 429
     assert right.json()["detail"] == wrong.json()["detail"]
-    assert _try_password(client, owner.email, "a brand new passphrase") == 429
+    assert try_password(client, owner.email, "a brand new passphrase") == 429
 
 
 def test_the_same_password_as_new_is_no_oracle_without_a_counted_attempt(client, owner):

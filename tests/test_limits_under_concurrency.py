@@ -2,17 +2,12 @@
 (threads behind a barrier, against the app's real thread pool and database) check no more
 passwords, invite codes or registrations than the limit allows, on SQLite and PostgreSQL."""
 
-import threading
-from collections import Counter
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import PASSWORD, sign_in
+from tests.helpers.limits import AT_ONCE, all_at_once, try_password
 
-AT_ONCE = 40
 ELSEWHERE = ("198.51.100.23", 40000)
 WRONG = "a wrong guess at it"
 
@@ -30,38 +25,19 @@ def settings(settings):
     )
 
 
-def all_at_once(send: Callable[[int], int]) -> Counter:
-    """Runs send(0) … send(AT_ONCE - 1) in as many threads, released together; counts the
-    statuses they answered."""
-    barrier = threading.Barrier(AT_ONCE)
-
-    def released(n: int) -> int:
-        barrier.wait()
-        return send(n)
-
-    with ThreadPoolExecutor(AT_ONCE) as pool:
-        return Counter(pool.map(released, range(AT_ONCE)))
-
-
-def _try_password(client: TestClient, email: str, password: str) -> int:
-    return client.post(
-        "/api/v1/auth/token", data={"username": email, "password": password}
-    ).status_code
-
-
 def test_parallel_wrong_passwords_for_one_email_check_only_the_limit(app, client, owner):
-    statuses = all_at_once(lambda _n: _try_password(client, owner.email, WRONG))
+    statuses = all_at_once(lambda _n: try_password(client, owner.email, WRONG))
     assert statuses == {401: 5, 429: AT_ONCE - 5}
     # Locked now: the right password is refused too, from here and from anywhere else.
-    assert _try_password(client, owner.email, PASSWORD) == 429
+    assert try_password(client, owner.email, PASSWORD) == 429
     with TestClient(app, client=ELSEWHERE) as elsewhere:
-        assert _try_password(elsewhere, owner.email, PASSWORD) == 429
+        assert try_password(elsewhere, owner.email, PASSWORD) == 429
 
 
 def test_parallel_wrong_passwords_from_one_address_check_only_its_limit(app, client, owner):
-    statuses = all_at_once(lambda n: _try_password(client, f"guess.{n}@example.org", WRONG))
+    statuses = all_at_once(lambda n: try_password(client, f"guess.{n}@example.org", WRONG))
     assert statuses == {401: 7, 429: AT_ONCE - 7}
-    assert _try_password(client, owner.email, PASSWORD) == 429
+    assert try_password(client, owner.email, PASSWORD) == 429
     with TestClient(app, client=ELSEWHERE) as elsewhere:
         assert sign_in(elsewhere, owner.email)["access_token"]
 
@@ -76,7 +52,7 @@ def test_parallel_wrong_current_passwords_are_limited_like_sign_ins(client, owne
         )
     )
     assert statuses == {403: 5, 429: AT_ONCE - 5}
-    assert _try_password(client, owner.email, PASSWORD) == 429
+    assert try_password(client, owner.email, PASSWORD) == 429
 
 
 def _waiting_invite(owner, plan_id: str) -> dict:
@@ -112,7 +88,7 @@ def test_parallel_registrations_from_one_address_make_only_the_limit(app, client
     made = [
         n
         for n in range(AT_ONCE)
-        if _try_password(
+        if try_password(
             TestClient(app, client=(f"203.0.113.{n + 1}", 40000)), f"new.{n}@example.org", PASSWORD
         )
         == 200

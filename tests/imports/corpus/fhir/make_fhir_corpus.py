@@ -17,6 +17,9 @@ from typing import Any
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parents[3]))
 
+# Run as a script: the repository root is on the path only from here.
+from tests.imports.corpus.facts import Facts  # noqa: E402
+
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -26,16 +29,6 @@ CONSENT_CATEGORY = "http://terminology.hl7.org/CodeSystem/consentcategorycodes"
 HCA_DECISIONS = "http://hl7.org/fhir/us/pacio-adi/CodeSystem/ADIHCADecisionsCS"
 ALLERGY_VERIFICATION = "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification"
 ALLERGY_CLINICAL = "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical"
-
-
-class Facts:
-    def __init__(self) -> None:
-        self.facts: list[dict[str, str]] = []
-
-    def __call__(self, field: str, text: str, heading: str | None = None) -> str:
-        fact = {"text": text, "field": field} | ({"heading": heading} if heading else {})
-        self.facts.append(fact)
-        return text
 
 
 def div(*html: str) -> dict[str, str]:

@@ -29,25 +29,12 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from app.core.config import get_settings
+from tests.imports.corpus.facts import Facts
 
 HERE = Path(__file__).parent
 FONT = Path(get_settings().print_font_dir)
 XHTML = "http://www.w3.org/1999/xhtml"
 LOINC = "http://loinc.org"
-
-
-class Facts:
-    """Collects what a document says while it is written, so the words and the expected
-    file cannot drift apart."""
-
-    def __init__(self) -> None:
-        self.facts: list[dict[str, str]] = []
-
-    def __call__(self, field: str, text: str, heading: str | None = None) -> str:
-        self.facts.append(
-            {"text": text, "field": field} | ({"heading": heading} if heading else {})
-        )
-        return text
 
 
 def _saved(document: docx.Document) -> bytes:
