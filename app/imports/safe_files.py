@@ -245,6 +245,13 @@ ACTIVE_CONTENT_WORDS = {
 }
 # Parts of a PDF that hold drawing, fonts and back-references, never actions: not walked.
 _SKIPPED_KEYS = {"/Resources", "/Contents", "/Parent", "/P", "/Font", "/Metadata", "/Thumb"}
+# Values of /S, /Type or /Subtype that name an action or a file.
+_ACTIVE_NAMES = {
+    "/JavaScript": "script",
+    "/Launch": "launch",
+    "/EmbeddedFile": "embedded",
+    "/FileAttachment": "embedded",
+}
 
 
 def _active_kinds(key: str, value) -> set[str]:
@@ -253,11 +260,8 @@ def _active_kinds(key: str, value) -> set[str]:
         kinds.add("script")
     if key in {"/EmbeddedFiles", "/EF"}:
         kinds.add("embedded")
-    if key in {"/S", "/Type", "/Subtype"}:
-        named = {"/JavaScript": "script", "/Launch": "launch", "/EmbeddedFile": "embedded"}
-        named["/FileAttachment"] = "embedded"
-        if isinstance(value, str) and value in named:
-            kinds.add(named[value])
+    if key in {"/S", "/Type", "/Subtype"} and isinstance(value, str) and value in _ACTIVE_NAMES:
+        kinds.add(_ACTIVE_NAMES[value])
     return kinds
 
 
