@@ -155,7 +155,7 @@ def _read(data: bytes, file_name: str, content_type: str) -> tuple[ParsedDocumen
         safe_files.check_zip(data)
     elif kind == "text":
         safe_files.check_text(data)
-    document = parse_upload(data, file_name, content_type)
+    document = parse_upload(data, file_name, content_type, kind)
     warnings = []
     if kind == "pdf" and (active := safe_files.pdf_active_content(data)):
         warnings.append(safe_files.active_content_warning(active))

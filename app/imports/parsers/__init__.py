@@ -59,8 +59,11 @@ def detect_format(data: bytes, file_name: str, content_type: str) -> str:
     return "text"
 
 
-def parse_upload(data: bytes, file_name: str, content_type: str) -> ParsedDocument:
-    kind = detect_format(data, file_name, content_type)
+def parse_upload(
+    data: bytes, file_name: str, content_type: str, kind: str | None = None
+) -> ParsedDocument:
+    """`kind` is `detect_format`'s answer, when the caller already has it."""
+    kind = kind or detect_format(data, file_name, content_type)
     if kind == "fhir":
         parsed = fhir.parse(data)
     elif kind == "docx":
