@@ -112,6 +112,20 @@ def claim(session: Session, limit: Limit, subject: str) -> Claim:
     return Claim(limit.kind, subject, window_started_at)
 
 
+def claim_all(session: Session, *wanted: tuple[Limit, str]) -> list[Claim]:
+    """Takes a place under each (limit, subject) in turn; when one refuses (429), the places
+    already taken are given back before the refusal goes on."""
+    claims: list[Claim] = []
+    try:
+        for limit, subject in wanted:
+            claims.append(claim(session, limit, subject))
+    except Problem:
+        for taken in claims:
+            give_back(session, taken)
+        raise
+    return claims
+
+
 def _refused_until(session: Session, limit: Limit, subject: str) -> datetime:
     row = session.execute(
         select(_counter.window_started_at, _counter.locked_until).where(

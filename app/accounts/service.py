@@ -130,12 +130,9 @@ def _checked_password(
     it has an account, so the answer reveals nothing about that. A right password frees the
     email's count and its own place under the address's."""
     per_email, per_address = _sign_in_limits(settings)
-    email_claim = attempts.claim(session, per_email, email)
-    try:
-        address_claim = attempts.claim(session, per_address, client_address)
-    except Problem:
-        attempts.give_back(session, email_claim)
-        raise
+    email_claim, address_claim = attempts.claim_all(
+        session, (per_email, email), (per_address, client_address)
+    )
     user = session.execute(select(User).where(User.email == email)).scalar_one_or_none()
     if not verify_password(user.password_hash if user else None, password):
         attempts.lock_when_full(session, per_email, email_claim)

@@ -12,6 +12,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.encryption import DecryptionError
+from app.core.schemas import document_without_null
 
 logger = logging.getLogger(__name__)
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -155,14 +156,7 @@ def install_error_handlers(app: FastAPI) -> None:
 def _without_null(parameter: dict[str, Any]) -> None:
     """A path, query or header parameter is text or absent, never JSON null: an optional
     one (`str | None`) is documented as its text type alone."""
-    schema = parameter.get("schema", {})
-    kinds = schema.get("anyOf")
-    if kinds is None:
-        return
-    kept = [kind for kind in kinds if kind.get("type") != "null"]
-    if len(kept) == 1:
-        del schema["anyOf"]
-        schema.update(kept[0])
+    document_without_null(parameter.get("schema", {}))
 
 
 def _document_problems(app: FastAPI) -> None:

@@ -212,7 +212,15 @@ class ApiBeforeStaticFiles:
         self.routes = routes
 
     def _methods_for(self, scope: Scope) -> list[str]:
-        routes = [route for route in self.routes if not isinstance(route, Mount)]
+        # A route matches a request for another path with no method (Match.NONE): only the
+        # routes of this path (most often none, as for a static file) are tried with each.
+        routes = [
+            route
+            for route in self.routes
+            if not isinstance(route, Mount) and route.matches(scope)[0] is not Match.NONE
+        ]
+        if not routes:
+            return []
         return [
             method
             for method in ROUTE_METHODS

@@ -215,16 +215,22 @@ class StrictInput(BaseModel):
         return schema
 
 
+def document_without_null(schema: dict[str, Any]) -> None:
+    """Documents a `T | None` (anyOf T or null) as T alone, for a value never sent as null."""
+    kinds = schema.get("anyOf")
+    if kinds is None:
+        return
+    kept = [kind for kind in kinds if kind.get("type") != "null"]
+    if len(kept) == 1:
+        del schema["anyOf"]
+        schema.update(kept[0])
+
+
 def _document_change(schema: dict[str, Any], model: type["ChangeInput"]) -> None:
     schema["minProperties"] = 1
     for name, field in schema.get("properties", {}).items():
-        kinds = field.get("anyOf")
-        if name in model.clearable or kinds is None:
-            continue
-        kept = [kind for kind in kinds if kind.get("type") != "null"]
-        if len(kept) == 1:
-            del field["anyOf"]
-            field.update(kept[0])
+        if name not in model.clearable:
+            document_without_null(field)
 
 
 class ChangeInput(StrictInput):

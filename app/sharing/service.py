@@ -613,7 +613,7 @@ INVITE_ATTEMPTS_LIMITED = (
 
 def _claim_invite_attempt(
     session: Session, user: User, client_address: str, settings: Settings
-) -> tuple[attempts.Claim, attempts.Claim]:
+) -> list[attempts.Claim]:
     """Takes this attempt's place under the account's and the address's limits on wrong or
     expired codes; 429 once either is full, even if this code is right: otherwise the limit
     would not slow guessing down. Parallel guesses check no more codes than the limits."""
@@ -627,12 +627,7 @@ def _claim_invite_attempt(
         window,
         INVITE_ATTEMPTS_LIMITED,
     )
-    account_claim = attempts.claim(session, per_account, str(user.id))
-    try:
-        return account_claim, attempts.claim(session, per_address, client_address)
-    except Problem:
-        attempts.give_back(session, account_claim)
-        raise
+    return attempts.claim_all(session, (per_account, str(user.id)), (per_address, client_address))
 
 
 def accept_invite(
