@@ -118,8 +118,7 @@ def _grouped(section: dict[str, Any]) -> list[tuple[str | None, list[dict[str, A
     )
 
 
-def _contradictions(paper: _Paper, crisis: dict[str, Any]) -> None:
-    found = contradictions.in_crisis_section(crisis, paper.owner_name)
+def _contradictions(paper: _Paper, found: list[dict[str, Any]]) -> None:
     if not found:
         return
     paper.line_of("Things in this plan that may not agree", bold=True)
@@ -141,7 +140,7 @@ def _section(paper: _Paper, section: dict[str, Any]) -> None:
         paper.line_of(section["description"], scale=0.85, grey=True)
     paper.gap()
     if section["key"] == CRISIS_SECTION:
-        _contradictions(paper, section)
+        _contradictions(paper, contradictions.in_crisis_section(section, paper.owner_name))
     if not section["entries"]:
         paper.line_of("Nothing written here yet. You could write:", scale=0.9, grey=True)
         for prompt in section["prompts"]:
@@ -189,6 +188,7 @@ def _card(
     size: float,
     updated: datetime,
     layout: CardLayout,
+    found: list[dict[str, Any]],
 ) -> _Paper:
     wallet = layout == "wallet"
     printed = day(clock.utcnow())
@@ -207,7 +207,7 @@ def _card(
         grey=True,
     )
     paper.gap()
-    _contradictions(paper, crisis)
+    _contradictions(paper, found)
     fields = crisis_entries_by_field(crisis["entries"])
     if not fields:
         paper.line_of("Nothing is written in this crisis plan yet.")
@@ -229,10 +229,13 @@ def crisis_card(
     """A4: one page when it fits at a readable size (the text shrinks a step at a time),
     else it goes on to a second page rather than leave anything out. Wallet: as many
     bank-card-sized pages as the plan needs, to cut out and keep together."""
+    # Found once, not again for each font size tried.
+    found = contradictions.in_crisis_section(crisis, owner_name)
     if layout == "wallet":
-        return bytes(_card(fonts, owner_name, crisis, WALLET_FONT_SIZE, updated, layout).output())
+        paper = _card(fonts, owner_name, crisis, WALLET_FONT_SIZE, updated, layout, found)
+        return bytes(paper.output())
     for size in CARD_FONT_SIZES:
-        paper = _card(fonts, owner_name, crisis, size, updated, layout)
+        paper = _card(fonts, owner_name, crisis, size, updated, layout, found)
         if paper.page_no() == 1:
             break
     return bytes(paper.output())

@@ -15,7 +15,7 @@ and "Priya Patel" are two people. It does not know that two brand names are one 
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain, islice
 from typing import Any, Literal
@@ -336,13 +336,14 @@ def crisis_items(section: dict[str, Any] | None) -> list[Item]:
     ]
 
 
-def view(contradiction: Contradiction, kept: Iterable[str] = (), person: str = "you") -> dict:
+def view(contradiction: Contradiction, kept: Collection[str] = (), person: str = "you") -> dict:
     """As the API and the pages show it."""
+    key = contradiction.key  # a digest of both entries' words: worked out once
     return {
-        "key": contradiction.key,
+        "key": key,
         "kind": contradiction.kind,
         "message": describe(contradiction, person),
-        "kept": contradiction.key in set(kept),
+        "kept": key in kept,
         "sides": [
             {
                 "origin": item.origin,
@@ -358,5 +359,5 @@ def view(contradiction: Contradiction, kept: Iterable[str] = (), person: str = "
 
 def in_crisis_section(section: dict[str, Any] | None, person: str = "you") -> list[dict]:
     """The contradictions of a crisis section, each saying whether it was kept knowingly."""
-    kept = (section or {}).get("kept_contradictions") or []
+    kept = frozenset((section or {}).get("kept_contradictions") or ())
     return [view(c, kept, person) for c in find(crisis_items(section))]

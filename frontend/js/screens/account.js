@@ -1,9 +1,9 @@
 // "More": your plans, history, taking your plan with you (export, print), your password and
 // where you're signed in, signing out, and deleting your account.
-import { api, OfflineError, session, signOut } from "../api.js";
+import { api, session, signOut } from "../api.js";
 import { formatDate, formatDateTime, h, saveFile } from "../dom.js";
 import * as store from "../store.js";
-import { answersByPrompt, backLink, button, confirmBox, field, flash, form, needsConnection, page } from "../ui.js";
+import { answersByPrompt, backLink, button, confirmBox, field, flash, form, load, page } from "../ui.js";
 
 const TEMPLATE_NAMES = { green_book: "Green Book", wrap: "WRAP" };
 let confirming = null; // "sign-out" | "delete" | "everywhere"
@@ -58,13 +58,8 @@ const deviceWhen = (device) =>
   `Signed in ${formatDate(device.signed_in_at)}; last used ${formatDateTime(device.last_used_at)}`;
 
 async function devicesPart({ refresh, focusNext }) {
-  let devices;
-  try {
-    devices = await api("/me/devices");
-  } catch (error) {
-    if (error instanceof OfflineError) return needsConnection("Seeing where you're signed in");
-    return h("p", { class: "alert", role: "alert" }, error.message);
-  }
+  const { data: devices, notice } = await load(() => api("/me/devices"), "Seeing where you're signed in");
+  if (notice) return notice;
   const signOutDevice = async (device) => {
     try {
       await api(`/me/devices/${device.id}`, { method: "DELETE" });

@@ -4,7 +4,7 @@
 import { api } from "../api.js";
 import { h } from "../dom.js";
 import * as store from "../store.js";
-import { answersByPrompt, button, needsConnection, page } from "../ui.js";
+import { answersByPrompt, button, load, page } from "../ui.js";
 import { dangerNow } from "./today.js";
 
 /** Still about the plan as this phone has it: both entries there, with the same words. */
@@ -12,14 +12,8 @@ const stillThere = (contradiction, section) =>
   contradiction.sides.every((side) => section.entries.some((e) => e.id === side.id && e.text === side.text));
 
 async function contradictionsOf(plan, section) {
-  try {
-    const found = await api(`/plans/${plan.id}/contradictions`);
-    return { found: found.filter((c) => stillThere(c, section)) };
-  } catch (error) {
-    if (error.name === "OfflineError" || error instanceof TypeError)
-      return { notice: needsConnection("Checking for things that may not agree") };
-    return { notice: h("p", { class: "alert", role: "alert" }, error.message) };
-  }
+  const { data, notice } = await load(() => api(`/plans/${plan.id}/contradictions`), "Checking for things that may not agree");
+  return notice ? { notice } : { found: data.filter((c) => stillThere(c, section)) };
 }
 
 function contradictionCard(plan, section, contradiction, rerender) {
