@@ -30,11 +30,11 @@ from app.core.middleware import (
     SecurityHeadersMiddleware,
 )
 from app.exports.router import router as exports_router
-from app.imports.router import UPLOAD_PATH
-from app.imports.router import router as imports_router
+from app.statements.router import UPLOAD_PATH
+from app.statements.router import router as statements_router
 from app.plans.router import router as plans_router
 from app.plans.service import purge_deleted_plans
-from app.portability.router import router as portability_router
+from app.account_transfer.router import router as account_transfer_router
 from app.sharing.router import CRISIS_CARD_PATH_PREFIX, grantee_reads_router
 from app.sharing.router import card_router as crisis_card_router
 from app.sharing.router import router as sharing_router
@@ -153,8 +153,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sharing_router)
     app.include_router(sync_router)
     app.include_router(accounts_router)
-    app.include_router(portability_router)
-    app.include_router(imports_router)
+    app.include_router(account_transfer_router)
+    app.include_router(statements_router)
     app.include_router(exports_router)
     app.include_router(crisis_card_router)
 

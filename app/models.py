@@ -1,7 +1,7 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
 from app.accounts.models import AttemptCounter, AuthSession, RefreshToken, User
-from app.imports.models import ImportPart, PlanAttachment, PlanImport
+from app.statements.models import ImportPart, PlanAttachment, PlanImport
 from app.plans.models import Plan, PlanRevision
 from app.sharing.models import (
     AccessEvent,

@@ -1,7 +1,7 @@
 """Benchmark: importing a ~100 KB FHIR Bundle and a ~2 MB PDF crisis statement.
 
 For each file it measures, separately:
-  parse  - reading the file into proposed parts (app.imports.parsers.parse_upload)
+  parse  - reading the file into proposed parts (app.statements.parsers.parse_upload)
   upload - the whole HTTP request: multipart upload, parsing, storing the import, its parts
            and the original file (in-process TestClient, SQLite in a temporary folder)
 Each is timed (median and worst of the runs, untraced), then run once more under
@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 import app.models  # noqa: E402, F401  (every table)
 from app.core.config import Settings  # noqa: E402
-from app.imports.parsers import parse_upload  # noqa: E402
+from app.statements.parsers import parse_upload  # noqa: E402
 from app.main import close_database_pools, create_app  # noqa: E402
 from app.plans.templates import CRISIS_FIELDS  # noqa: E402
 from bench.server import save_result  # noqa: E402

@@ -5,8 +5,8 @@ imported files it is dropped. Never a 500 (the fuzzer found one on PostgreSQL)."
 import json
 
 from tests.conftest import PASSWORD, sign_in
-from tests.imports.conftest import imported, upload
-from tests.imports.fixtures.statement import FIXTURES
+from tests.statements.conftest import imported, upload
+from tests.statements.fixtures.statement import FIXTURES
 from tests.test_bad_input import assert_problem
 
 

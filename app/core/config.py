@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_048_576
     max_import_bytes: int = 20_971_520
     max_upload_bytes: int = 10_485_760  # one file sent to a plan (imports of crisis statements)
-    # Each uploaded file is read in its own limited process (app/imports/containment.py).
+    # Each uploaded file is read in its own limited process (app/statements/containment.py).
     import_parse_workers: int = Field(2, ge=1)
     import_parse_memory_mb: int = Field(512, ge=64)
     import_parse_cpu_seconds: int = Field(10, ge=1)

@@ -1,6 +1,6 @@
 """A plan as a FHIR R4 `document` Bundle that is a PACIO ADI Mental Health Advance
 Directive (HL7 PACIO ADI: Composition type LOINC 104144-1, profile ADI Person-Authored
-Composition), validated with fhir.resources (R4B models, see app/imports/parsers/fhir.py
+Composition), validated with fhir.resources (R4B models, see app/statements/parsers/fhir.py
 for why).
 
 The Bundle's first entry is the directive's Composition: one section per crisis-plan
@@ -26,7 +26,7 @@ from fhir.resources.R4B.bundle import Bundle
 
 from app.core import clock
 from app.exports import crisis_entries_by_field
-from app.imports.parsers.fhir import (
+from app.statements.parsers.fhir import (
     ACT_REASON,
     ADVANCE_DIRECTIVES_CATEGORY,
     ALTERNATE_AGENT_ROLE,
@@ -45,7 +45,7 @@ from app.imports.parsers.fhir import (
     WORDS_CHANGED_EXTENSION,
     XHTML_NAMESPACE,
 )
-from app.imports.parsers.fields import normalise
+from app.statements.parsers.fields import normalise
 from app.plans.models import Plan
 from app.plans.templates import CRISIS_SECTION, FIVE_WAYS_TO_WELLBEING, TEMPLATES
 

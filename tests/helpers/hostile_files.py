@@ -1,6 +1,6 @@
 """The project's own corpus of files made to harm a server, built here (never downloaded):
 Word files that are zip or XML bombs, and PDFs with active content. Used by
-tests/imports/test_hostile_files.py and bench/hostile_files_bench.py."""
+tests/statements/test_hostile_files.py and bench/hostile_files_bench.py."""
 
 import random
 import struct

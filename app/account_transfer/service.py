@@ -1,0 +1,91 @@
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from app.accounts.models import User
+from app.core import clock
+from app.plans.models import Plan, PlanRevision
+from app.account_transfer.schemas import EXPORT_FORMAT, ExportFile
+
+
+def export_everything(session: Session, user: User) -> dict[str, Any]:
+    """Everything the person has: every plan (deleted ones are left out), with full history."""
+    plans = session.execute(
+        select(Plan)
+        .where(Plan.owner_id == user.id, Plan.deleted_at.is_(None))
+        .order_by(Plan.created_at, Plan.id)
+    ).scalars()
+    exported = []
+    for plan in plans:
+        revisions = session.execute(
+            select(PlanRevision)
+            .where(PlanRevision.plan_id == plan.id)
+            .order_by(PlanRevision.number)
+        ).scalars()
+        exported.append(
+            {
+                "id": str(plan.id),
+                "title": plan.title,
+                "template": plan.template,
+                "version": plan.version,
+                "created_at": clock.isoformat(plan.created_at),
+                "updated_at": clock.isoformat(plan.updated_at),
+                "archived_at": clock.isoformat(plan.archived_at),
+                "sections": plan.sections,
+                "revisions": [
+                    {
+                        "number": r.number,
+                        "title": r.title,
+                        "summary": r.summary,
+                        "author_name": r.author_name,
+                        "created_at": clock.isoformat(r.created_at),
+                        "sections": r.sections,
+                    }
+                    for r in revisions
+                ],
+            }
+        )
+    return {
+        "format": EXPORT_FORMAT,
+        "format_version": 1,
+        "exported_at": clock.isoformat(clock.utcnow()),
+        "account": {"email": user.email, "display_name": user.display_name},
+        "plans": exported,
+    }
+
+
+def import_everything(session: Session, user: User, export: ExportFile) -> list[Plan]:
+    """Adds every plan in the file, with its history, as new plans of this account.
+    All or nothing: one transaction."""
+    created = []
+    for exported in export.plans:
+        plan = Plan(
+            owner_id=user.id,
+            template=exported.template,
+            title=exported.title,
+            version=exported.version,
+            sections=[s.model_dump(mode="json") for s in exported.sections],
+            created_at=exported.created_at,
+            updated_at=exported.updated_at,
+            archived_at=exported.archived_at,
+        )
+        session.add(plan)
+        session.flush()
+        for revision in exported.revisions:
+            session.add(
+                PlanRevision(
+                    plan_id=plan.id,
+                    owner_id=user.id,
+                    number=revision.number,
+                    title=revision.title,
+                    sections=[s.model_dump(mode="json") for s in revision.sections],
+                    summary=revision.summary,
+                    author_id=None,
+                    author_name=revision.author_name,
+                    created_at=revision.created_at,
+                )
+            )
+        created.append(plan)
+    session.commit()
+    return created

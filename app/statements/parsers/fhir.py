@@ -1,0 +1,984 @@
+"""FHIR R4 crisis statements, read as data: a `document` or `collection` Bundle, or a bare
+Composition, CarePlan or Consent.
+
+Validation uses `fhir.resources.R4B` (FHIR 4.3.0, the R4 technical correction): the
+library's pydantic-2 releases carry no separate 4.0.1 package, and every element read
+or written here has the same shape in 4.0.1 and 4.3.0.
+
+What decides a part's field, strongest first: the resource (a CarePlan activity with
+`doNotPerform`, a MedicationStatement's status, an AllergyIntolerance, a Consent naming a
+healthcare agent), then the section's code (our own field codes, LOINC), then its title.
+Narrative is read only where there is no structured data beside it (or the narrative says
+it adds to it, status `additional`), so no fact is proposed twice. Witnesses, notaries and
+other attesters are kept as the document's provenance, never proposed as helpers. Our own
+export's `Provenance` resources give the parts they point to their original authorship.
+"""
+
+import base64
+import json
+import re
+from datetime import datetime
+from typing import Any
+from xml.etree.ElementTree import Element
+
+from defusedxml import ElementTree
+from defusedxml.common import DefusedXmlException
+from fhir.resources.R4B import get_fhir_model_class
+from fhir_core.fhirabstractmodel import FHIRAbstractModel
+from pydantic import ValidationError
+
+from app.core import clock
+from app.statements.parsers.base import EmbeddedFile, ParsedDocument, unreadable
+from app.statements.parsers.fields import OTHER, field_for_code, field_for_heading
+from app.statements.parsers.outline import Outline
+
+LOINC = "http://loinc.org"
+MHAD_TYPE = ("104144-1", "Mental health Advance directives")
+ADVANCE_DIRECTIVES_CATEGORY = ("42348-3", "Advance healthcare directives")
+HEALTHCARE_AGENT_SECTION = ("81335-2", "Healthcare agent")
+WITNESS_AND_NOTARY_SECTION = ("81339-4", "Witness and notary")
+HEALTHCARE_AGENT_SCOPE = ("81377-4", "Healthcare agent appointment")
+PRIMARY_AGENT_ROLE = ("75783-1", "Primary healthcare agent")
+ALTERNATE_AGENT_ROLE = ("75784-9", "First alternate healthcare agent")
+PACIO_ADI = "http://hl7.org/fhir/us/pacio-adi"
+SOURCE_FORM_SECTION = (f"{PACIO_ADI}/CodeSystem/adi-temp-cs", "advance_directive_source_form")
+CONSENT_CATEGORY = "http://terminology.hl7.org/CodeSystem/consentcategorycodes"
+ACT_REASON = "http://terminology.hl7.org/CodeSystem/v3-ActReason"
+PARTICIPATION_TYPE = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType"
+PROVENANCE_PARTICIPANT = "http://terminology.hl7.org/CodeSystem/provenance-participant-type"
+TARGET_ELEMENT = "http://hl7.org/fhir/StructureDefinition/targetElement"
+# Our own code systems: a crisis-plan field key, and a plan section key, as section codes.
+CRISIS_FIELD_SYSTEM = "urn:wellbeing-plans:crisis-plan-field"
+# On our export's Provenance: the person's own note on someone else's words, and whether
+# they changed the words when accepting them, so an import of the export keeps both.
+OWN_NOTE_EXTENSION = "urn:wellbeing-plans:own-note"
+WORDS_CHANGED_EXTENSION = "urn:wellbeing-plans:words-changed"
+PLAN_SECTION_SYSTEM = "urn:wellbeing-plans:plan-section"
+XHTML_NAMESPACE = "http://www.w3.org/1999/xhtml"
+
+READABLE_TYPES = ("Bundle", "Composition", "CarePlan", "Consent")
+READABLE_BUNDLES = ("document", "collection")
+# Read as data wherever they sit in a Bundle, in this order: a Consent first, so that the
+# person it names keeps their role when they are also listed on their own.
+DATA_TYPES = (
+    "CarePlan",
+    "Consent",
+    "MedicationStatement",
+    "MedicationRequest",
+    "AllergyIntolerance",
+    "Goal",
+    "RelatedPerson",
+)
+# Resources that only support others (who, where, the source file): never "left unread".
+SUPPORTING_TYPES = {
+    "Patient",
+    "Practitioner",
+    "PractitionerRole",
+    "Organization",
+    "Medication",
+    "Binary",
+    "DocumentReference",
+    "Provenance",
+    "Composition",
+    "Device",
+    "Endpoint",
+}
+MEDICINE_FIELDS = {"medicines_preferred", "medicines_avoid", "allergies"}
+# What a statement's status says about the medicine, for a crisis plan.
+MEDICINE_STATUS_FIELDS = {
+    "active": "medicines_preferred",
+    "intended": "medicines_preferred",
+    "not-taken": "medicines_avoid",
+    "stopped": "medicines_avoid",
+}
+MEDICINE_STATUS_WORDS = {
+    "active": "taking now",
+    "intended": "to be taken",
+    "completed": "course finished",
+    "on-hold": "on hold",
+    "not-taken": "not taken",
+    "stopped": "stopped",
+    "unknown": "status unknown",
+}
+NOT_CURRENT = {"entered-in-error", "revoked", "cancelled", "refuted", "inactive", "resolved"}
+ATTESTER_MODES = {
+    "personal": "signed it",
+    "professional": "attested it professionally",
+    "legal": "attested it legally",
+    "official": "attested it for an organisation",
+}
+MAX_REPORTED_ERRORS = 20
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_LEAF_BLOCKS = {"p", "li", "dt", "dd", "pre", "caption"}
+_BLOCKS = (
+    _HEADINGS
+    | _LEAF_BLOCKS
+    | {
+        "div",
+        "ul",
+        "ol",
+        "dl",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "blockquote",
+    }
+)
+_REPORTED = re.compile(r"\s*(\[reported\]|-\s*reported)\s*$", re.IGNORECASE)
+
+
+def parse(data: bytes) -> ParsedDocument:
+    raw = _load_json(data)
+    resource = _validate(raw)
+    kind = resource.get_resource_type()
+    if kind == "Bundle":
+        return _read_bundle(resource)
+    reader = _Reader(ParsedDocument(format="fhir", parts=[]), _Index(contained=resource))
+    if kind == "Composition":
+        reader.read_composition(resource, "Composition")
+    else:
+        reader.mark_not_helpers([(resource, kind)])
+        reader.read_resource(resource, kind)
+    return reader.finish(kind, kind)
+
+
+# ---- loading and validating ---------------------------------------------------------------
+
+
+def _load_json(data: bytes) -> dict[str, Any]:
+    try:
+        raw = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as error:
+        raise unreadable(
+            "This JSON file is not UTF-8 text. Export it again as UTF-8.", f"byte {error.start}"
+        ) from error
+    except json.JSONDecodeError as error:
+        raise unreadable(
+            f"This file is not valid JSON ({error.msg}). Export it again from the system it "
+            "came from.",
+            f"line {error.lineno}, column {error.colno}",
+        ) from error
+    except RecursionError as error:
+        raise unreadable("This JSON is nested too deeply to read.", "whole file") from error
+    if not isinstance(raw, dict) or "resourceType" not in raw:
+        raise unreadable(
+            "This JSON is not a FHIR resource (it has no resourceType). Send a FHIR R4 "
+            "document or collection Bundle, a Composition, CarePlan or Consent.",
+            "resourceType",
+        )
+    if raw["resourceType"] not in READABLE_TYPES:
+        raise unreadable(
+            f"A FHIR {raw['resourceType']} is not a crisis statement we can read. Send a "
+            "document or collection Bundle, a Composition, a CarePlan or a Consent.",
+            "resourceType",
+            415,
+        )
+    return raw
+
+
+def _fhir_path(resource_type: str, location: tuple) -> str:
+    path = resource_type
+    for step in location:
+        if step == "root":  # pydantic's name for a wrapped value, not a FHIR element
+            continue
+        path += f"[{step}]" if isinstance(step, int) else f".{step}"
+    return path
+
+
+def _validate(raw: dict[str, Any]) -> FHIRAbstractModel:
+    resource_type = raw["resourceType"]
+    try:
+        return get_fhir_model_class(resource_type).model_validate(raw)
+    except ValidationError as error:
+        errors = [
+            {"where": _fhir_path(resource_type, e["loc"]), "message": e["msg"]}
+            for e in error.errors()[:MAX_REPORTED_ERRORS]
+        ]
+        first = errors[0]
+        raise unreadable(
+            f"This is not valid FHIR R4: {first['where']}: {first['message']}. Correct it in "
+            "the system it came from and export it again.",
+            first["where"],
+            errors=errors,
+        ) from error
+    except (KeyError, ValueError, TypeError) as error:
+        # fhir.resources raises KeyError for an unknown resourceType inside the resource.
+        raise unreadable(
+            f"This is not valid FHIR R4: it names something FHIR R4 does not have ({error}).",
+            resource_type,
+        ) from error
+
+
+# ---- references between resources --------------------------------------------------------
+
+
+class _Index:
+    """Finds the resource a Reference points to, inside the Bundle or the resource."""
+
+    def __init__(self, *, contained: FHIRAbstractModel | None = None) -> None:
+        self.by_reference: dict[str, tuple[FHIRAbstractModel, str]] = {}
+        for item in (getattr(contained, "contained", None) or []) if contained else []:
+            if item.id:
+                self.by_reference[f"#{item.id}"] = (item, f"#{item.id}")
+
+    def add(self, resource: FHIRAbstractModel, full_url: str | None, where: str) -> None:
+        if full_url:
+            self.by_reference[full_url] = (resource, where)
+        if getattr(resource, "id", None):
+            key = f"{resource.get_resource_type()}/{resource.id}"
+            self.by_reference.setdefault(key, (resource, where))
+
+    def resolve(self, reference: Any) -> tuple[FHIRAbstractModel | None, str | None]:
+        target = getattr(reference, "reference", None)
+        if not target:
+            return None, None
+        if target in self.by_reference:
+            return self.by_reference[target]
+        # "http://server/fhir/Patient/1" and "Patient/1" name the same resource.
+        tail = "/".join(target.rstrip("/").split("/")[-2:])
+        return self.by_reference.get(tail, (None, None))
+
+
+# ---- Bundle -------------------------------------------------------------------------------
+
+
+def _has_code(concept: Any, system: str, code: str) -> bool:
+    return any(
+        coding.system == system and coding.code == code
+        for coding in (getattr(concept, "coding", None) or [])
+    )
+
+
+def _read_bundle(bundle: FHIRAbstractModel) -> ParsedDocument:
+    if bundle.type not in READABLE_BUNDLES:
+        raise unreadable(
+            f"This Bundle is of type '{bundle.type}'. Send a FHIR document Bundle (type "
+            "'document', whose first entry is the Composition) or a 'collection' Bundle.",
+            "Bundle.type",
+        )
+    index = _Index()
+    resources: list[tuple[FHIRAbstractModel, str]] = []
+    embedded: list[EmbeddedFile] = []
+    for number, entry in enumerate(bundle.entry or []):
+        if entry.resource is None:
+            continue
+        where = f"Bundle.entry[{number}].resource"
+        index.add(entry.resource, entry.fullUrl, where)
+        resources.append((entry.resource, where))
+        if entry.resource.get_resource_type() in {"Binary", "DocumentReference"}:
+            embedded.extend(_embedded_files(entry.resource, where))
+    compositions = [(r, w) for r, w in resources if r.get_resource_type() == "Composition"]
+    if bundle.type == "document" and not compositions:
+        raise unreadable(
+            "This Bundle has no Composition, so there is no document to read. A FHIR document "
+            "Bundle starts with a Composition.",
+            "Bundle.entry",
+        )
+    document = ParsedDocument(format="fhir", parts=[], embedded=embedded)
+    identifier = bundle.identifier
+    document.system = (identifier.system if identifier else None) or None
+    reader = _Reader(document, index)
+    reader.collect_provenance(resources)
+    reader.mark_not_helpers(resources)
+    # Our own export: its crisis-plan field sections hold every entry, word for word.
+    reader.ours = any(_repeats(s) for c, _ in compositions for s in c.section or [])
+    if compositions:
+        # The directive is the MHAD Composition wherever it sits (older exports of ours put
+        # the whole plan's Composition first).
+        mhad = [c for c in compositions if _has_code(c[0].type, LOINC, MHAD_TYPE[0])]
+        reader.read_composition(*(mhad or compositions)[0])
+    if not reader.ours:
+        # Resources the Composition does not reach (or all of a collection) are data too.
+        for kind in DATA_TYPES:
+            for resource, where in resources:
+                if resource.get_resource_type() == kind and id(resource) not in reader.seen:
+                    reader.read_resource(resource, where)
+        reader.note_unread(resources)
+    return reader.finish("Bundle", "Bundle.entry")
+
+
+# ---- the reader ---------------------------------------------------------------------------
+
+
+class _Reader:
+    """Reads resources into the document's parts, remembering what it has read so that no
+    resource (and no fact) is proposed twice."""
+
+    def __init__(self, document: ParsedDocument, index: _Index) -> None:
+        self.document = document
+        self.index = index
+        self.seen: set[int] = set()
+        self.ours = False
+        # Resources that attest the document (witnesses, notaries): provenance, not helpers.
+        self.not_helpers: set[int] = set()
+        # Each person a Consent names: their roles, wherever the person is listed.
+        self.agent_roles: dict[int, list[str]] = {}
+        self.provenance: dict[str, dict[str, Any]] = {}
+        self.left_out: list[str] = []
+        self.subjects: list[tuple[str, str | None, str]] = []
+
+    # -- before reading
+
+    def collect_provenance(self, resources: list[tuple[FHIRAbstractModel, str]]) -> None:
+        """Our export's Provenance: which narrative paragraph (`targetElement`) came from
+        whom, so that re-importing it keeps the original authorship."""
+        for resource, _ in resources:
+            if resource.get_resource_type() != "Provenance":
+                continue
+            found = _provenance_of(resource, self.index)
+            for target in resource.target or []:
+                for extension in target.extension or []:
+                    if extension.url == TARGET_ELEMENT and extension.valueUri:
+                        self.provenance[extension.valueUri] = found
+
+    def mark_not_helpers(self, resources: list[tuple[FHIRAbstractModel, str]]) -> None:
+        for resource, _ in resources:
+            if resource.get_resource_type() == "RelatedPerson" and _attests(resource):
+                self.not_helpers.add(id(resource))
+                name = _human_name(resource.name) or "Someone not named"
+                self._add_attester(name, _attester_role(resource), None)
+            if resource.get_resource_type() == "Consent":
+                self._note_agents(resource)
+
+    def _note_agents(self, consent: FHIRAbstractModel) -> None:
+        agent = _is_agent_consent(consent)
+        for provision in _provisions(consent.provision):
+            for actor in provision.actor or []:
+                person, _ = self.index.resolve(actor.reference)
+                if person is None:
+                    continue
+                role = _clean_role(_concept_text(actor.role))
+                if agent:
+                    role = role or "Healthcare agent"
+                if role and role not in self.agent_roles.setdefault(id(person), []):
+                    self.agent_roles[id(person)].append(role)
+
+    # -- Composition
+
+    def read_composition(self, composition: FHIRAbstractModel, where: str) -> None:
+        document = self.document
+        self.seen.add(id(composition))
+        document.title = composition.title
+        if not document.system and composition.identifier and composition.identifier.system:
+            document.system = composition.identifier.system
+        authors = [_referenced_name(self.index, a) for a in composition.author or []]
+        document.author = ", ".join(a for a in authors if a) or None
+        document.organisation = _referenced_name(self.index, composition.custodian)
+        self.read_subject(composition.subject, f"{where}.subject")
+        for attester in composition.attester or []:
+            party, _ = self.index.resolve(attester.party)
+            if party is not None:
+                self.not_helpers.add(id(party))
+            self._add_attester(
+                _referenced_name(self.index, attester.party) or "Someone not named",
+                _attester_role(party) or ATTESTER_MODES.get(attester.mode, attester.mode),
+                attester.time.isoformat() if attester.time else None,
+            )
+        for number, section in enumerate(composition.section or []):
+            self._read_section(section, f"{where}.section[{number}]", OTHER)
+
+    def _add_attester(self, name: str, role: str | None, time: str | None) -> None:
+        """Once per person: a witness listed on their own and as an attester is one."""
+        for known in self.document.attesters:
+            if known["name"] == name:
+                known["time"] = known["time"] or time
+                return
+        self.document.attesters.append({"name": name, "role": role, "time": time})
+
+    def _read_section(self, section: Any, where: str, inherited: str) -> None:
+        if _repeats(section):
+            return
+        field, fixed = _section_field(section, inherited)
+        empty = section.emptyReason is not None and not section.entry and not section.section
+        if empty:
+            return
+        before = len(self.document.parts)
+        structured = False
+        for number, reference in enumerate(section.entry or []):
+            resource, _ = self.index.resolve(reference)
+            if resource is None or id(resource) in self.seen:
+                continue
+            structured = (
+                self.read_resource(
+                    resource, f"{where}.entry[{number}]", field, section.title, fixed
+                )
+                or structured
+            )
+        from_entries = self.document.parts[before:]
+        del self.document.parts[before:]
+        narrative = section.text
+        if narrative is not None and (not structured or narrative.status == "additional"):
+            outline = Outline(
+                self.document,
+                field=field,
+                heading=section.title,
+                whole_document=False,
+                fixed=fixed,
+            )
+            self._narrative(outline, narrative.div, f"{where}.text.div")
+        self.document.parts.extend(from_entries)
+        for number, child in enumerate(section.section or []):
+            self._read_section(child, f"{where}.section[{number}]", field)
+
+    # -- one resource
+
+    def read_resource(
+        self,
+        resource: FHIRAbstractModel,
+        where: str,
+        field: str | None = None,
+        heading: str | None = None,
+        fixed: bool = False,
+    ) -> bool:
+        """Proposes what the resource says; True when it held structured data (so the
+        narrative around it would only repeat it)."""
+        self.seen.add(id(resource))
+        kind = resource.get_resource_type()
+        readers = {
+            "CarePlan": self._care_plan,
+            "Consent": self._consent,
+            "MedicationStatement": self._medicine,
+            "MedicationRequest": self._medicine,
+            "AllergyIntolerance": self._allergy,
+            "RelatedPerson": self._related_person,
+            "Goal": self._goal,
+        }
+        if kind in readers:
+            return readers[kind](resource, where, field, heading, fixed)
+        narrative = getattr(resource, "text", None)
+        # Who someone is, or a file, is not part of a crisis plan (nor is another document).
+        if narrative is not None and kind not in SUPPORTING_TYPES:
+            outline = self._outline(field or OTHER, heading, fixed=True)
+            self._narrative(outline, narrative.div, f"{where} ({kind}).text.div")
+        return False
+
+    def _outline(self, field: str, heading: str | None, fixed: bool = True) -> Outline:
+        return Outline(
+            self.document, field=field, heading=heading, whole_document=False, fixed=fixed
+        )
+
+    def _add(self, field: str, heading: str | None, text: str, where: str) -> None:
+        self._outline(field, heading).add_paragraph(text, where)
+
+    def _current(self, status: str | None, what: str, where: str) -> bool:
+        if status in NOT_CURRENT:
+            self.left_out.append(f"{what} at {where} (marked {status.replace('-', ' ')})")
+            return False
+        return True
+
+    def _care_plan(self, plan, where, field, heading, fixed) -> bool:
+        if not self._current(plan.status, "a care plan", where):
+            return True
+        self.document.title = self.document.title or plan.title
+        self.document.author = self.document.author or _referenced_name(self.index, plan.author)
+        self.read_subject(plan.subject, f"{where}.subject")
+        before = len(self.document.parts)
+        if plan.description:
+            self._add(OTHER, "Description", plan.description, f"{where}.description")
+        for number, activity in enumerate(plan.activity or []):
+            place = f"{where}.activity[{number}]"
+            if activity.detail is not None:
+                self._activity(activity.detail, f"{place}.detail")
+            elif activity.reference is not None:
+                target, target_where = self.index.resolve(activity.reference)
+                if target is not None and id(target) not in self.seen:
+                    self.read_resource(target, target_where or f"{place}.reference")
+        for number, note in enumerate(plan.note or []):
+            self._add(OTHER, "Notes", note.text, f"{where}.note[{number}]")
+        structured = len(self.document.parts) > before
+        # Generated narrative only repeats the structured content; read it when it adds to it.
+        if plan.text is not None and (
+            plan.text.status in {"additional", "extensions"} or not structured
+        ):
+            self._narrative(
+                Outline(self.document, field=field or OTHER, heading=heading, whole_document=False),
+                plan.text.div,
+                f"{where}.text.div",
+            )
+        return structured
+
+    def _activity(self, detail: Any, where: str) -> None:
+        if not self._current(detail.status, "a care plan activity", where):
+            return
+        label = _concept_text(detail.code)
+        product = _concept_text(detail.productCodeableConcept) or _referenced_name(
+            self.index, detail.productReference
+        )
+        named = field_for_heading(label)
+        medicine = bool(product) or detail.kind == "MedicationRequest" or named in MEDICINE_FIELDS
+        if detail.doNotPerform:
+            field = "medicines_avoid" if medicine else "treatments_refused"
+        else:
+            field = named or ("medicines_preferred" if product else OTHER)
+        # A label that is only a heading ("What helps") is not part of the fact; a name is.
+        name = product or (label if not named else None)
+        text = _joined(name, detail.description)
+        if text:
+            self._add(field, label or product, text, where)
+
+    def _medicine(self, statement, where, field, heading, fixed) -> bool:
+        kind = statement.get_resource_type()
+        if kind == "MedicationRequest":
+            status = "not-taken" if statement.doNotPerform else statement.status
+            dosage = statement.dosageInstruction
+        else:
+            status, dosage = statement.status, statement.dosage
+        if not self._current(status, "a medicine", where):
+            return True
+        self.read_subject(statement.subject, f"{where}.subject")
+        name = _concept_text(statement.medicationCodeableConcept) or _referenced_medicine(
+            self.index, statement.medicationReference
+        )
+        text = _joined(name, "; ".join(d.text for d in dosage or [] if d.text))
+        reasons = _concept_text(statement.statusReason) if kind != "MedicationRequest" else None
+        words = MEDICINE_STATUS_WORDS.get(status or "")
+        if reasons or (words and status not in MEDICINE_STATUS_FIELDS):
+            text += f" ({words}{': ' + reasons if reasons else ''})"
+        notes = [n.text for n in statement.note or [] if n.text]
+        if notes:
+            text = " ".join([text.rstrip(".") + ".", *notes])
+        if field in MEDICINE_FIELDS and field != "allergies" and fixed:
+            chosen = field
+        else:
+            chosen = MEDICINE_STATUS_FIELDS.get(status or "", OTHER)
+        self._add(chosen, heading or "Medicines", text, where)
+        return True
+
+    def _allergy(self, allergy, where, field, heading, fixed) -> bool:
+        verification = _first_code(allergy.verificationStatus)
+        clinical = _first_code(allergy.clinicalStatus)
+        if not (
+            self._current(verification, "an allergy", where)
+            and self._current(clinical, "an allergy", where)
+        ):
+            return True
+        self.read_subject(allergy.patient, f"{where}.patient")
+        substance = _concept_text(allergy.code) or "Something not named"
+        reactions = []
+        for reaction in allergy.reaction or []:
+            reactions += [_concept_text(m) for m in reaction.manifestation or []]
+            reactions.append(reaction.description)
+        text = substance + (f": {', '.join(r for r in reactions if r)}" if any(reactions) else "")
+        notes = [n.text for n in allergy.note or [] if n.text]
+        if notes:
+            text = " ".join([text.rstrip(".") + ".", *notes])
+        chosen = "medicines_avoid" if allergy.type == "intolerance" else "allergies"
+        self._add(chosen, heading or "Allergies", text, where)
+        return True
+
+    def _consent(self, consent, where, field, heading, fixed) -> bool:
+        if not self._current(consent.status, "a consent", where):
+            return True
+        self.read_subject(consent.patient, f"{where}.patient")
+        agent = _is_agent_consent(consent)
+        before = len(self.document.parts)
+        for depth, provision in enumerate(_provisions(consent.provision)):
+            place = f"{where}.provision" + ".provision" * min(depth, 1)
+            deny = provision.type == "deny"
+            for number, actor in enumerate(provision.actor or []):
+                person, _ = self.index.resolve(actor.reference)
+                if person is None or id(person) in self.seen:
+                    continue
+                if person.get_resource_type() == "RelatedPerson" and id(person) in self.not_helpers:
+                    continue
+                self.seen.add(id(person))
+                described = self._person(person, actor.reference)
+                if agent or not deny:
+                    self._add("who_helps", heading, described, f"{place}.actor[{number}]")
+                else:
+                    self._add("not_involved", heading, described, f"{place}.actor[{number}]")
+            powers = _concept_text(provision.action)
+            if powers and agent:
+                words = "may not decide about" if deny else "may decide about"
+                self._add("who_helps", heading, f"My healthcare agent {words}: {powers}.", place)
+            # Each treatment a part of its own, to accept or not on its own.
+            for number, code in enumerate(provision.code or []):
+                chosen = "treatments_refused" if deny else "treatments_wanted"
+                treatment = _concept_text(code)
+                if treatment:
+                    self._add(chosen, heading, treatment, f"{place}.code[{number}]")
+        structured = len(self.document.parts) > before
+        if not structured and consent.text is not None:
+            outline = self._outline(field or ("who_helps" if agent else OTHER), heading)
+            self._narrative(outline, consent.text.div, f"{where}.text.div")
+        return structured
+
+    def _related_person(self, person, where, field, heading, fixed) -> bool:
+        if id(person) in self.not_helpers:
+            return True
+        if person.active is False:
+            self.left_out.append(f"a contact at {where} (marked no longer active)")
+            return True
+        chosen = "not_involved" if field == "not_involved" else "who_helps"
+        self._add(chosen, heading, self._person(person), where)
+        return True
+
+    def _goal(self, goal, where, field, heading, fixed) -> bool:
+        if not self._current(goal.lifecycleStatus, "a goal", where):
+            return True
+        self._add(field or OTHER, heading or "Goals", _concept_text(goal.description) or "", where)
+        return True
+
+    def _person(self, person: FHIRAbstractModel, reference: Any = None) -> str:
+        name = _referenced_name(self.index, reference) if reference is not None else None
+        if person.get_resource_type() != "RelatedPerson":
+            return name or "Someone named in the document"
+        return _describe_person(person, self.agent_roles.get(id(person), []))
+
+    # -- who it is about
+
+    def read_subject(self, subject: Any, where: str) -> None:
+        if subject is None:
+            return
+        patient, patient_where = self.index.resolve(subject)
+        if patient is not None and patient.get_resource_type() == "Patient":
+            name = _human_name(patient.name)
+            born = str(patient.birthDate) if patient.birthDate else None
+            place = f"{patient_where} (Patient)"
+        elif subject.display:
+            name, born, place = subject.display, None, where
+        else:
+            return
+        if name and all(name != known for known, _, _ in self.subjects):
+            self.subjects.append((name, born, place))
+
+    # -- narrative and the end
+
+    def _narrative(self, outline: Outline, div: str | None, where: str) -> None:
+        _read_narrative(outline, div, where, self.provenance)
+
+    def note_unread(self, resources: list[tuple[FHIRAbstractModel, str]]) -> None:
+        unread = sorted(
+            {
+                r.get_resource_type()
+                for r, _ in resources
+                if id(r) not in self.seen
+                and r.get_resource_type() not in SUPPORTING_TYPES
+                and r.get_resource_type() not in DATA_TYPES
+            }
+        )
+        if unread:
+            self.document.warnings.append(
+                {
+                    "code": "not_read",
+                    "message": "This file also holds "
+                    + ", ".join(unread)
+                    + " records, which are not part of a crisis plan, so nothing was taken "
+                    "from them. Open the original file if they matter.",
+                    "where": "Bundle.entry",
+                }
+            )
+
+    def finish(self, kind: str, where: str) -> ParsedDocument:
+        document = self.document
+        if self.subjects:
+            name, born, place = self.subjects[0]
+            document.subject_name, document.subject_birth_date = name, born
+            document.subject_where = place
+            document.more_subjects = [
+                {"name": n, "birth_date": b, "where": w} for n, b, w in self.subjects[1:]
+            ]
+        if self.left_out:
+            document.warnings.append(
+                {
+                    "code": "not_current",
+                    "message": "Some things in this file are marked as no longer current, so "
+                    "they are not proposed: " + "; ".join(self.left_out) + ".",
+                    "where": where,
+                }
+            )
+        if not document.parts:
+            raise unreadable(
+                f"We found nothing to import in this FHIR {kind}: it has no care plan "
+                "activities, medicines, allergies, consents, contacts or narrative text we "
+                "could read"
+                + (" that are still current" if self.left_out else "")
+                + ". Check that you sent the crisis plan itself.",
+                where,
+            )
+        return document
+
+
+# ---- what the resources say ---------------------------------------------------------------
+
+
+def _our_field(section: Any) -> str | None:
+    for coding in getattr(section.code, "coding", None) or []:
+        if coding.system == CRISIS_FIELD_SYSTEM and field_for_code(coding.code):
+            return coding.code
+    return None
+
+
+def _repeats(section: Any) -> bool:
+    """A section of our own export that says again, for other systems, what its crisis-plan
+    field sections say (the healthcare agent, the printed form, the whole plan)."""
+    codings = getattr(section.code, "coding", None) or []
+    return any(c.system == PLAN_SECTION_SYSTEM for c in codings) and not _our_field(section)
+
+
+def _section_field(section: Any, inherited: str) -> tuple[str, bool]:
+    """The section's field, and whether its code fixes it (rather than a guess by title)."""
+    if ours := _our_field(section):
+        return ours, True
+    if _has_code(section.code, LOINC, HEALTHCARE_AGENT_SECTION[0]):
+        return "who_helps", True
+    if _has_code(section.code, LOINC, WITNESS_AND_NOTARY_SECTION[0]):
+        return "statement", True
+    return field_for_heading(section.title) or inherited, False
+
+
+def _provisions(provision: Any) -> list[Any]:
+    """A provision and the provisions nested in it, outermost first."""
+    if provision is None:
+        return []
+    found = [provision]
+    for child in provision.provision or []:
+        found += _provisions(child)
+    return found
+
+
+def _is_agent_consent(consent: FHIRAbstractModel) -> bool:
+    """PACIO's healthcare agent Consent: its scope, category or power-of-attorney purpose."""
+    return (
+        _has_code(consent.scope, LOINC, HEALTHCARE_AGENT_SCOPE[0])
+        or any(_has_code(c, CONSENT_CATEGORY, "acd") for c in consent.category or [])
+        or any(
+            p.system == ACT_REASON and p.code == "PWATRNY"
+            for provision in _provisions(consent.provision)
+            for p in provision.purpose or []
+        )
+    )
+
+
+def _attests(person: FHIRAbstractModel) -> bool:
+    """A witness or notary (PACIO ADI's profiles, or the relationship says so)."""
+    profiles = " ".join(str(p) for p in (person.meta.profile or [] if person.meta else []))
+    if "ADI-Notary" in profiles or "ADI-Witness" in profiles:
+        return True
+    if any(
+        "notaryinformation" in (e.url or "").lower() or "witness-information" in (e.url or "")
+        for e in person.extension or []
+    ):
+        return True
+    return _attester_role(person) is not None
+
+
+def _attester_role(party: FHIRAbstractModel | None) -> str | None:
+    if party is None or party.get_resource_type() != "RelatedPerson":
+        return None
+    for relationship in party.relationship or []:
+        if _has_code(relationship, PARTICIPATION_TYPE, "NOTARY"):
+            return "notary"
+        if _has_code(relationship, PARTICIPATION_TYPE, "WIT"):
+            return "witness"
+        words = (_concept_text(relationship) or "").lower()
+        for role in ("notary", "witness"):
+            if role in words:
+                return role
+    return None
+
+
+def _provenance_of(provenance: FHIRAbstractModel, index: _Index) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for agent in provenance.agent or []:
+        codes = {c.code for c in (agent.type.coding if agent.type else []) or []}
+        name = _referenced_name(index, agent.who)
+        if "author" in codes:
+            found["author"] = name
+            found["organisation"] = _referenced_name(index, agent.onBehalfOf)
+        elif "enterer" in codes:
+            found["imported_by"] = name
+    for entity in provenance.entity or []:
+        if entity.role == "source" and entity.what is not None and entity.what.display:
+            found["file_name"] = entity.what.display
+    started = provenance.occurredPeriod.start if provenance.occurredPeriod else None
+    if isinstance(started, datetime) and started.tzinfo is not None:
+        found["imported_at"] = clock.isoformat(started)
+    kept = {key: value[:300] for key, value in found.items() if value}
+    for extension in provenance.extension or []:
+        if extension.url == OWN_NOTE_EXTENSION and extension.valueString:
+            kept["note"] = extension.valueString[:2000]
+        elif extension.url == WORDS_CHANGED_EXTENSION and extension.valueBoolean is True:
+            kept["edited"] = True
+    return kept
+
+
+def _clean_role(role: str | None) -> str | None:
+    return _REPORTED.sub("", role).strip() or None if role else None
+
+
+def _first_code(concept: Any) -> str | None:
+    codings = getattr(concept, "coding", None) or []
+    return codings[0].code if codings else None
+
+
+def _joined(name: str | None, words: str | None) -> str:
+    """A name and what is said about it, without saying the name twice."""
+    if name and words and name.casefold() not in words.casefold():
+        return f"{name}: {words}"
+    return words or name or ""
+
+
+def _referenced_medicine(index: _Index, reference: Any) -> str | None:
+    medicine, _ = index.resolve(reference)
+    if medicine is not None and medicine.get_resource_type() == "Medication":
+        return _concept_text(medicine.code)
+    return getattr(reference, "display", None) if reference is not None else None
+
+
+# ---- narrative XHTML ----------------------------------------------------------------------
+
+
+def _local(tag: Any) -> str:
+    return tag.rsplit("}", 1)[-1].lower() if isinstance(tag, str) else ""
+
+
+def _inline_text(element: Element) -> str:
+    """The text of an element with <br/> kept as a line break and other spacing collapsed."""
+    pieces = [element.text or ""]
+    for child in element:
+        pieces.append("\n" if _local(child.tag) == "br" else _inline_text(child))
+        pieces.append(child.tail or "")
+    lines = "".join(pieces).split("\n")
+    return "\n".join(" ".join(line.split()) for line in lines).strip()
+
+
+def _has_blocks(element: Element) -> bool:
+    return any(_local(child.tag) in _BLOCKS for child in element)
+
+
+def _only_bold(element: Element) -> bool:
+    children = list(element)
+    return (
+        len(children) == 1
+        and _local(children[0].tag) in {"b", "strong"}
+        and not (element.text or "").strip()
+        and not (children[0].tail or "").strip()
+    )
+
+
+def _read_narrative(
+    outline: Outline, div: str | None, where: str, provenance: dict[str, dict] | None = None
+) -> None:
+    if not div:
+        return
+    try:
+        root = ElementTree.fromstring(div)
+    except (ElementTree.ParseError, DefusedXmlException) as error:
+        raise unreadable(
+            "This FHIR narrative is not valid XHTML, as FHIR R4 requires. Correct it in the "
+            "system it came from.",
+            where,
+        ) from error
+    if _local(root.tag) != "div":
+        raise unreadable("A FHIR narrative must be one XHTML <div> element.", where)
+    _walk(outline, root, where, provenance or {})
+
+
+def _walk(outline: Outline, element: Element, where: str, provenance: dict[str, dict]) -> None:
+    if (element.text or "").strip():
+        outline.add_paragraph(element.text, where)
+    for child in element:
+        tag = _local(child.tag)
+        before = len(outline.document.parts)
+        if tag in _HEADINGS or (tag == "p" and _only_bold(child)):
+            outline.add_heading(_inline_text(child))
+        elif tag == "tr":
+            cells = [_inline_text(c) for c in child if _local(c.tag) in {"td", "th"}]
+            cells = [c for c in cells if c]
+            if len(cells) >= 2 and field_for_heading(cells[0]):
+                outline.add_paragraph(f"{cells[0]}: {' '.join(cells[1:])}", where)
+            elif cells and not all(_local(c.tag) == "th" for c in child):
+                outline.add_paragraph(": ".join(cells), where)
+        elif tag in _LEAF_BLOCKS and not _has_blocks(child):
+            outline.add_paragraph(_inline_text(child), where)
+        elif tag in _BLOCKS or _has_blocks(child):
+            _walk(outline, child, where, provenance)
+        else:
+            outline.add_paragraph(_inline_text(child), where)
+        # Our export marks each entry's paragraph with an id its Provenance points to.
+        if child.get("id") in provenance:
+            for part in outline.document.parts[before:]:
+                part.provenance = provenance[child.get("id")]
+        if (child.tail or "").strip():
+            outline.add_paragraph(child.tail, where)
+
+
+# ---- small readers ------------------------------------------------------------------------
+
+
+def _concept_text(concept: Any) -> str | None:
+    if concept is None:
+        return None
+    if isinstance(concept, list):
+        return ", ".join(filter(None, (_concept_text(c) for c in concept))) or None
+    if concept.text:
+        return concept.text
+    displays = [c.display or c.code for c in concept.coding or [] if c.display or c.code]
+    return ", ".join(displays) or None
+
+
+def _human_name(names: Any) -> str | None:
+    for name in names or []:
+        if name.text:
+            return name.text
+        parts = [*(name.given or []), name.family or ""]
+        if any(parts):
+            return " ".join(p for p in parts if p)
+    return None
+
+
+def _referenced_name(index: _Index, reference: Any) -> str | None:
+    """A person's or organisation's name, from the resource or the reference's display."""
+    if reference is None:
+        return None
+    resource, _ = index.resolve(reference)
+    if resource is not None:
+        name = getattr(resource, "name", None)
+        if isinstance(name, str):
+            return name
+        if (found := _human_name(name)) is not None:
+            return found
+    return getattr(reference, "display", None) or None
+
+
+def _describe_person(person: FHIRAbstractModel, roles: list[str]) -> str:
+    """Name, relationship and role together with how to reach them, as one fact."""
+    relationship = _concept_text(person.relationship)
+    telecom = ", ".join(t.value for t in person.telecom or [] if t.value)
+    described = _human_name(person.name) or "Someone named in the document"
+    extras = [x for x in (relationship, *roles) if x]
+    if extras:
+        described += f" ({'; '.join(extras)})"
+    return described + (f": {telecom}" if telecom else "")
+
+
+def _embedded_files(resource: FHIRAbstractModel, where: str) -> list[EmbeddedFile]:
+    kind = resource.get_resource_type()
+    if kind == "Binary":
+        if not resource.data:
+            return []
+        name = f"source-document-{resource.id or 'binary'}{_extension(resource.contentType)}"
+        return [EmbeddedFile(name, resource.contentType, _bytes(resource.data))]
+    files = []
+    for number, content in enumerate(resource.content or []):
+        attachment = content.attachment
+        if attachment is not None and attachment.data:
+            content_type = attachment.contentType or "application/octet-stream"
+            name = attachment.title or f"source-document-{number + 1}"
+            if "." not in name:
+                name += _extension(content_type)
+            files.append(EmbeddedFile(name, content_type, _bytes(attachment.data)))
+    return files
+
+
+def _bytes(data: bytes | str) -> bytes:
+    return data if isinstance(data, bytes) else base64.b64decode(data)
+
+
+def _extension(content_type: str | None) -> str:
+    return {"application/pdf": ".pdf", "text/plain": ".txt", "text/html": ".html"}.get(
+        (content_type or "").split(";")[0], ""
+    )

@@ -1,0 +1,167 @@
+import re
+import uuid
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, File, Form, UploadFile
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse, Response
+
+from app.accounts.dependencies import CurrentUser, DbSession
+from app.core.config import AppSettings
+from app.core.schemas import WithoutNul
+from app.statements import containment, service
+from app.statements.schemas import DecisionsIn, ImportDecided, ImportRead, ImportSummary
+from app.plans.service import etag, get_owned_plan
+
+router = APIRouter(prefix="/api/v1", tags=["imports"])
+# The upload route takes bigger bodies than the rest of the API (settings.max_upload_bytes).
+UPLOAD_PATH = re.compile(r"/api/v1/plans/[^/]+/imports")
+
+UPLOAD_ERRORS: dict[int | str, dict] = {
+    413: {"description": "The file, or what it unpacks to, is over a limit (docs/imports.md)"},
+    415: {"description": "Not a kind of file we can read"},
+    422: {
+        "description": "The file is damaged, not valid FHIR R4, has nothing to import, names "
+        "someone else, or is too large or complex to read safely; `where` says where in the file"
+    },
+    503: {"description": "Every process that reads files is busy; try again after Retry-After"},
+}
+
+
+@router.post(
+    "/plans/{plan_id}/imports",
+    response_model=ImportRead,
+    status_code=201,
+    responses=UPLOAD_ERRORS,
+)
+def create_import(
+    plan_id: uuid.UUID,
+    user: CurrentUser,
+    session: DbSession,
+    settings: AppSettings,
+    file: Annotated[UploadFile, File(description="FHIR R4 JSON, .docx, PDF, .txt or .md")],
+    source_system: Annotated[
+        str | None, Form(max_length=300, description="The system the file came from"), WithoutNul
+    ] = None,
+    confirm_person: Annotated[
+        bool,
+        Form(description="Send it although the name in it differs from the plan owner's"),
+    ] = False,
+):
+    """Bring in a crisis advance statement or joint crisis plan from another system, for the
+    plan's owner to review part by part. The owner can do this, and so can someone whose
+    share lets them suggest changes to the crisis plan. Nothing goes into the plan until
+    the owner accepts it; the original file is kept for them to open."""
+    access = service.importer_access(session, user, plan_id)
+    # A plain def, so waiting for the parsing process (up to a second for a long PDF) runs
+    # off the event loop.
+    data = file.file.read(settings.max_upload_bytes + 1)
+    record = service.create_import(
+        session,
+        access,
+        data=data,
+        file_name=file.filename,
+        content_type=file.content_type,
+        source_system=source_system,
+        confirm_person=confirm_person,
+        max_bytes=settings.max_upload_bytes,
+        parse_limits=containment.ParseLimits.of(settings),
+    )
+    return JSONResponse(
+        jsonable_encoder(service.import_view(session, record, access)),
+        status_code=201,
+        headers={"Location": f"/api/v1/plans/{plan_id}/imports/{record.id}"},
+    )
+
+
+@router.get("/plans/{plan_id}/imports", response_model=list[ImportSummary])
+def list_imports(plan_id: uuid.UUID, user: CurrentUser, session: DbSession):
+    """Imports for this plan, newest first. Someone you share with sees only their own."""
+    access = service.reader_access(session, user, plan_id)
+    found = service.list_imports(session, access)
+    listed = [service.import_summary(session, r, access) for r in found]
+    service.log_grantee_read(
+        session,
+        access,
+        "listed_imports",
+        f"looked at the list of imports they sent for your crisis plan ({len(found)}).",
+    )
+    return listed
+
+
+@router.get("/plans/{plan_id}/imports/{import_id}", response_model=ImportRead)
+def read_import(plan_id: uuid.UUID, import_id: uuid.UUID, user: CurrentUser, session: DbSession):
+    """Every proposed part, the crisis-plan field it maps to, and (for the owner) what the
+    plan says there now; with who sent it, from what, when, and any warnings."""
+    access = service.reader_access(session, user, plan_id)
+    record = service.get_import(session, access, import_id)
+    view = service.import_view(session, record, access)
+    service.log_grantee_read(
+        session,
+        access,
+        "viewed_import",
+        f"opened \u201c{record.file_name}\u201d, which they sent for your crisis plan, "
+        "with your decisions on it.",
+    )
+    return view
+
+
+@router.post(
+    "/plans/{plan_id}/imports/{import_id}/decisions",
+    response_model=ImportDecided,
+    responses={409: {"description": "Already decided, or warnings not yet read"}},
+)
+def decide(
+    plan_id: uuid.UUID,
+    import_id: uuid.UUID,
+    body: DecisionsIn,
+    user: CurrentUser,
+    session: DbSession,
+    settings: AppSettings,
+):
+    """Accept, edit-then-accept, or reject each part; or keep a part with your own note
+    ("I disagree because …"): action `accept` with a `note`. Accepted parts go into your
+    crisis plan as one new version, labelled as imported words."""
+    plan = get_owned_plan(session, user, plan_id)
+    access = service.Access(user, plan, None)
+    record = service.get_import(session, access, import_id)
+    plan = service.decide(session, user, plan, record, body, settings.deleted_plan_retention_days)
+    session.expire_all()  # the decisions were written with UPDATE statements
+    view = service.import_view(session, record, service.Access(user, plan, None))
+    return JSONResponse(
+        jsonable_encoder(view | {"plan_version": plan.version}), headers={"ETag": etag(plan)}
+    )
+
+
+@router.get(
+    "/plans/{plan_id}/attachments/{attachment_id}",
+    response_class=Response,
+    responses={
+        200: {"content": {"*/*": {}}, "description": "The file, with the type it was sent as"}
+    },
+)
+def read_attachment(
+    plan_id: uuid.UUID, attachment_id: uuid.UUID, user: CurrentUser, session: DbSession
+):
+    """Download a file kept with the plan, such as the original of an import, exactly as
+    it was sent. Always as a download, never shown in the page: a file may hold active
+    content (a PDF's scripts), and a browser must neither run it nor guess its type."""
+    access = service.reader_access(session, user, plan_id)
+    attachment = service.get_attachment(session, access, attachment_id)
+    service.log_grantee_read(
+        session,
+        access,
+        "opened_attachment",
+        f"downloaded \u201c{attachment.file_name}\u201d, a file they sent with an import.",
+    )
+    return Response(
+        attachment.content,
+        media_type=attachment.content_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(attachment.file_name)}",
+            "Cache-Control": "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "sandbox; default-src 'none'",
+        },
+    )
