@@ -10,6 +10,7 @@ from app.core.config import AppSettings
 from app.core.errors import Problem, problem_responses
 from app.core.schemas import MAX_STORED_INT, SPACES
 from app.plans import contradictions, service
+from app.plans.dependencies import OwnedPlan
 from app.plans.schemas import (
     CLEARABLE_FIELDS,
     EntryCreate,
@@ -174,12 +175,11 @@ def restore_deleted_plan(
 @router.get(
     "/plans/{plan_id}/contradictions", response_model=list[contradictions.ContradictionRead]
 )
-def list_contradictions(plan_id: uuid.UUID, user: CurrentUser, session: DbSession):
+def list_contradictions(plan: OwnedPlan):
     """Where your crisis plan says two things that may not agree (a medicine both preferred
     and avoided; someone both a helper and not to be involved; two people to speak for
     you). Nothing is changed for you: change or remove an entry, or keep both knowingly by
     adding its `key` to the crisis section's `kept_contradictions`."""
-    plan = service.get_owned_plan(session, user, plan_id)
     crisis = next((s for s in plan.sections if s["key"] == CRISIS_SECTION), None)
     return contradictions.in_crisis_section(crisis)
 
