@@ -2,12 +2,13 @@
 // the API is never cached here. VERSION is a digest of the files below (tests/test_pwa_shell.py
 // says the new one when a file changes): a new version installs beside the old one and waits
 // until the person chooses "Update now".
-const VERSION = "c1ef4d7e1652";
+const VERSION = "623a86be2410";
 const CACHE = `shell-v${VERSION}`;
 const SHELL = [
   "/index.html",
   "/manifest.webmanifest",
   "/css/app.css",
+  "/css/lock.css",
   "/icons/icon.svg",
   "/icons/icon-192.png",
   "/icons/icon-512.png",
@@ -30,6 +31,7 @@ const SHELL = [
   "/js/screens/deleted.js",
   "/js/screens/history.js",
   "/js/screens/invite.js",
+  "/js/screens/lock.js",
   "/js/screens/plan.js",
   "/js/screens/review.js",
   "/js/screens/section.js",

@@ -3,6 +3,7 @@ import { session } from "./api.js";
 import { h, fill } from "./dom.js";
 import { watchForUpdates } from "./pwa.js";
 import { routes } from "./routes.js";
+import { watchLock } from "./screens/lock.js";
 import * as store from "./store.js";
 import { onSyncState, startSync, syncState } from "./sync.js";
 
@@ -131,7 +132,15 @@ async function showStatus() {
   link.textContent = `${waiting.length} ${waiting.length === 1 ? "change needs" : "changes need"} your choice`;
 }
 
+// The app lock (screens/lock.js): when it locks, what was on the screen goes, unless it holds
+// words not yet saved (kept hidden until the PIN is given).
+const lockHooks = {
+  onLock: () => main.querySelector("[data-dirty]") || fill(main),
+  onUnlock: () => (main.childElementCount ? refresh() : render({ moveFocus: true })),
+};
+
 async function start() {
+  await watchLock(lockHooks);
   window.addEventListener("hashchange", () => location.hash !== "#main" && render({ moveFocus: true }));
   window.addEventListener("signin-needed", showStatus);
   store.onChange((event) => {

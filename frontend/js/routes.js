@@ -8,6 +8,7 @@ import { decisions } from "./screens/decisions.js";
 import { deleted } from "./screens/deleted.js";
 import * as history from "./screens/history.js";
 import { invite } from "./screens/invite.js";
+import { appLock } from "./screens/lock.js";
 import { overview } from "./screens/plan.js";
 import { importReview, inbox } from "./screens/review.js";
 import { section } from "./screens/section.js";
@@ -30,6 +31,7 @@ export const routes = [
   ["decisions", decisions],
   ["deleted", deleted],
   ["more", more],
+  ["app-lock", appLock],
   ["print", print],
   ["sharing", sharing],
   ["sharing/new", newShare],

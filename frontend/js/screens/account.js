@@ -234,6 +234,7 @@ export const more = {
           : null,
         waiting.length ? h("li", {}, h("a", { href: "#/decisions" }, "Changes that need your choice")) : null,
         person ? h("li", {}, h("a", { href: "#/sharing" }, "Who can see your plan")) : null,
+        h("li", {}, h("a", { href: "#/app-lock" }, "Lock the app with a PIN")),
         person ? h("li", {}, h("a", { href: "#/shared" }, "Plans shared with you")) : null
       ),
       h(
