@@ -134,9 +134,11 @@ def test_a_pin_locks_the_app_and_only_the_right_pin_opens_it(phone, server):
     page.get_by_label("Type the same PIN again").fill("482917")
     page.get_by_role("button", name="Turn on the app lock").click()
     expect(page.get_by_role("alert")).to_have_text("The two PINs aren't the same. Type them again.")
+    page.get_by_role("alert").scroll_into_view_if_needed()
     check_screen(page, "app-lock-settings")
     turn_on_the_lock(page)
     expect(page.get_by_label("Crisis plan visible when locked")).not_to_be_checked()
+    page.evaluate("scrollTo(0, 0)")
     check_screen(page, "app-lock-on")
 
     page.context.set_offline(True)
@@ -262,7 +264,9 @@ def test_the_crisis_plan_shows_on_the_lock_screen_only_when_chosen(phone, person
 
     open_app_lock(page)
     page.get_by_label("Crisis plan visible when locked").uncheck()
-    expect(page.locator(".flash")).to_have_text("Your crisis plan no longer shows on the lock screen.")
+    expect(page.locator(".flash")).to_have_text(
+        "Your crisis plan no longer shows on the lock screen."
+    )
     assert not [r for r in stored(page)["device"] if r["name"].startswith("crisis")]
     page.reload()
     expect_locked(page)

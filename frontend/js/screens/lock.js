@@ -120,9 +120,10 @@ function pinView() {
         const pin = checkPin(f.pin.value);
         if (await withPin(() => db.unlock(pin), f.pin)) unlocked();
       },
-      pinInput("pin", "Your PIN", FIVE_WRONG, { id: "unlock-pin" }),
+      pinInput("pin", "Your PIN", null, { id: "unlock-pin" }),
       h("button", { type: "submit", class: "primary" }, "Unlock")
     ),
+    h("p", { class: "hint" }, FIVE_WRONG),
     settings.crisisWhenLocked
       ? h("p", {}, button("Open my crisis plan", () => showLockScreen("crisis"), { class: "primary" }))
       : null,
@@ -132,6 +133,12 @@ function pinView() {
   );
 }
 
+/** Only what the person wrote, under its questions: few words for a hard moment. */
+const answered = (section) => ({
+  ...section,
+  prompts: section.prompts.filter((p) => section.entries.some((e) => e.prompt === p.key)),
+});
+
 async function crisisView() {
   const section = await db.crisisCopy();
   return h(
@@ -140,7 +147,7 @@ async function crisisView() {
     h("h1", { tabindex: "-1" }, "My crisis plan"),
     dangerNow(),
     section
-      ? answersByPrompt(section, { emptyText: "Not written yet." })
+      ? answersByPrompt(answered(section), { emptyText: "Nothing written in it yet." })
       : h("p", {}, "Your crisis plan isn't on this phone yet. It will be after you next unlock the app."),
     button("Back to unlock", () => showLockScreen("pin"))
   );
