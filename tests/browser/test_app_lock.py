@@ -73,7 +73,7 @@ def turn_on_the_lock(page: Page, pin: str = PIN, after: str = "5 minutes without
     page.get_by_label("Lock the app after").select_option(label=after)
     page.get_by_role("button", name="Turn on the app lock").click()
     expect(page.locator(".flash")).to_have_text(
-        "The app lock is on. You'll need your PIN to open the app on this phone."
+        "Your PIN is set. From now on the app asks for it on this phone."
     )
 
 

@@ -149,7 +149,7 @@ async function crisisView() {
     section
       ? answersByPrompt(answered(section), { emptyText: "Nothing written in it yet." })
       : h("p", {}, "Your crisis plan isn't on this phone yet. It will be after you next unlock the app."),
-    button("Back to unlock", () => showLockScreen("pin"))
+    h("p", {}, button("Back to unlock", () => showLockScreen("pin")))
   );
 }
 
@@ -264,7 +264,7 @@ function turnOnForm(rerender) {
     async (f) => {
       const pin = chosenPin(f);
       await db.setPin(pin, { idleMinutes: Number(f.idle_minutes.value) });
-      await done(f, "The app lock is on. You'll need your PIN to open the app on this phone.", rerender);
+      await done(f, "Your PIN is set. From now on the app asks for it on this phone.", rerender);
     },
     newPins(),
     field("Lock the app after", idleSelect(5), IDLE_HINT),
