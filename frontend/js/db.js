@@ -254,14 +254,17 @@ tabs.onmessage = () => {
 
 // ---- the app lock --------------------------------------------------------------------------
 
-/** The app-lock settings: `pinSet`, `idleMinutes`, `crisisWhenLocked`, `wrongPins`. */
+/** The app-lock settings: `pinSet`, `screenLock` (it opens the app too), `idleMinutes`,
+ * `crisisWhenLocked`, `wrongPins`. */
 export async function lockSettings() {
-  const [settings, dataKeyRecord] = await Promise.all([deviceRecord("lock"), deviceRecord("data-key")]);
-  return { ...LOCK_DEFAULTS, ...settings, pinSet: dataKeyRecord?.by === "pin" };
+  const [settings, dataKeyRecord, screenLock] = await Promise.all(
+    ["lock", "data-key", "screen-lock"].map(deviceRecord)
+  );
+  return { ...LOCK_DEFAULTS, ...settings, pinSet: dataKeyRecord?.by === "pin", screenLock: Boolean(screenLock) };
 }
 
 export async function saveLockSettings(changes) {
-  const { pinSet, ...current } = await lockSettings();
+  const { pinSet, screenLock, ...current } = await lockSettings();
   await done((await rawStore("device", "readwrite")).put({ ...current, ...changes, name: "lock" }));
 }
 
@@ -321,13 +324,92 @@ export async function changePin(currentPin, newPin) {
   await done((await rawStore("device", "readwrite")).put(wrapped));
 }
 
-/** Turn the app lock off (the current PIN is asked for first): the crisis copy goes too. */
+/** Turn the app lock off (the current PIN is asked for first): the crisis copy and the
+ * screen-lock unlocking go too. */
 export async function removePin(pin) {
   const records = await wrappedByDevice(await keyFromPin(pin, true));
   await commit(["device"], (stores) => {
     records.forEach((r) => stores.device.put(r));
-    ["lock", "crisis-key", "crisis-copy"].forEach((name) => stores.device.delete(name));
+    ["lock", "crisis-key", "crisis-copy", "screen-lock"].forEach((name) => stores.device.delete(name));
   });
+}
+
+// ---- unlocking with the phone's screen lock (WebAuthn's PRF extension) ------------------------
+// A credential made on this phone for this alone (the server never sees it): with the person's
+// fingerprint, face or phone PIN, the authenticator gives the same secret for the same salt
+// each time; a key derived from it wraps the data key once more, beside the PIN's wrapping.
+
+export class ScreenLockFailed extends Error {}
+
+async function screenLockKey(secret) {
+  const base = await subtle.importKey("raw", secret, "HKDF", false, ["deriveKey"]);
+  return subtle.deriveKey(
+    { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(), info: encoder.encode("app lock") },
+    base,
+    { name: "AES-KW", length: 256 },
+    false,
+    ["wrapKey", "unwrapKey"]
+  );
+}
+
+async function screenLockSecret(credentialId, salt) {
+  const credential = await navigator.credentials
+    .get({
+      publicKey: {
+        challenge: crypto.getRandomValues(new Uint8Array(32)),
+        allowCredentials: [{ type: "public-key", id: credentialId }],
+        userVerification: "required",
+        extensions: { prf: { eval: { first: salt } } },
+      },
+    })
+    .catch(() => null);
+  const secret = credential?.getClientExtensionResults().prf?.results?.first;
+  if (!secret) throw new ScreenLockFailed();
+  return secret;
+}
+
+/** Whether this phone has a screen lock the browser can use (it may still lack PRF). */
+export const screenLockAvailable = async () =>
+  Boolean(await globalThis.PublicKeyCredential?.isUserVerifyingPlatformAuthenticatorAvailable?.());
+
+/** Let the phone's screen lock open the app too (the app's PIN is asked for first). */
+export async function addScreenLock(pin) {
+  const dataKey = await keyFromPin(pin, true);
+  const salt = crypto.getRandomValues(new Uint8Array(32));
+  const credential = await navigator.credentials
+    .create({
+      publicKey: {
+        rp: { name: "Your plan" },
+        user: { id: crypto.getRandomValues(new Uint8Array(16)), name: "App lock", displayName: "App lock on this phone" },
+        challenge: crypto.getRandomValues(new Uint8Array(32)),
+        pubKeyCredParams: [
+          { type: "public-key", alg: -7 },
+          { type: "public-key", alg: -257 },
+        ],
+        authenticatorSelection: { authenticatorAttachment: "platform", userVerification: "required", residentKey: "discouraged" },
+        extensions: { prf: {} },
+      },
+    })
+    .catch(() => null);
+  if (!credential?.getClientExtensionResults().prf?.enabled) throw new ScreenLockFailed();
+  const secret = await screenLockSecret(credential.rawId, salt);
+  const wrapped = await subtle.wrapKey("raw", dataKey, await screenLockKey(secret), "AES-KW");
+  await done((await rawStore("device", "readwrite")).put({ name: "screen-lock", credentialId: credential.rawId, salt, wrapped }));
+}
+
+export async function removeScreenLock() {
+  await done((await rawStore("device", "readwrite")).delete("screen-lock"));
+}
+
+export async function unlockWithScreenLock() {
+  const record = await deviceRecord("screen-lock");
+  const secret = await screenLockSecret(record.credentialId, record.salt);
+  const key = await unwrap(record.wrapped, await screenLockKey(secret)).catch(() => {
+    throw new ScreenLockFailed();
+  });
+  await saveLockSettings({ wrongPins: 0 });
+  keysOpened = Promise.resolve("open");
+  unlocked.resolve(key);
 }
 
 // ---- the crisis plan when locked -----------------------------------------------------------

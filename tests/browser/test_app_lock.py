@@ -85,7 +85,7 @@ def expect_locked(page: Page) -> None:
 
 def unlock(page: Page, pin: str = PIN) -> None:
     page.get_by_label("Your PIN").fill(pin)
-    page.get_by_role("button", name="Unlock").click()
+    page.get_by_role("button", name="Unlock", exact=True).click()
 
 
 def test_the_offline_copy_is_encrypted_without_an_app_lock(phone, server):
@@ -337,3 +337,77 @@ def test_words_not_yet_saved_wait_behind_the_lock(phone):
     expect(page.locator("details[open] form").get_by_role("textbox").first).to_have_value(
         "Half-written thought"
     )
+
+
+@pytest.fixture
+def phone_with_screen_lock(browser, server):
+    """A phone with a fingerprint reader: Chromium's virtual authenticator, with user
+    verification and the PRF extension. On `localhost`: WebAuthn refuses an IP address."""
+    context = browser.new_context(
+        viewport=PHONE_390, base_url=server.url.replace("127.0.0.1", "localhost")
+    )
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    authenticators = context.new_cdp_session(page)
+    authenticators.send("WebAuthn.enable")
+    added = authenticators.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "hasPrf": True,
+            }
+        },
+    )
+    page.goto("/")
+    yield page, authenticators, added["authenticatorId"]
+    context.close()
+    assert problems == []
+
+
+def test_the_phones_screen_lock_can_open_the_app(phone_with_screen_lock):
+    page, authenticators, authenticator_id = phone_with_screen_lock
+    sign_up(page)
+    start_plan(page)
+    page.get_by_role("link", name="Triggers").click()
+    add_entry(page, "Something that can set me off", "Slamming doors")
+    wait_synced(page)
+    turn_on_the_lock(page)
+    page.get_by_label("Your app PIN").fill("1234")
+    page.get_by_role("button", name="Use my phone's screen lock").click()
+    expect(page.get_by_role("alert")).to_contain_text("That PIN isn't right.")
+    page.get_by_label("Your app PIN").fill(PIN)
+    page.get_by_role("button", name="Use my phone's screen lock").click()
+    expect(page.locator(".flash")).to_have_text(
+        "Your phone's screen lock opens the app now. Your PIN still works too."
+    )
+    assert words_in_the_clear(page, ["Slamming doors"]) == []
+
+    page.reload()
+    expect_locked(page)
+    page.get_by_role("button", name="Unlock with your phone's screen lock").click()
+    expect(page.get_by_role("heading", name="App lock", level=1)).to_be_visible()
+    page.goto("/#/plan/triggers")
+    expect(page.locator(".entry", has_text="Slamming doors")).to_be_visible()
+
+    # The person says no to the fingerprint (or it isn't theirs): the PIN still opens it.
+    authenticators.send(
+        "WebAuthn.setUserVerified", {"authenticatorId": authenticator_id, "isUserVerified": False}
+    )
+    page.reload()
+    page.get_by_role("button", name="Unlock with your phone's screen lock").click()
+    expect(page.get_by_role("alert")).to_have_text(
+        "Your phone's screen lock didn't open the app. Try again, or type your PIN."
+    )
+    expect_locked(page)
+    check_screen(page, "lock-screen-with-screen-lock")
+    unlock(page)
+    expect(page.locator(".entry", has_text="Slamming doors")).to_be_visible()
+    page.goto("/#/app-lock")
+    page.get_by_role("heading", name="Your phone's screen lock").scroll_into_view_if_needed()
+    check_screen(page, "app-lock-screen-lock-on")

@@ -110,11 +110,29 @@ async function withPin(change, pinField) {
   }
 }
 
+const SCREEN_LOCK_FAILED = "Your phone's screen lock didn't open the app. Try again, or type your PIN.";
+
+function screenLockButton() {
+  return form(
+    async () => {
+      try {
+        await db.unlockWithScreenLock();
+      } catch (error) {
+        if (error instanceof db.ScreenLockFailed) throw new Error(SCREEN_LOCK_FAILED);
+        throw error;
+      }
+      unlocked();
+    },
+    h("button", { type: "submit", class: "primary" }, "Unlock with your phone's screen lock")
+  );
+}
+
 function pinView() {
   return h(
     "div",
     { class: "page" },
     h("h1", { tabindex: "-1" }, "Your plan is locked"),
+    settings.screenLock ? screenLockButton() : null,
     form(
       async (f) => {
         const pin = checkPin(f.pin.value);
@@ -273,7 +291,41 @@ function turnOnForm(rerender) {
   );
 }
 
-function lockIsOn(rerender) {
+async function screenLockPart(rerender) {
+  if (settings.screenLock) {
+    return [
+      h("h2", {}, "Your phone's screen lock"),
+      h("p", {}, "Your fingerprint, face or the phone's own PIN can open the app too. The app's PIN still works."),
+      button("Stop using the phone's screen lock", async () => {
+        await db.removeScreenLock();
+        flash("The phone's screen lock no longer opens the app. Your PIN does.");
+        await reloadSettings();
+        rerender();
+      }),
+    ];
+  }
+  if (!(await db.screenLockAvailable())) return null;
+  return [
+    h("h2", {}, "Your phone's screen lock"),
+    h("p", {}, "Open the app with your fingerprint, face or the phone's own PIN instead of typing the app's PIN."),
+    form(
+      async (f) => {
+        const pin = checkPin(f.pin.value);
+        try {
+          if (!(await withPin(() => db.addScreenLock(pin), f.pin))) return;
+        } catch (error) {
+          if (!(error instanceof db.ScreenLockFailed)) throw error;
+          throw new Error("Your phone's screen lock can't open the app in this browser. Your PIN still does.");
+        }
+        await done(f, "Your phone's screen lock opens the app now. Your PIN still works too.", rerender);
+      },
+      pinInput("pin", "Your app PIN", null, { id: "screen-lock-pin" }),
+      h("button", { type: "submit", class: "secondary" }, "Use my phone's screen lock")
+    ),
+  ];
+}
+
+async function lockIsOn(rerender) {
   const saveSetting = async (changes, message) => {
     await db.saveLockSettings(changes);
     await reloadSettings();
@@ -319,6 +371,7 @@ function lockIsOn(rerender) {
         "Off unless you turn it on. When it's on, anyone holding this phone can open your crisis plan from the lock screen without the PIN, so someone could help you in a crisis. The rest of your plan stays locked."
       )
     ),
+    await screenLockPart(rerender),
     h("h2", {}, "Change your PIN"),
     form(
       async (f) => {
@@ -359,7 +412,7 @@ export const appLock = {
         {},
         "Your plan on this phone is always kept scrambled (encrypted). With the app lock on, it can only be unscrambled with your PIN."
       ),
-      settings.pinSet ? lockIsOn(rerender) : turnOnForm(rerender)
+      settings.pinSet ? await lockIsOn(rerender) : turnOnForm(rerender)
     );
   },
 };
