@@ -12,7 +12,8 @@ const FIVE_WRONG =
   "After 5 wrong PINs in a row, this phone forgets your plan and signs you out. Your plan stays safe in your account: sign in again with your password to bring it back. Changes that haven't reached your account yet would be lost.";
 const ACTIVITY = ["pointerdown", "keydown", "input", "scroll", "touchstart"];
 
-const screen = h("main", { class: "lock-screen", id: "lock-screen", tabindex: "-1", hidden: true });
+// On the page only while locked: the app's own <main> is the only one otherwise.
+const screen = h("main", { class: "lock-screen", id: "lock-screen", tabindex: "-1" });
 let settings = { pinSet: false };
 let locked = false;
 let lastActive = Date.now();
@@ -47,8 +48,7 @@ function unlocked() {
   locked = false;
   lastActive = Date.now();
   delete document.body.dataset.locked;
-  screen.hidden = true;
-  fill(screen);
+  fill(screen).remove();
   keepCrisisCopy();
   scheduleIdle();
   hooks.onUnlock();
@@ -63,7 +63,7 @@ function startAgain() {
 async function showLockScreen(view) {
   document.body.dataset.locked = "";
   document.title = "Locked – Your plan";
-  screen.hidden = false;
+  document.body.append(screen);
   const views = { pin: pinView, crisis: crisisView, forget: forgetView, wiped: wipedView };
   fill(screen, await views[view]());
   screen.querySelector("h1").focus();
@@ -226,7 +226,6 @@ async function onVisibility() {
  * the time to lock. `onLock` and `onUnlock` let the app clear and redraw its screen. */
 export async function watchLock({ onLock, onUnlock }) {
   hooks = { onLock, onUnlock };
-  document.body.append(screen);
   const [state] = await Promise.all([db.openKeys(), reloadSettings()]);
   if (state === "locked") {
     locked = true;
