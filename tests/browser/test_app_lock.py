@@ -411,3 +411,36 @@ def test_the_phones_screen_lock_can_open_the_app(phone_with_screen_lock):
     page.goto("/#/app-lock")
     page.get_by_role("heading", name="Your phone's screen lock").scroll_into_view_if_needed()
     check_screen(page, "app-lock-screen-lock-on")
+
+
+def test_signing_out_warns_of_unsent_changes_then_wipes_the_copy_and_keys(phone):
+    page = phone(PHONE_390)
+    email = sign_up(page)
+    start_plan(page)
+    wait_synced(page)
+    turn_on_the_lock(page)
+    page.context.set_offline(True)
+    page.goto("/#/plan/notes")
+    add_entry(page, "A note or page", "Ring the dentist")
+
+    page.goto("/#/more")
+    page.get_by_role("button", name="Sign out", exact=True).click()
+    expect(page.get_by_text("1 change hasn't reached the server yet.")).to_be_visible()
+    before = stored(page)
+    assert len(before["outbox"]) == 1
+    page.get_by_role("button", name="Sign out anyway").click()
+    expect(page.get_by_role("heading", name="Welcome back")).to_be_visible()
+    after = stored(page)
+    assert [after[name] for name in ("plans", "outbox", "decisions", "meta")] == [[]] * 4
+    # Only a new key is left (the sign-in screen opens one): no PIN, nothing of the old one.
+    assert sorted(r["name"] for r in after["device"]) == ["data-key", "device-key"]
+    [old_key] = [r["wrapped"] for r in before["device"] if r["name"] == "data-key"]
+    [new_key] = [r["wrapped"] for r in after["device"] if r["name"] == "data-key"]
+    assert new_key != old_key
+
+    page.context.set_offline(False)
+    sign_in(page, email)
+    # A new start: no app lock, and a new key for the new copy.
+    page.reload()
+    expect(page.get_by_role("list", name="Sections of your plan")).to_be_visible()
+    assert [r["by"] for r in stored(page)["device"] if r["name"] == "data-key"] == ["device"]
