@@ -444,3 +444,25 @@ def test_signing_out_warns_of_unsent_changes_then_wipes_the_copy_and_keys(phone)
     page.reload()
     expect(page.get_by_role("list", name="Sections of your plan")).to_be_visible()
     assert [r["by"] for r in stored(page)["device"] if r["name"] == "data-key"] == ["device"]
+
+
+def test_two_tabs_share_one_copy_and_signing_out_in_one_clears_the_other(phone):
+    first = phone(PHONE_390)
+    sign_up(first)
+    start_plan(first)
+    wait_synced(first)
+    second = first.context.new_page()
+    second.goto("/#/plan/notes")
+    turn_on_the_lock(first)
+
+    # Setting the PIN wraps the same key again: the other tab goes on working.
+    add_entry(second, "A note or page", "Written in the second tab")
+    wait_synced(second)
+    first.goto("/#/plan/notes")
+    expect(first.locator(".entry", has_text="Written in the second tab")).to_be_visible()
+
+    first.goto("/#/more")
+    first.get_by_role("button", name="Sign out", exact=True).click()
+    expect(first.get_by_role("heading", name="Welcome back")).to_be_visible()
+    expect(second.get_by_role("heading", name="Welcome back")).to_be_visible()
+    assert "Written in the second tab" not in second.content()
