@@ -9,7 +9,7 @@ from app.accounts.dependencies import BearerToken, CurrentUser, DbSession
 from app.core.config import AppSettings
 from app.core.errors import Problem, problem_responses
 from app.core.schemas import MAX_STORED_INT, SPACES
-from app.plans import contradictions, service
+from app.plans import contradictions, queries, service
 from app.plans.dependencies import OwnedPlan
 from app.plans.schemas import (
     CLEARABLE_FIELDS,
@@ -89,7 +89,7 @@ async def list_plans(request: Request, token: BearerToken, deleted: bool = False
     # Async with one hand-off to a worker thread, as the plan read: every device asks for
     # this when the app opens.
     return await run_in_threadpool(
-        service.list_owned_plans,
+        queries.list_owned_plans,
         request.app.state.read_engine,
         token,
         deleted,
@@ -109,7 +109,7 @@ def create_plan(body: PlanCreate, user: CurrentUser, session: DbSession, setting
 async def read_plan(plan_id: uuid.UUID, request: Request, token: BearerToken):
     # Async, its queries awaited (EventLoopDriver) or each handed to a worker thread: this
     # is the request every device makes most.
-    body, etag = await service.read_owned_plan_json(
+    body, etag = await queries.read_owned_plan_json(
         request.app.state.awaited_driver, token, plan_id, request.app.state.settings
     )
     return Response(body, media_type="application/json", headers={"ETag": etag})
@@ -117,7 +117,7 @@ async def read_plan(plan_id: uuid.UUID, request: Request, token: BearerToken):
 
 @router.patch("/plans/{plan_id}", response_model=PlanRead, responses=CONFLICT_RESPONSE)
 def update_plan(
-    plan_id: uuid.UUID,
+    plan: OwnedPlan,
     body: PlanUpdate,
     user: CurrentUser,
     session: DbSession,
@@ -126,7 +126,6 @@ def update_plan(
 ):
     """Rename a plan, or archive it (`archived: true`) and bring it back."""
     fields = _changed_fields(body)
-    plan = service.get_owned_plan(session, user, plan_id)
     expected = service.parse_if_match(if_match)
     if expected is not None and expected != plan.version:
         raise service.conflict(plan, settings.deleted_plan_retention_days)
@@ -134,7 +133,7 @@ def update_plan(
         plan, _ = _change(
             session,
             user,
-            plan_id,
+            plan,
             settings,
             if_match,
             "Renamed the plan",
@@ -146,9 +145,9 @@ def update_plan(
 
 
 @router.delete("/plans/{plan_id}", status_code=204)
-def delete_plan(plan_id: uuid.UUID, user: CurrentUser, session: DbSession, settings: AppSettings):
+def delete_plan(plan: OwnedPlan, session: DbSession):
     """Move a plan to deleted plans. It can be restored for 30 days, then it is gone."""
-    service.soft_delete(session, service.get_owned_plan(session, user, plan_id))
+    service.soft_delete(session, plan)
     return Response(status_code=204)
 
 
@@ -185,17 +184,13 @@ def list_contradictions(plan: OwnedPlan):
 
 
 @router.get("/plans/{plan_id}/revisions", response_model=list[RevisionSummary])
-def list_revisions(plan_id: uuid.UUID, user: CurrentUser, session: DbSession):
+def list_revisions(plan: OwnedPlan, session: DbSession):
     """Every version of the plan, newest first: who changed what, and when."""
-    plan = service.get_owned_plan(session, user, plan_id)
     return [service.revision_summary(r) for r in service.list_revisions(session, plan)]
 
 
 @router.get("/plans/{plan_id}/revisions/{number}", response_model=RevisionRead)
-def read_revision(
-    plan_id: uuid.UUID, number: RevisionNumber, user: CurrentUser, session: DbSession
-):
-    plan = service.get_owned_plan(session, user, plan_id)
+def read_revision(plan: OwnedPlan, number: RevisionNumber, session: DbSession):
     revision = service.get_revision(session, plan, number)
     return service.revision_summary(revision) | {"sections": revision.sections}
 
@@ -206,7 +201,7 @@ def read_revision(
     responses=CONFLICT_RESPONSE,
 )
 def restore_revision(
-    plan_id: uuid.UUID,
+    plan: OwnedPlan,
     number: RevisionNumber,
     user: CurrentUser,
     session: DbSession,
@@ -214,26 +209,23 @@ def restore_revision(
     if_match: IfMatch = None,
 ):
     """Make an earlier version current again. This adds a new version; nothing is lost."""
-    plan = service.get_owned_plan(session, user, plan_id)
     revision = service.get_revision(session, plan, number)
-    plan, _ = service.change_plan(
+    plan, _ = _change(
         session,
         user,
-        plan_id,
-        author=user,
-        summary=f"Restored version {number}",
-        expected_version=service.parse_if_match(if_match),
-        change=service.restore_revision(revision),
-        retention_days=settings.deleted_plan_retention_days,
+        plan,
+        settings,
+        if_match,
+        f"Restored version {number}",
+        service.restore_revision(revision),
     )
     return _plan_response(plan, settings)
 
 
-def _change(session, user, plan_id, settings, if_match, summary, change):
+def _change(session, user, plan, settings, if_match, summary, change):
     return service.change_plan(
         session,
-        user,
-        plan_id,
+        plan,
         author=user,
         summary=summary,
         expected_version=service.parse_if_match(if_match),
@@ -249,7 +241,7 @@ def _change(session, user, plan_id, settings, if_match, summary, change):
     responses=CONFLICT_RESPONSE,
 )
 def add_section(
-    plan_id: uuid.UUID,
+    plan: OwnedPlan,
     body: SectionCreate,
     user: CurrentUser,
     session: DbSession,
@@ -260,7 +252,7 @@ def add_section(
     plan, section = _change(
         session,
         user,
-        plan_id,
+        plan,
         settings,
         if_match,
         f"Added section '{body.title}'",
@@ -273,7 +265,7 @@ def add_section(
     "/plans/{plan_id}/sections/{key}", response_model=SectionWritten, responses=CONFLICT_RESPONSE
 )
 def update_section(
-    plan_id: uuid.UUID,
+    plan: OwnedPlan,
     key: SectionKey,
     body: SectionUpdate,
     user: CurrentUser,
@@ -286,7 +278,7 @@ def update_section(
     plan, section = _change(
         session,
         user,
-        plan_id,
+        plan,
         settings,
         if_match,
         f"Changed section '{key}'",
@@ -297,7 +289,7 @@ def update_section(
 
 @router.delete("/plans/{plan_id}/sections/{key}", status_code=204, responses=CONFLICT_RESPONSE)
 def remove_section(
-    plan_id: uuid.UUID,
+    plan: OwnedPlan,
     key: SectionKey,
     user: CurrentUser,
     session: DbSession,
@@ -309,7 +301,7 @@ def remove_section(
     plan, _ = _change(
         session,
         user,
-        plan_id,
+        plan,
         settings,
         if_match,
         f"Removed section '{key}'",
@@ -320,7 +312,7 @@ def remove_section(
 
 @router.put("/plans/{plan_id}/section-order", response_model=PlanRead, responses=CONFLICT_RESPONSE)
 def reorder_sections(
-    plan_id: uuid.UUID,
+    plan: OwnedPlan,
     body: SectionOrder,
     user: CurrentUser,
     session: DbSession,
@@ -331,7 +323,7 @@ def reorder_sections(
     plan, _ = _change(
         session,
         user,
-        plan_id,
+        plan,
         settings,
         if_match,
         "Reordered sections",
@@ -347,7 +339,7 @@ def reorder_sections(
     responses=CONFLICT_RESPONSE,
 )
 def add_entry(
-    plan_id: uuid.UUID,
+    plan: OwnedPlan,
     key: SectionKey,
     body: EntryCreate,
     user: CurrentUser,
@@ -360,7 +352,7 @@ def add_entry(
     plan, entry = _change(
         session,
         user,
-        plan_id,
+        plan,
         settings,
         if_match,
         f"Added an entry to '{key}'",
@@ -375,7 +367,7 @@ def add_entry(
     responses=CONFLICT_RESPONSE,
 )
 def update_entry(
-    plan_id: uuid.UUID,
+    plan: OwnedPlan,
     key: SectionKey,
     entry_id: uuid.UUID,
     body: EntryUpdate,
@@ -388,7 +380,7 @@ def update_entry(
     plan, entry = _change(
         session,
         user,
-        plan_id,
+        plan,
         settings,
         if_match,
         f"Edited an entry in '{key}'",
@@ -403,7 +395,7 @@ def update_entry(
     responses=CONFLICT_RESPONSE,
 )
 def remove_entry(
-    plan_id: uuid.UUID,
+    plan: OwnedPlan,
     key: SectionKey,
     entry_id: uuid.UUID,
     user: CurrentUser,
@@ -415,7 +407,7 @@ def remove_entry(
     plan, _ = _change(
         session,
         user,
-        plan_id,
+        plan,
         settings,
         if_match,
         f"Removed an entry from '{key}'",
@@ -430,7 +422,7 @@ def remove_entry(
     responses=CONFLICT_RESPONSE,
 )
 def reorder_entries(
-    plan_id: uuid.UUID,
+    plan: OwnedPlan,
     key: SectionKey,
     body: EntryOrder,
     user: CurrentUser,
@@ -442,7 +434,7 @@ def reorder_entries(
     plan, section = _change(
         session,
         user,
-        plan_id,
+        plan,
         settings,
         if_match,
         f"Reordered entries in '{key}'",
