@@ -231,9 +231,7 @@ def main() -> None:
                 f"{figures['python_peak_mib']:>6.1f}MiB"
             )
     print(f"process peak resident size: {max_rss_mib:.0f} MiB ({os.cpu_count()} CPUs)")
-    save_result(
-        "import_bench", {"quick": args.quick, "results": results, "max_rss_mib": max_rss_mib}
-    )
+    save_result("import", {"results": results, "max_rss_mib": max_rss_mib}, quick=args.quick)
 
 
 if __name__ == "__main__":

@@ -44,10 +44,10 @@ from app.core.fhir_codes import (
     WORDS_CHANGED_EXTENSION,
     XHTML_NAMESPACE,
 )
+from app.core.words import normalise
 from app.exports import crisis_entries_by_field
 from app.plans.models import Plan
 from app.plans.templates import CRISIS_SECTION, FIVE_WAYS_TO_WELLBEING, TEMPLATES
-from app.statements.parsers.fields import normalise
 
 SERVICE_NAME = "Wellbeing plans"
 LANGUAGE = "en-GB"

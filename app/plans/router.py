@@ -1,16 +1,15 @@
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Request, Response
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter, Header, Path, Response
 from fastapi.responses import JSONResponse
 
-from app.accounts.dependencies import BearerToken, CurrentUser, DbSession
+from app.accounts.dependencies import CurrentUser, DbSession
 from app.core.config import AppSettings
 from app.core.errors import Problem, problem_responses
 from app.core.schemas import MAX_STORED_INT, SPACES
-from app.plans import contradictions, queries, service
-from app.plans.dependencies import OwnedPlan
+from app.plans import contradictions, service
+from app.plans.dependencies import OwnedPlan, OwnedPlanDocument, OwnedPlanList
 from app.plans.schemas import (
     CLEARABLE_FIELDS,
     EntryCreate,
@@ -83,18 +82,10 @@ def list_templates() -> dict[str, Any]:
 
 
 @router.get("/plans", response_model=list[PlanSummary])
-async def list_plans(request: Request, token: BearerToken, deleted: bool = False):
+async def list_plans(plans: OwnedPlanList):
     """Your plans (archived ones included, marked). `deleted=true` lists deleted plans that
     can still be restored, with the date each is gone for good."""
-    # Async with one hand-off to a worker thread, as the plan read: every device asks for
-    # this when the app opens.
-    return await run_in_threadpool(
-        queries.list_owned_plans,
-        request.app.state.read_engine,
-        token,
-        deleted,
-        request.app.state.settings,
-    )
+    return plans
 
 
 @router.post("/plans", response_model=PlanRead, status_code=201)
@@ -106,12 +97,8 @@ def create_plan(body: PlanCreate, user: CurrentUser, session: DbSession, setting
 
 
 @router.get("/plans/{plan_id}", response_model=PlanRead)
-async def read_plan(plan_id: uuid.UUID, request: Request, token: BearerToken):
-    # Async, its queries awaited (EventLoopDriver) or each handed to a worker thread: this
-    # is the request every device makes most.
-    body, etag = await queries.read_owned_plan_json(
-        request.app.state.awaited_driver, token, plan_id, request.app.state.settings
-    )
+async def read_plan(plan: OwnedPlanDocument):
+    body, etag = plan
     return Response(body, media_type="application/json", headers={"ETag": etag})
 
 

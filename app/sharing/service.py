@@ -1003,12 +1003,7 @@ _LOG_VALUES = {
 _LOG_READ_IF_UNCHANGED = insert(AccessEvent.__table__).from_select(
     list(_LOG_VALUES),
     _SCOPED_READ.with_only_columns(*_LOG_VALUES.values()).where(
-        *(
-            _SCOPED_READ.selected_columns[name].is_not_distinct_from(
-                bindparam(name, type_=_SCOPED_READ.selected_columns[name].type)
-            )
-            for name in caches.LAST_READS.checked_in_sql
-        )
+        caches.LAST_READS.unchanged_in(_SCOPED_READ)
     ),
 )
 
@@ -1153,7 +1148,7 @@ def _scoped_document(
             "until": clock.isoformat(row.expires_at),
         },
     }
-    unchanged = {name: row._mapping[name] for name in caches.LAST_READS.checked_in_sql}
+    unchanged = caches.LAST_READS.remembered_values(row)
     document_json = plan_queries.with_sections_json(document, shown_json)
     return _LastRead(document_json, line, unchanged, viewed_at + LAST_VIEWED_PRECISION), writes
 

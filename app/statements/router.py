@@ -54,8 +54,8 @@ def create_import(
     plan's owner to review part by part. The owner can do this, and so can someone whose
     share lets them suggest changes to the crisis plan. Nothing goes into the plan until
     the owner accepts it; the original file is kept for them to open."""
-    # A plain def, so waiting for the parsing process (up to a second for a long PDF) runs
-    # off the event loop.
+    # A plain def, so waiting for the parsing process (long for a long PDF) runs off the
+    # event loop.
     data = file.file.read(settings.max_upload_bytes + 1)
     record = service.create_import(
         session,
