@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from app.account_transfer.router import router as account_transfer_router
 from app.accounts.attempts import prune_failed_attempts
 from app.accounts.router import router as accounts_router
 from app.core.api_docs import install_api_docs
@@ -30,14 +31,14 @@ from app.core.middleware import (
     SecurityHeadersMiddleware,
 )
 from app.exports.router import router as exports_router
-from app.statements.router import UPLOAD_PATH
-from app.statements.router import router as statements_router
 from app.plans.router import router as plans_router
 from app.plans.service import purge_deleted_plans
-from app.account_transfer.router import router as account_transfer_router
+from app.sharing import plan_copies  # noqa: F401 (subscribes sharing to plan changes)
 from app.sharing.router import CRISIS_CARD_PATH_PREFIX, grantee_reads_router
 from app.sharing.router import card_router as crisis_card_router
 from app.sharing.router import router as sharing_router
+from app.statements.router import UPLOAD_PATH
+from app.statements.router import router as statements_router
 from app.sync.router import router as sync_router
 
 logger = logging.getLogger(__name__)

@@ -1,7 +1,6 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
 from app.accounts.models import AttemptCounter, AuthSession, RefreshToken, User
-from app.statements.models import ImportPart, PlanAttachment, PlanImport
 from app.plans.models import Plan, PlanRevision
 from app.sharing.models import (
     AccessEvent,
@@ -11,6 +10,7 @@ from app.sharing.models import (
     SharingSwitch,
     Suggestion,
 )
+from app.statements.models import ImportPart, PlanAttachment, PlanImport
 from app.sync.models import SyncedOperation
 
 __all__ = [

@@ -281,7 +281,7 @@ def main() -> None:
             f"; imports stored: {result['imports_stored']} ({workers * 3} warm-up files and the "
             "PDF with active content)"
         )
-    save_result("hostile_files", results)
+    save_result("hostile_files", results, quick=runs == [1])
 
 
 if __name__ == "__main__":

@@ -37,9 +37,9 @@ sys.path.insert(0, str(ROOT))
 
 import app.models  # noqa: E402, F401  (every table)
 from app.core.config import Settings  # noqa: E402
-from app.statements.parsers import parse_upload  # noqa: E402
 from app.main import close_database_pools, create_app  # noqa: E402
 from app.plans.templates import CRISIS_FIELDS  # noqa: E402
+from app.statements.parsers import parse_upload  # noqa: E402
 from bench.server import save_result  # noqa: E402
 
 SAMPLE = (
@@ -231,9 +231,7 @@ def main() -> None:
                 f"{figures['python_peak_mib']:>6.1f}MiB"
             )
     print(f"process peak resident size: {max_rss_mib:.0f} MiB ({os.cpu_count()} CPUs)")
-    save_result(
-        "import_bench", {"quick": args.quick, "results": results, "max_rss_mib": max_rss_mib}
-    )
+    save_result("import", {"results": results, "max_rss_mib": max_rss_mib}, quick=args.quick)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ is also measured with wrk at 200 connections for scale.
     .venv/bin/python bench/load_bench.py --sqlite                    # temporary SQLite
 
 The server runs WEB_CONCURRENCY uvicorn workers (default 1). Figures are printed and
-written to bench/results/load.json (load-quick.json with --quick).
+written to bench/results/load.json (with the date, and whether the run was quick).
 """
 
 import argparse
@@ -439,7 +439,7 @@ def main() -> None:
             seed.seed(database_url, people, reset=True)
         result = run(database_url, seconds, workers, args.quick)
     print(report(result))
-    save_result("load-quick" if args.quick else "load", result)
+    save_result("load", result, quick=args.quick)
 
 
 if __name__ == "__main__":

@@ -109,7 +109,7 @@ def main() -> None:
         )
     print(f"  throughput ratio {result['throughput_ratio']:.0%} (target >= 50%)")
     print(f"  p99 ratio        {result['p99_ratio']}x (target <= 2x)")
-    save_result("plan_read", result)
+    save_result("plan_read", result, quick=result["quick"])
 
 
 if __name__ == "__main__":

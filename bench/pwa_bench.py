@@ -183,7 +183,7 @@ def main() -> int:
         f"({sync['api_requests']} API requests in all), {sync['seconds']} s, "
         f"{sync['left_unsynced']} left unsynced (budget <= 3 requests)"
     )
-    save_result("pwa", results)
+    save_result("pwa", results, quick=args.quick)
     print("All within budget." if all(checks.values()) else f"Missed: {checks}")
     return 0 if all(checks.values()) else 1
 

@@ -200,7 +200,7 @@ def main() -> None:
         print(f"seeded {people:,} people in {seeded['seconds']} s", flush=True)
     result = run(args.database_url, args.quick)
     print(table(result))
-    save_result("scale-quick" if args.quick else "scale", result)
+    save_result("scale", result, quick=args.quick)
 
 
 if __name__ == "__main__":

@@ -542,7 +542,7 @@ def main() -> None:
     rows = ", ".join(f"{count:,} {table}" for table, count in result["rows"].items())
     print(f"seeded {result['database']} with {people:,} people in {result['seconds']} s: {rows}")
     print("(all accounts share one argon2 hash of the benchmark password: hashing is slow)")
-    save_result("seed", result)
+    save_result("seed", result, quick=args.quick)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -164,8 +165,16 @@ def wrk(url: str, token: str | None, seconds: int, connections: int) -> dict:
     }
 
 
-def save_result(name: str, result) -> None:
-    """Writes a benchmark's figures to bench/results/<name>.json."""
+def save_result(name: str, result, *, quick: bool) -> None:
+    """Writes a benchmark's figures to bench/results/<name>.json, with the day they were
+    measured and whether the run was quick or full: the one place figures are kept (the
+    code's comments point here), committed with the code they measured."""
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
-    (out / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
+    record = {
+        "benchmark": name,
+        "run": "quick" if quick else "full",
+        "date": datetime.now(UTC).date().isoformat(),
+        "figures": result,
+    }
+    (out / f"{name}.json").write_text(json.dumps(record, indent=2) + "\n")

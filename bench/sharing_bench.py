@@ -277,7 +277,7 @@ def main() -> None:
     for result in results:
         print(table(result))
     print(json.dumps(results, indent=2))
-    save_result("sharing-quick" if args.quick else "sharing", results)
+    save_result("sharing", results, quick=args.quick)
 
 
 if __name__ == "__main__":

@@ -3,58 +3,40 @@ TEST_DATABASE_URL names one (`.ci/run` does both)."""
 
 import itertools
 import os
-import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pytest
-from alembic import command
-from alembic.config import Config
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import make_url, text
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
-import app.models  # noqa: F401  (every table on the metadata)
 from app.accounts.models import Role
 from app.accounts.service import create_user
 from app.core import clock, security
-from app.core.config import PROJECT_ROOT, Settings
+from app.core.config import Settings
 from app.core.db import build_engine
-from app.main import close_database_pools, create_app
+from app.main import close_database_pools, create_app, database_engines
+from tests.helpers.accounts import (
+    PASSWORD,
+    PRODUCTION_PASSWORD_HASHER,
+    TEST_ENCRYPTION_KEY,
+    TEST_SECRET_KEY,
+    Account,
+    sign_in,
+)
+from tests.helpers.database import empty_all_tables, migrate, reset_schema
+from tests.helpers.faults import StatementFault
+from tests.helpers.plans import MarkedPlan, make_marked_plan
+from tests.helpers.sharing import share_with
+from tests.helpers.watchers import Statements
 
-TEST_SECRET_KEY = "test-secret-key-" + "x" * 32
-# Fixed, so the suite never makes a development key in the repository's data/ folder.
-TEST_ENCRYPTION_KEY = "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy0hISE="
-PASSWORD = "correct horse battery staple"
 _emails = itertools.count(1)
-
-
-def migrate(database_url: str, revision: str = "head", *, down: bool = False) -> None:
-    config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    engine = build_engine(database_url)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        (command.downgrade if down else command.upgrade)(config, revision)
-    engine.dispose()
-
-
-def reset_schema(database_url: str) -> None:
-    """An empty database: PostgreSQL gets a fresh public schema, SQLite a missing file."""
-    engine = build_engine(database_url)
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 # argon2 is slow on purpose: at its real cost it was a large part of the suite's CPU time
 # (an account is made and signed in to for most tests). Tests hash at the lowest cost;
-# tests/test_auth.py checks the real cost with this hasher.
-PRODUCTION_PASSWORD_HASHER = security._password_hasher
-
-
+# tests/test_auth.py checks the real cost with PRODUCTION_PASSWORD_HASHER.
 @pytest.fixture(autouse=True, scope="session")
 def quick_password_hashing():
     security._password_hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
@@ -106,22 +88,11 @@ def settings(database_url) -> Settings:
     )
 
 
-def _empty_all_tables(engine) -> None:
-    tables = SQLModel.metadata.sorted_tables
-    with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(tables):
-                connection.execute(table.delete())
-
-
 @pytest.fixture
 def app(settings):
     application = create_app(settings)
     yield application
-    _empty_all_tables(application.state.engine)
+    empty_all_tables(application.state.engine)
     close_database_pools(application)
 
 
@@ -129,52 +100,6 @@ def app(settings):
 def client(app):
     with TestClient(app) as test_client:
         yield test_client
-
-
-@dataclass
-class Account:
-    """A signed-in account, with request helpers that send its access token."""
-
-    client: TestClient
-    id: str
-    email: str
-    display_name: str
-    access_token: str
-    refresh_token: str
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.access_token}"}
-
-    def sign_in_again(self) -> None:
-        """New tokens, e.g. after moving the clock past the access token's lifetime."""
-        tokens = sign_in(self.client, self.email)
-        self.access_token, self.refresh_token = tokens["access_token"], tokens["refresh_token"]
-
-    def request(self, method: str, url: str, **kwargs):
-        headers = self.headers | kwargs.pop("headers", {})
-        return self.client.request(method, url, headers=headers, **kwargs)
-
-    def get(self, url: str, **kwargs):
-        return self.request("GET", url, **kwargs)
-
-    def post(self, url: str, **kwargs):
-        return self.request("POST", url, **kwargs)
-
-    def put(self, url: str, **kwargs):
-        return self.request("PUT", url, **kwargs)
-
-    def patch(self, url: str, **kwargs):
-        return self.request("PATCH", url, **kwargs)
-
-    def delete(self, url: str, **kwargs):
-        return self.request("DELETE", url, **kwargs)
-
-
-def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> dict:
-    response = client.post("/api/v1/auth/token", data={"username": email, "password": password})
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 @pytest.fixture
@@ -249,5 +174,67 @@ def move_clock(monkeypatch):
     return move
 
 
-def random_uuid() -> str:
-    return str(uuid.uuid4())
+@pytest.fixture
+def link_worker(make_account) -> Account:
+    return make_account("Jo Link", role=Role.link_worker, organisation="Riverside")
+
+
+@pytest.fixture
+def marked_plan(owner) -> MarkedPlan:
+    return make_marked_plan(owner)
+
+
+@pytest.fixture
+def clinician(make_account) -> Account:
+    return make_account(
+        "Dr Ana Okafor", role=Role.clinician, organisation="Riverside Mental Health Trust"
+    )
+
+
+@pytest.fixture
+def clinician_share(owner, green_book, clinician) -> dict:
+    """The owner lets the clinician suggest changes to the crisis plan."""
+    return share_with(owner, green_book["id"], clinician, ["crisis"], "suggest", label="clinician")
+
+
+@pytest.fixture
+def statements(app):
+    """Every statement the app sends its database during the test (tests/helpers/watchers.py)."""
+    captured = Statements(database_engines(app))
+    yield captured
+    captured.remove()
+
+
+@pytest.fixture
+def fault(app):
+    """`fault(pattern)` arms a driver OperationalError at the next statement matching it,
+    on whichever of the app's engines runs it."""
+    armed: list[StatementFault] = []
+    engines = database_engines(app)
+
+    def arm(pattern: str, error: Exception | None = None) -> StatementFault:
+        driver = app.state.engine.dialect.loaded_dbapi
+        injected = StatementFault(
+            engines,
+            pattern,
+            error or driver.OperationalError("server closed the connection unexpectedly"),
+        )
+        armed.append(injected)
+        return injected
+
+    yield arm
+    for injected in armed:
+        injected.remove()
+
+
+@pytest.fixture
+def scratch_database_url(database_url, tmp_path):
+    """A second, empty database beside the suite's: a new SQLite file, or a PostgreSQL
+    schema reset (the suite's tables are rebuilt afterwards)."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'scratch.db'}"
+        return
+    reset_schema(database_url)
+    yield database_url
+    reset_schema(database_url)
+    migrate(database_url)

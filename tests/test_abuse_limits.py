@@ -13,8 +13,8 @@ from app.__main__ import main as admin_command
 from app.accounts.attempts import prune_failed_attempts
 from app.accounts.models import AttemptCounter
 from app.core.config import get_settings
-from tests.conftest import PASSWORD, sign_in
-from tests.sharing.conftest import create_share
+from tests.helpers.accounts import PASSWORD, sign_in
+from tests.helpers.sharing import create_share
 
 ELSEWHERE = ("198.51.100.9", 40000)
 WRONG_GUESS = "not the right one"

@@ -2,7 +2,7 @@
 
 import copy
 
-from tests.test_plans import add_entry
+from tests.helpers.plans import add_entry
 
 
 def _without_ids(export: dict) -> dict:

@@ -28,7 +28,8 @@ from app.accounts.service import create_user
 from app.core.db import build_engine
 from app.main import app as configured_app
 from app.main import close_database_pools, create_app
-from tests.conftest import PASSWORD, _empty_all_tables, sign_in
+from tests.helpers.accounts import PASSWORD, sign_in
+from tests.helpers.database import empty_all_tables
 
 # Bounded so that each of the two passes takes a couple of minutes on a small machine.
 FUZZ_SETTINGS = hypothesis.settings(
@@ -132,7 +133,7 @@ def people(database_url):
     operation would cost two password hashes each); the tables are emptied at the end."""
     yield {}
     engine = build_engine(database_url)
-    _empty_all_tables(engine)
+    empty_all_tables(engine)
     engine.dispose()
 
 

@@ -13,9 +13,10 @@ from fastapi.testclient import TestClient
 from app.accounts.models import Role
 from app.core import clock
 from app.plans.service import purge_deleted_plans
-from tests.conftest import PASSWORD, random_uuid
+from tests.helpers.accounts import PASSWORD
 from tests.helpers.limits import AT_ONCE, all_at_once, try_password
-from tests.sharing.conftest import access_log, make_marked_plan, share_with
+from tests.helpers.plans import make_marked_plan, random_uuid
+from tests.helpers.sharing import access_log, share_with
 
 SYNC = "/api/v1/sync"
 WRONG = "a wrong guess at it"

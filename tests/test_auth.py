@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from app.accounts.models import User
 from app.core import security
-from tests.conftest import PASSWORD, PRODUCTION_PASSWORD_HASHER, sign_in
+from tests.helpers.accounts import PASSWORD, PRODUCTION_PASSWORD_HASHER, sign_in
 
 
 def register(client, email="kim@example.org", password=PASSWORD, name="Kim", **extra):

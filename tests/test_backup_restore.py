@@ -20,8 +20,8 @@ from sqlalchemy.engine import make_url
 
 from app.core.config import PROJECT_ROOT
 from app.main import close_database_pools, create_app
-from tests.conftest import Account
-from tests.sharing.conftest import share_with
+from tests.helpers.accounts import Account
+from tests.helpers.sharing import share_with
 
 PLAN_VIEWS = ["shares", "comments", "suggestions", "imports", "access-log"]
 

@@ -4,15 +4,8 @@ import pytest
 
 from app.main import close_database_pools, create_app
 from app.plans.schemas import Goal
-from tests.test_plans import add_entry
-
-
-def assert_problem(response, status):
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body = response.json()
-    assert body["status"] == status
-    assert body["title"] and body["detail"].endswith(".")
+from tests.helpers.plans import add_entry
+from tests.helpers.problems import assert_problem
 
 
 def plan_version(owner, plan_id):

@@ -5,7 +5,7 @@ through the normal versioned plan edit (so it syncs). Nothing is ever changed fo
 import pytest
 
 from app.plans.contradictions import Item, find
-from tests.sharing.conftest import share_with
+from tests.helpers.sharing import share_with
 
 
 def _add(account, plan_id: str, prompt: str, text: str) -> str:

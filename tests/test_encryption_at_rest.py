@@ -38,12 +38,12 @@ from app.core.types import UTCDateTime
 from app.main import close_database_pools, create_app
 from app.plans.models import Plan, PlanRevision
 from app.plans.templates import new_plan_sections
-from tests.conftest import PASSWORD, TEST_ENCRYPTION_KEY, migrate, sign_in
-from tests.statements.conftest import clinician, decide, imported  # noqa: F401
-from tests.statements.fixtures.statement import FIXTURES
-from tests.sharing.conftest import share_with
-from tests.test_migrations_and_setup import scratch_database_url  # noqa: F401
-from tests.test_sync import edit, sync
+from tests.helpers.accounts import PASSWORD, TEST_ENCRYPTION_KEY, sign_in
+from tests.helpers.database import migrate
+from tests.helpers.sharing import share_with
+from tests.helpers.statement_files import FIXTURES
+from tests.helpers.statements import decide, imported
+from tests.helpers.sync import edit, sync
 
 MARK = "Quillfeather"  # in no template, fixture or name, so any trace of it is a leak
 ACK = {"acknowledged_visible_to_person": True}

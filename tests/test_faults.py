@@ -7,68 +7,23 @@ killed for real with pg_terminate_backend, mid-request and between requests."""
 
 import contextlib
 import logging
-import os
 import re
 
 import psycopg
 import pytest
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
 
 from app.core.driver import EventLoopDriver
-from app.main import database_engines
-from tests.sharing.conftest import access_log, share_with
-
-PROBLEM = "application/problem+json"
-# "plan" is quoted in SQL (a reserved word in some databases).
-PLAN_UPDATE = r'^\s*UPDATE "?plan"?\s'
-PLAN_READ = r'^\s*SELECT\b.*\b(FROM|JOIN) "?plan"?\s'
-REVISION_INSERT = r'^\s*INSERT INTO "?plan_revision"?\s'
-ACCESS_LOG_INSERT = r"^\s*INSERT INTO access_log\s"
-
-
-class StatementFault:
-    """Raises `error` at the next statement matching `pattern` on any of `engines`, once,
-    then gets out of the way (so the test can read what is left)."""
-
-    def __init__(self, engines, pattern: str, error: Exception) -> None:
-        self.engines = engines
-        self.pattern = re.compile(pattern, re.IGNORECASE | re.DOTALL)
-        self.error = error
-        self.fired = False
-        for engine in engines:
-            event.listen(engine, "before_cursor_execute", self._before)
-
-    def _before(self, _conn, _cursor, statement, *_args) -> None:
-        if not self.fired and self.pattern.search(statement):
-            self.fired = True
-            raise self.error
-
-    def remove(self) -> None:
-        for engine in self.engines:
-            event.remove(engine, "before_cursor_execute", self._before)
-
-
-@pytest.fixture
-def fault(app):
-    """`fault(pattern)` arms a driver OperationalError at the next statement matching it,
-    on whichever of the app's engines runs it."""
-    armed: list[StatementFault] = []
-    engines = database_engines(app)
-
-    def arm(pattern: str, error: Exception | None = None) -> StatementFault:
-        driver = app.state.engine.dialect.loaded_dbapi
-        injected = StatementFault(
-            engines,
-            pattern,
-            error or driver.OperationalError("server closed the connection unexpectedly"),
-        )
-        armed.append(injected)
-        return injected
-
-    yield arm
-    for injected in armed:
-        injected.remove()
+from tests.helpers.faults import (
+    PLAN_READ,
+    PLAN_UPDATE,
+    REVISION_INSERT,
+    admin_connection,
+    on_postgresql,
+    terminate_connections,
+)
+from tests.helpers.problems import PROBLEM, assert_unavailable
+from tests.helpers.sharing import access_log, share_with
 
 
 def crisis_entries(owner, plan_id: str) -> list[str]:
@@ -85,15 +40,6 @@ def plan_state(owner, plan_id: str) -> tuple[int, list[str], list[int]]:
     assert revisions.status_code == 200, revisions.text
     numbers = [revision["number"] for revision in revisions.json()]
     return plan.json()["version"], crisis_entries(owner, plan_id), sorted(numbers)
-
-
-def assert_unavailable(response) -> None:
-    assert response.status_code == 503, response.text
-    assert response.headers["content-type"] == PROBLEM
-    assert int(response.headers["Retry-After"]) > 0
-    body = response.json()
-    assert body["status"] == 503
-    assert "try again" in body["detail"].lower()
 
 
 def add_crisis_entry(owner, plan_id: str, text: str):
@@ -208,29 +154,6 @@ def test_an_integrity_error_is_a_logged_500_not_a_503(app, owner, green_book, fa
 
 
 # ---- PostgreSQL, for real -----------------------------------------------------------------
-
-on_postgresql = pytest.mark.skipif(
-    not (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgres"),
-    reason="kills real PostgreSQL connections",
-)
-
-
-def admin_connection(database_url: str) -> psycopg.Connection:
-    url = make_url(database_url).set(drivername="postgresql")
-    return psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
-
-
-def terminate_connections(admin: psycopg.Connection, only_pid: int | None = None) -> int:
-    """Kills the app's connections to this database (or just one), as a restart would. The
-    timeout makes pg_terminate_backend wait until each backend has exited."""
-    rows = admin.execute(
-        "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
-        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        " AND backend_type = 'client backend'"
-        " AND (%(pid)s::int IS NULL OR pid = %(pid)s::int)",
-        {"pid": only_pid},
-    ).fetchall()
-    return len(rows)
 
 
 @on_postgresql

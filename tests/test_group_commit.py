@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from app.core.group_commit import GroupCommit
-from tests.test_faults import StatementFault
+from tests.helpers.faults import StatementFault
 
 metadata = MetaData()
 note = Table("note", metadata, Column("id", Integer, primary_key=True))

@@ -1,15 +1,9 @@
 """Every change is a version; stale writes are refused with the current copy; nothing is lost."""
 
-import copy
-import re
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-from sqlalchemy import event, update
-from sqlmodel import Session
-
-from app.plans.models import Plan
-from tests.test_plans import add_entry, section
+from tests.helpers.plans import add_entry, section
+from tests.helpers.watchers import EditBetweenReads
 
 
 def test_history_lists_every_change_and_restores_any_version(owner, green_book):
@@ -123,56 +117,6 @@ def test_concurrent_additions_without_if_match_are_all_kept(owner, green_book):
     assert sorted(e["text"] for e in section(plan, "keeping_well")["entries"]) == sorted(texts)
     assert plan["version"] == 13
     assert len(owner.get(f"/api/v1/plans/{plan_id}/revisions").json()) == 13
-
-
-class EditBetweenReads:
-    """While in use, commits an edit of the plan (a new version with one more crisis
-    entry) from another connection just before the app first fetches a version's
-    sections: the moment a read has the plan's version but not yet its sections."""
-
-    SECTIONS_FETCH = re.compile(r'^SELECT "?plan"?\.sections\b', re.I)
-
-    def __init__(self, app, plan_id: str, text: str) -> None:
-        self.engine = app.state.engine
-        self.read_engine = app.state.read_engine  # where reads fetch sections
-        self.plan_id = uuid.UUID(plan_id)
-        self.text = text
-        self.fired = False
-        event.listen(self.read_engine, "before_cursor_execute", self._before)
-
-    def _before(self, _conn, _cursor, statement, *_args) -> None:
-        if self.fired or not self.SECTIONS_FETCH.search(statement):
-            return
-        self.fired = True
-        with Session(self.engine) as session:
-            plan = session.get(Plan, self.plan_id)
-            sections = copy.deepcopy(plan.sections)
-            crisis = next(s for s in sections if s["key"] == "crisis")
-            crisis["entries"].append(_entry(self.text))
-            session.execute(
-                update(Plan)
-                .where(Plan.id == self.plan_id)
-                .values(version=Plan.version + 1, sections=sections)
-            )
-            session.commit()
-
-    def __enter__(self) -> "EditBetweenReads":
-        return self
-
-    def __exit__(self, *_exc) -> None:
-        event.remove(self.read_engine, "before_cursor_execute", self._before)
-
-
-def _entry(text: str) -> dict:
-    now = "2026-01-01T00:00:00Z"
-    return {
-        "id": str(uuid.uuid4()),
-        "text": text,
-        "prompt": None,
-        "goal": None,
-        "created_at": now,
-        "updated_at": now,
-    }
 
 
 def test_a_read_meeting_an_edit_answers_one_whole_version(app, owner, green_book):

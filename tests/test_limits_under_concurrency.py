@@ -5,7 +5,7 @@ passwords, invite codes or registrations than the limit allows, on SQLite and Po
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import PASSWORD, sign_in
+from tests.helpers.accounts import PASSWORD, sign_in
 from tests.helpers.limits import AT_ONCE, all_at_once, try_password
 
 ELSEWHERE = ("198.51.100.23", 40000)

@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from app.sharing import service as sharing_service
-from tests.conftest import PASSWORD
+from tests.helpers.accounts import PASSWORD
 
 # The test's own HTTP client (httpx) logs the URLs it requests; it is not part of the app.
 CLIENT_SIDE_LOGGERS = ("httpx", "httpcore")

@@ -16,20 +16,8 @@ from app.__main__ import main as admin_command
 from app.core.config import Settings
 from app.core.db import build_engine
 from app.main import close_database_pools, create_app, database_engines
-from tests.conftest import PASSWORD, migrate, reset_schema, sign_in
-
-
-@pytest.fixture
-def scratch_database_url(database_url, tmp_path):
-    """A second, empty database beside the suite's: a new SQLite file, or a PostgreSQL
-    schema reset (the suite's tables are rebuilt afterwards)."""
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'scratch.db'}"
-        return
-    reset_schema(database_url)
-    yield database_url
-    reset_schema(database_url)
-    migrate(database_url)
+from tests.helpers.accounts import PASSWORD, sign_in
+from tests.helpers.database import migrate
 
 
 def test_upgrade_from_empty_to_head_and_back(scratch_database_url):

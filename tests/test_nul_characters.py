@@ -4,10 +4,10 @@ imported files it is dropped. Never a 500 (the fuzzer found one on PostgreSQL)."
 
 import json
 
-from tests.conftest import PASSWORD, sign_in
-from tests.statements.conftest import imported, upload
-from tests.statements.fixtures.statement import FIXTURES
-from tests.test_bad_input import assert_problem
+from tests.helpers.accounts import PASSWORD, sign_in
+from tests.helpers.problems import assert_problem
+from tests.helpers.statement_files import FIXTURES
+from tests.helpers.statements import imported, upload
 
 
 def test_signing_in_with_a_nul_in_the_email_is_refused(client, owner):

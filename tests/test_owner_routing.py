@@ -6,39 +6,13 @@ The statements are captured as the driver receives them, from real requests."""
 
 import re
 
-import pytest
-from sqlalchemy import event
 from sqlmodel import SQLModel
-
-from app.main import database_engines
 
 # Distributed by owner_id: every table with that column (docs/scaling.md lists the same).
 OWNED_TABLES = {
     table.name for table in SQLModel.metadata.sorted_tables if "owner_id" in table.columns
 }
 PARAMETER = r"(\?|%\(\w+\)s)"
-
-
-class Statements:
-    def __init__(self, engines) -> None:
-        self.engines = engines
-        self.seen: list[str] = []
-        for engine in engines:
-            event.listen(engine, "before_cursor_execute", self._before)
-
-    def _before(self, _conn, _cursor, statement, *_args) -> None:
-        self.seen.append(statement)
-
-    def remove(self) -> None:
-        for engine in self.engines:
-            event.remove(engine, "before_cursor_execute", self._before)
-
-
-@pytest.fixture
-def statements(app):
-    captured = Statements(database_engines(app))
-    yield captured
-    captured.remove()
 
 
 def _owned_tables_in(statement: str) -> set[str]:

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.conftest import PASSWORD, sign_in
+from tests.helpers.accounts import PASSWORD, sign_in
 
 NEW_PASSWORD = "a fresh passphrase of my own"
 PHONE = (

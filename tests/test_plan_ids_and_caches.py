@@ -13,8 +13,8 @@ from app.accounts.models import Role, User
 from app.core import caches, clock
 from app.plans.models import Plan, UsedPlanId
 from app.plans.service import purge_deleted_plans
-from tests.conftest import random_uuid
-from tests.sharing.conftest import make_marked_plan, share_with
+from tests.helpers.plans import make_marked_plan, random_uuid
+from tests.helpers.sharing import share_with
 
 SYNC = "/api/v1/sync"
 

@@ -5,19 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import random_uuid
-
-
-def section(plan: dict, key: str) -> dict:
-    return next(s for s in plan["sections"] if s["key"] == key)
-
-
-def add_entry(account, plan_id, key, text, **extra):
-    response = account.post(
-        f"/api/v1/plans/{plan_id}/sections/{key}/entries", json={"text": text, **extra}
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
+from tests.helpers.plans import add_entry, random_uuid, section
 
 
 @pytest.mark.parametrize("template", ["green_book", "wrap"])

@@ -8,7 +8,7 @@ import pytest
 
 from app.__main__ import main as admin_command
 from app.core.config import get_settings
-from tests.conftest import PASSWORD
+from tests.helpers.accounts import PASSWORD
 
 HIDDEN = {
     "\u202e": "right-to-left override (U+202E)",

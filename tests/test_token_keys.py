@@ -8,7 +8,7 @@ from jose import jwt
 from app.core.config import Settings
 from app.core.security import JWT_ALGORITHM, key_id
 from app.main import close_database_pools, create_app
-from tests.conftest import TEST_SECRET_KEY
+from tests.helpers.accounts import TEST_SECRET_KEY
 
 NEW_KEY = "the-next-signing-key-" + "n" * 32
 OTHER_KEY = "a-key-this-app-never-had-" + "o" * 32

@@ -13,14 +13,16 @@ Two rules make a cache unable to serve the wrong person:
   process keeps its entries until they are evicted, but its keys can never match a plan
   again, and the grantee's checked read (`LAST_READS`) is re-checked in SQL each time.
 
-docs/scaling.md gives each cache's measured worth; one that did not pay for itself was
-removed (decrypted titles and share keys, and the outlines and shown sections that
+docs/scaling.md says how each cache's worth was measured; one that did not pay for itself
+was removed (decrypted titles and share keys, and the outlines and shown sections that
 "shared with me" and a grantee's read kept apart from the caches below)."""
 
 import uuid
 from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, Row, Select, and_, bindparam
 
 from app.core.lru import LRUCache
 
@@ -37,7 +39,8 @@ class PlanContentCache(Generic[V]):
     key: tuple[str, ...]  # what the key tuple holds, in order
     holds: str
     # For an entry whose freshness is checked in SQL rather than by its key: the columns
-    # compared.
+    # compared. `unchanged_in` builds the check from them and `remembered_values` keeps
+    # them, so a column named here is both checked and remembered.
     checked_in_sql: tuple[str, ...] = ()
     _entries: LRUCache[Hashable, tuple[uuid.UUID, uuid.UUID, V]] = field(init=False)
 
@@ -57,6 +60,22 @@ class PlanContentCache(Generic[V]):
         self._entries.discard_where(
             lambda _key, entry: entry[0] == owner_id and plan_id in (None, entry[1])
         )
+
+    def unchanged_in(self, read: Select) -> ColumnElement[bool]:
+        """The SQL condition that each column of `read` named in `checked_in_sql` still
+        holds the value remembered for it, bound under the column's own name (the values
+        `remembered_values` gave)."""
+        columns = read.selected_columns
+        return and_(
+            *(
+                columns[name].is_not_distinct_from(bindparam(name, type_=columns[name].type))
+                for name in self.checked_in_sql
+            )
+        )
+
+    def remembered_values(self, row: Row) -> dict[str, Any]:
+        """What to remember of a row `read` found, for `unchanged_in` to compare."""
+        return {name: row._mapping[name] for name in self.checked_in_sql}
 
     def plans_held(self) -> set[tuple[uuid.UUID, uuid.UUID]]:
         """The (owner id, plan id) of every entry, for checking what is remembered."""
@@ -107,9 +126,9 @@ LAST_READS = PlanContentCache(
     key=("share_id", "reader_id"),
     holds="A grantee's read of a share as answered and logged, answered again only when the "
     "log line's insert finds the share live and every column in `checked_in_sql` unchanged.",
-    # Columns of the grantee's checked read (`app.sharing.service._SCOPED_READ`): the SQL
-    # check `_LOG_READ_IF_UNCHANGED` is built from this list, and the remembered read keeps
-    # exactly these values to compare.
+    # Columns of the grantee's checked read (`_SCOPED_READ`): the log line's insert
+    # (`_LOG_READ_IF_UNCHANGED`) is conditioned on `unchanged_in(_SCOPED_READ)`, and the
+    # remembered read keeps `remembered_values(row)`.
     checked_in_sql=(
         "generation",
         "version",

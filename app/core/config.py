@@ -48,8 +48,8 @@ class Settings(BaseSettings):
     registration_max_per_address: int = 20
     registration_window_minutes: int = 60
     deleted_plan_retention_days: int = 30
-    # Database connections each process keeps (10 more under bursts); on PostgreSQL keep
-    # processes x (this + 10) under max_connections.
+    # Database connections each process keeps, one per worker thread; what that adds up to
+    # on PostgreSQL is in README.md (DATABASE_POOL_SIZE) and docs/scaling.md.
     database_pool_size: int = WORKER_THREADS
     # Comma-separated exact origins (https://app.example.org) whose pages may call the API
     # from a browser; none by default, as the PWA is served from the API's own origin.

@@ -1,8 +1,8 @@
 """Statements compiled once for the database driver, for the hottest paths, where
 SQLAlchemy's per-execution work (its compiled-cache lookup, each value through its layers,
 the result's column descriptions read and matched on every execution) cost more than the
-database's own work: several hundred microseconds against about a hundred for the round
-trip of a plan read.
+database's own work for the round trip of a plan read (bench/plan_read_bench.py; figures
+in bench/results/).
 
 Writes (the group commit) run through `exec_driver_sql`. Reads (`DriverRead`) run on a
 pooled driver connection itself, and do by hand what SQLAlchemy would: its cursor-execute
@@ -11,9 +11,10 @@ and a connection found dead is discarded with the others pooled beside it.
 
 Requests handled on the event loop reach the database through `EventLoopDriver` on
 PostgreSQL (asyncio connections: no worker thread at all) and `WorkerThreadDriver` otherwise.
-Measured under load (32 connections, one app process), the query cost the app process about
-0.5 ms of CPU per read when a worker thread waited for PostgreSQL, about 0.1 ms awaited on
-the loop: the thread, back from the database, queues for the interpreter lock the loop holds."""
+Under load, a query costs the app process several times more CPU when a worker thread waits
+for PostgreSQL than when it is awaited on the loop: the thread, back from the database,
+queues for the interpreter lock the loop holds (bench/scale_bench.py; figures in
+bench/results/)."""
 
 import asyncio
 from collections import namedtuple

@@ -218,8 +218,8 @@ def active_keyring() -> Keyring:
 
 class EncryptedText(TypeDecorator):
     """Text stored encrypted. `purpose` is "<table>.<column>", the associated data.
-    Nothing decrypted is remembered: decrypting a short value costs a few microseconds,
-    too little for a cache of people's words to pay for itself (docs/scaling.md)."""
+    Nothing decrypted is remembered: decrypting a short value costs too little for a cache
+    of people's words to pay for itself (docs/scaling.md)."""
 
     impl = Text
     cache_ok = True

@@ -25,8 +25,7 @@ from typing import Any
 from fhir.resources.R4B.bundle import Bundle
 
 from app.core import clock
-from app.exports import crisis_entries_by_field
-from app.statements.parsers.fhir import (
+from app.core.fhir_codes import (
     ACT_REASON,
     ADVANCE_DIRECTIVES_CATEGORY,
     ALTERNATE_AGENT_ROLE,
@@ -45,7 +44,8 @@ from app.statements.parsers.fhir import (
     WORDS_CHANGED_EXTENSION,
     XHTML_NAMESPACE,
 )
-from app.statements.parsers.fields import normalise
+from app.core.words import normalise
+from app.exports import crisis_entries_by_field
 from app.plans.models import Plan
 from app.plans.templates import CRISIS_SECTION, FIVE_WAYS_TO_WELLBEING, TEMPLATES
 

@@ -13,11 +13,11 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from app.core import clock
+from app.core.clock import day
 from app.exports import crisis_entries_by_field
 from app.exports.provenance import imported_words, own_note
 from app.plans import contradictions
 from app.plans.templates import CRISIS_SECTION, FIVE_WAYS_TO_WELLBEING
-from app.sharing.service import day
 
 A5 = (148, 210)
 A4 = (210, 297)

@@ -6,7 +6,7 @@ author's, never as the person's."""
 from datetime import datetime
 from typing import Any
 
-from app.sharing.service import day
+from app.core.clock import day
 
 
 def _on(moment: str | None) -> str:

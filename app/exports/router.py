@@ -1,4 +1,3 @@
-import uuid
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
@@ -6,13 +5,13 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from app.accounts.dependencies import CurrentUser, DbSession
+from app.accounts.dependencies import CurrentUser
 from app.core.config import AppSettings
 from app.core.errors import Problem, problem_responses
 from app.core.schemas import SPACES
 from app.exports import printable
 from app.exports.fhir import plan_bundle
-from app.plans.service import get_owned_plan
+from app.plans.dependencies import OwnedPlan
 from app.plans.templates import CRISIS_SECTION
 
 router = APIRouter(prefix="/api/v1", tags=["export and import"])
@@ -23,12 +22,11 @@ router = APIRouter(prefix="/api/v1", tags=["export and import"])
     response_class=Response,
     responses={200: {"content": {"application/fhir+json": {}}, "description": "A FHIR Bundle"}},
 )
-def export_fhir(plan_id: uuid.UUID, user: CurrentUser, session: DbSession, settings: AppSettings):
+def export_fhir(plan: OwnedPlan, user: CurrentUser, settings: AppSettings):
     """Your crisis plan as a FHIR R4 document Bundle for another health or care system: a
     PACIO mental health advance directive (LOINC 104144-1) with your printed crisis plan as
     its source form, a Provenance for every entry someone else wrote, and your whole plan
     beside it. This service can import it again, keeping who wrote what."""
-    plan = get_owned_plan(session, user, plan_id)
     crisis = next(s for s in plan.sections if s["key"] == CRISIS_SECTION)
     printed = printable.crisis_card(
         _print_fonts(settings), user.display_name, crisis, plan.updated_at
@@ -57,9 +55,8 @@ def _print_fonts(settings) -> Path:
     },
 )
 def print_plan(
-    plan_id: uuid.UUID,
+    plan: OwnedPlan,
     user: CurrentUser,
-    session: DbSession,
     settings: AppSettings,
     sections: Annotated[
         str | None,
@@ -80,7 +77,6 @@ def print_plan(
 ):
     """Your plan as a PDF to print: a booklet with a page per section, or your crisis plan
     as a one-page card for the fridge, or as wallet-sized cards."""
-    plan = get_owned_plan(session, user, plan_id)
     by_key = {s["key"]: s for s in plan.sections}
     if sections is None and layout == "wallet":
         chosen = [by_key[CRISIS_SECTION]]

@@ -1,12 +1,18 @@
 """What a route needs to act on a plan as its owner, stated in the route's signature: a route
-that takes `OwnedPlan` cannot run for anyone but the plan's owner."""
+that takes one of these cannot run for anyone but the plan's owner.
+
+`OwnedPlan` loads the plan. The two reads every device makes most take the owner's answer
+itself (`OwnedPlanDocument`, `OwnedPlanList`): the sign-in check and the ownership check
+are then part of their one query (app/plans/queries.py)."""
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 
-from app.accounts.dependencies import CurrentUser, DbSession
+from app.accounts.dependencies import BearerToken, CurrentUser, DbSession
+from app.plans import queries
 from app.plans.models import Plan
 from app.plans.service import get_owned_plan
 
@@ -16,5 +22,30 @@ def _owned_plan(plan_id: uuid.UUID, user: CurrentUser, session: DbSession) -> Pl
     return get_owned_plan(session, user, plan_id)
 
 
-OwnedPlan = Annotated[Plan, Depends(_owned_plan)]
+async def _owned_plan_document(
+    plan_id: uuid.UUID, request: Request, token: BearerToken
+) -> tuple[str, str]:
+    # Awaited on the event loop (EventLoopDriver) or each query handed to a worker thread.
+    return await queries.read_owned_plan_json(
+        request.app.state.awaited_driver, token, plan_id, request.app.state.settings
+    )
 
+
+async def _owned_plan_list(
+    request: Request, token: BearerToken, deleted: bool = False
+) -> list[dict[str, Any]]:
+    # One hand-off to a worker thread for the one query.
+    return await run_in_threadpool(
+        queries.list_owned_plans,
+        request.app.state.read_engine,
+        token,
+        deleted,
+        request.app.state.settings,
+    )
+
+
+OwnedPlan = Annotated[Plan, Depends(_owned_plan)]
+# The owner's plan as its JSON document, and its ETag.
+OwnedPlanDocument = Annotated[tuple[str, str], Depends(_owned_plan_document)]
+# The owner's plans as summaries; `deleted=true` lists the deleted ones instead.
+OwnedPlanList = Annotated[list[dict[str, Any]], Depends(_owned_plan_list)]

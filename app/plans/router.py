@@ -1,16 +1,15 @@
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Request, Response
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter, Header, Path, Response
 from fastapi.responses import JSONResponse
 
-from app.accounts.dependencies import BearerToken, CurrentUser, DbSession
+from app.accounts.dependencies import CurrentUser, DbSession
 from app.core.config import AppSettings
 from app.core.errors import Problem, problem_responses
 from app.core.schemas import MAX_STORED_INT, SPACES
 from app.plans import contradictions, service
-from app.plans.dependencies import OwnedPlan
+from app.plans.dependencies import OwnedPlan, OwnedPlanDocument, OwnedPlanList
 from app.plans.schemas import (
     CLEARABLE_FIELDS,
     EntryCreate,
@@ -83,18 +82,10 @@ def list_templates() -> dict[str, Any]:
 
 
 @router.get("/plans", response_model=list[PlanSummary])
-async def list_plans(request: Request, token: BearerToken, deleted: bool = False):
+async def list_plans(plans: OwnedPlanList):
     """Your plans (archived ones included, marked). `deleted=true` lists deleted plans that
     can still be restored, with the date each is gone for good."""
-    # Async with one hand-off to a worker thread, as the plan read: every device asks for
-    # this when the app opens.
-    return await run_in_threadpool(
-        service.list_owned_plans,
-        request.app.state.read_engine,
-        token,
-        deleted,
-        request.app.state.settings,
-    )
+    return plans
 
 
 @router.post("/plans", response_model=PlanRead, status_code=201)
@@ -106,18 +97,14 @@ def create_plan(body: PlanCreate, user: CurrentUser, session: DbSession, setting
 
 
 @router.get("/plans/{plan_id}", response_model=PlanRead)
-async def read_plan(plan_id: uuid.UUID, request: Request, token: BearerToken):
-    # Async, its queries awaited (EventLoopDriver) or each handed to a worker thread: this
-    # is the request every device makes most.
-    body, etag = await service.read_owned_plan_json(
-        request.app.state.awaited_driver, token, plan_id, request.app.state.settings
-    )
+async def read_plan(plan: OwnedPlanDocument):
+    body, etag = plan
     return Response(body, media_type="application/json", headers={"ETag": etag})
 
 
 @router.patch("/plans/{plan_id}", response_model=PlanRead, responses=CONFLICT_RESPONSE)
 def update_plan(
-    plan_id: uuid.UUID,
+    plan: OwnedPlan,
     body: PlanUpdate,
     user: CurrentUser,
     session: DbSession,
@@ -126,7 +113,6 @@ def update_plan(
 ):
     """Rename a plan, or archive it (`archived: true`) and bring it back."""
     fields = _changed_fields(body)
-    plan = service.get_owned_plan(session, user, plan_id)
     expected = service.parse_if_match(if_match)
     if expected is not None and expected != plan.version:
         raise service.conflict(plan, settings.deleted_plan_retention_days)
@@ -134,7 +120,7 @@ def update_plan(
         plan, _ = _change(
             session,
             user,
-            plan_id,
+            plan,
             settings,
             if_match,
             "Renamed the plan",
@@ -146,9 +132,9 @@ def update_plan(
 
 
 @router.delete("/plans/{plan_id}", status_code=204)
-def delete_plan(plan_id: uuid.UUID, user: CurrentUser, session: DbSession, settings: AppSettings):
+def delete_plan(plan: OwnedPlan, session: DbSession):
     """Move a plan to deleted plans. It can be restored for 30 days, then it is gone."""
-    service.soft_delete(session, service.get_owned_plan(session, user, plan_id))
+    service.soft_delete(session, plan)
     return Response(status_code=204)
 
 
@@ -185,17 +171,13 @@ def list_contradictions(plan: OwnedPlan):
 
 
 @router.get("/plans/{plan_id}/revisions", response_model=list[RevisionSummary])
-def list_revisions(plan_id: uuid.UUID, user: CurrentUser, session: DbSession):
+def list_revisions(plan: OwnedPlan, session: DbSession):
     """Every version of the plan, newest first: who changed what, and when."""
-    plan = service.get_owned_plan(session, user, plan_id)
     return [service.revision_summary(r) for r in service.list_revisions(session, plan)]
 
 
 @router.get("/plans/{plan_id}/revisions/{number}", response_model=RevisionRead)
-def read_revision(
-    plan_id: uuid.UUID, number: RevisionNumber, user: CurrentUser, session: DbSession
-):
-    plan = service.get_owned_plan(session, user, plan_id)
+def read_revision(plan: OwnedPlan, number: RevisionNumber, session: DbSession):
     revision = service.get_revision(session, plan, number)
     return service.revision_summary(revision) | {"sections": revision.sections}
 
@@ -206,7 +188,7 @@ def read_revision(
     responses=CONFLICT_RESPONSE,
 )
 def restore_revision(
-    plan_id: uuid.UUID,
+    plan: OwnedPlan,
     number: RevisionNumber,
     user: CurrentUser,
     session: DbSession,
@@ -214,26 +196,23 @@ def restore_revision(
     if_match: IfMatch = None,
 ):
     """Make an earlier version current again. This adds a new version; nothing is lost."""
-    plan = service.get_owned_plan(session, user, plan_id)
     revision = service.get_revision(session, plan, number)
-    plan, _ = service.change_plan(
+    plan, _ = _change(
         session,
         user,
-        plan_id,
-        author=user,
-        summary=f"Restored version {number}",
-        expected_version=service.parse_if_match(if_match),
-        change=service.restore_revision(revision),
-        retention_days=settings.deleted_plan_retention_days,
+        plan,
+        settings,
+        if_match,
+        f"Restored version {number}",
+        service.restore_revision(revision),
     )
     return _plan_response(plan, settings)
 
 
-def _change(session, user, plan_id, settings, if_match, summary, change):
+def _change(session, user, plan, settings, if_match, summary, change):
     return service.change_plan(
         session,
-        user,
-        plan_id,
+        plan,
         author=user,
         summary=summary,
         expected_version=service.parse_if_match(if_match),
@@ -249,7 +228,7 @@ def _change(session, user, plan_id, settings, if_match, summary, change):
     responses=CONFLICT_RESPONSE,
 )
 def add_section(
-    plan_id: uuid.UUID,
+    plan: OwnedPlan,
     body: SectionCreate,
     user: CurrentUser,
     session: DbSession,
@@ -260,7 +239,7 @@ def add_section(
     plan, section = _change(
         session,
         user,
-        plan_id,
+        plan,
         settings,
         if_match,
         f"Added section '{body.title}'",
@@ -273,7 +252,7 @@ def add_section(
     "/plans/{plan_id}/sections/{key}", response_model=SectionWritten, responses=CONFLICT_RESPONSE
 )
 def update_section(
-    plan_id: uuid.UUID,
+    plan: OwnedPlan,
     key: SectionKey,
     body: SectionUpdate,
     user: CurrentUser,
@@ -286,7 +265,7 @@ def update_section(
     plan, section = _change(
         session,
         user,
-        plan_id,
+        plan,
         settings,
         if_match,
         f"Changed section '{key}'",
@@ -297,7 +276,7 @@ def update_section(
 
 @router.delete("/plans/{plan_id}/sections/{key}", status_code=204, responses=CONFLICT_RESPONSE)
 def remove_section(
-    plan_id: uuid.UUID,
+    plan: OwnedPlan,
     key: SectionKey,
     user: CurrentUser,
     session: DbSession,
@@ -309,7 +288,7 @@ def remove_section(
     plan, _ = _change(
         session,
         user,
-        plan_id,
+        plan,
         settings,
         if_match,
         f"Removed section '{key}'",
@@ -320,7 +299,7 @@ def remove_section(
 
 @router.put("/plans/{plan_id}/section-order", response_model=PlanRead, responses=CONFLICT_RESPONSE)
 def reorder_sections(
-    plan_id: uuid.UUID,
+    plan: OwnedPlan,
     body: SectionOrder,
     user: CurrentUser,
     session: DbSession,
@@ -331,7 +310,7 @@ def reorder_sections(
     plan, _ = _change(
         session,
         user,
-        plan_id,
+        plan,
         settings,
         if_match,
         "Reordered sections",
@@ -347,7 +326,7 @@ def reorder_sections(
     responses=CONFLICT_RESPONSE,
 )
 def add_entry(
-    plan_id: uuid.UUID,
+    plan: OwnedPlan,
     key: SectionKey,
     body: EntryCreate,
     user: CurrentUser,
@@ -360,7 +339,7 @@ def add_entry(
     plan, entry = _change(
         session,
         user,
-        plan_id,
+        plan,
         settings,
         if_match,
         f"Added an entry to '{key}'",
@@ -375,7 +354,7 @@ def add_entry(
     responses=CONFLICT_RESPONSE,
 )
 def update_entry(
-    plan_id: uuid.UUID,
+    plan: OwnedPlan,
     key: SectionKey,
     entry_id: uuid.UUID,
     body: EntryUpdate,
@@ -388,7 +367,7 @@ def update_entry(
     plan, entry = _change(
         session,
         user,
-        plan_id,
+        plan,
         settings,
         if_match,
         f"Edited an entry in '{key}'",
@@ -403,7 +382,7 @@ def update_entry(
     responses=CONFLICT_RESPONSE,
 )
 def remove_entry(
-    plan_id: uuid.UUID,
+    plan: OwnedPlan,
     key: SectionKey,
     entry_id: uuid.UUID,
     user: CurrentUser,
@@ -415,7 +394,7 @@ def remove_entry(
     plan, _ = _change(
         session,
         user,
-        plan_id,
+        plan,
         settings,
         if_match,
         f"Removed an entry from '{key}'",
@@ -430,7 +409,7 @@ def remove_entry(
     responses=CONFLICT_RESPONSE,
 )
 def reorder_entries(
-    plan_id: uuid.UUID,
+    plan: OwnedPlan,
     key: SectionKey,
     body: EntryOrder,
     user: CurrentUser,
@@ -442,7 +421,7 @@ def reorder_entries(
     plan, section = _change(
         session,
         user,
-        plan_id,
+        plan,
         settings,
         if_match,
         f"Reordered entries in '{key}'",

@@ -1,7 +1,6 @@
 """Plans: every change is a compare-and-swap on the plan's version plus a full revision,
 so two devices never overwrite each other silently and nothing is lost by editing."""
 
-import json
 import secrets
 import uuid
 from collections.abc import Callable
@@ -10,22 +9,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, bindparam, delete, select, update
-from sqlalchemy.engine import Connection, Engine, Row
+from sqlalchemy import delete, select, update
+from sqlalchemy.engine import Row
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
-from app.accounts.models import AuthSession, User
-from app.accounts.service import LIVE_SESSION, sign_in_required, signed_in_claims
-from app.core import caches, clock
-from app.core.config import Settings
-from app.core.db import retried_on_stale_connection
-from app.core.driver import AwaitedDriver, DriverRead
-from app.core.encryption import decrypted_json_text
+from app.accounts.models import User
+from app.core import caches, clock, plan_events
 from app.core.errors import Problem
+from app.core.plan_events import PlanEvent
 from app.plans.models import Plan, PlanRevision, UsedPlanId
 from app.plans.templates import TEMPLATES, Template, new_plan_sections
-from app.sharing.models import CrisisCard, EndReason, Share
 
 T = TypeVar("T")
 _CONCURRENT_RETRIES = 20
@@ -85,151 +79,30 @@ NOT_FOUND = "There is no plan with this id in your plans."
 
 
 def get_owned_plan(session: Session, owner: User, plan_id: uuid.UUID) -> Plan:
-    """The owner's plan; any other plan is a 404, so nobody learns that it exists."""
-    plan = _owners_plan(session, owner, plan_id)
-    _check_owned_and_live(plan, owner.id)
+    """The owner's plan; any other plan is a 404, so nobody learns that it exists. Routes
+    take it as `OwnedPlan` (app/plans/dependencies.py)."""
+    return _live_plan_of(session, owner.id, plan_id)
+
+
+def _live_plan_of(session: Session, owner_id: uuid.UUID, plan_id: uuid.UUID) -> Plan:
+    plan = _plan_of(session, owner_id, plan_id)
+    check_owned_and_live(plan, owner_id)
     return plan
 
 
-def _owners_plan(session: Session, owner: User, plan_id: uuid.UUID) -> Plan | None:
+def _plan_of(session: Session, owner_id: uuid.UUID, plan_id: uuid.UUID) -> Plan | None:
     # By owner too, as every plan query: on a database distributed by owner it is then
     # answered by one node.
     return session.execute(
-        select(Plan).where(Plan.id == plan_id, Plan.owner_id == owner.id)
+        select(Plan).where(Plan.id == plan_id, Plan.owner_id == owner_id)
     ).scalar_one_or_none()
 
 
-def _check_owned_and_live(plan: Plan | Row | None, owner_id: uuid.UUID) -> None:
+def check_owned_and_live(plan: Plan | Row | None, owner_id: uuid.UUID) -> None:
     if plan is None or plan.owner_id != owner_id:
         raise Problem(404, NOT_FOUND)
     if plan.deleted_at is not None:
         raise Problem(404, "This plan is deleted. Restore it from your deleted plans first.")
-
-
-# What `plan_summary` reads of a plan, as plain columns, for reads that load no objects.
-PLAN_SUMMARY_COLUMNS = (
-    Plan.id,
-    Plan.owner_id,
-    Plan.generation,
-    Plan.title,
-    Plan.template,
-    Plan.version,
-    Plan.archived_at,
-    Plan.created_at,
-    Plan.updated_at,
-    Plan.deleted_at,
-)
-
-
-def _live_session_and_plans(which_plans):
-    """The signed-in check and the caller's plans matching `which_plans`, in one query of
-    plain columns rather than Plan objects: a live session with no such plan is one row
-    of NULLs, a session that is not live no row at all."""
-    return (
-        select(*PLAN_SUMMARY_COLUMNS)
-        .select_from(AuthSession)
-        .outerjoin(Plan, and_(Plan.owner_id == bindparam("user_id"), which_plans))
-        .where(LIVE_SESSION)
-    )
-
-
-# Built once: reads are the hot path, and building a statement costs more than running it.
-_LIVE_SESSION_AND_PLAN = DriverRead(_live_session_and_plans(Plan.id == bindparam("plan_id")))
-_LIVE_SESSION_AND_PLANS = {
-    deleted: _live_session_and_plans(
-        Plan.deleted_at.is_not(None) if deleted else Plan.deleted_at.is_(None)
-    ).order_by(Plan.updated_at.desc())
-    for deleted in (False, True)
-}
-
-
-# By generation and version too: the plan may have changed since its summary was read, and
-# a version's sections are kept under that version of that row (caches.SECTIONS_JSON).
-_SECTIONS_JSON = select(decrypted_json_text(Plan.sections)).where(
-    Plan.owner_id == bindparam("owner_id"),
-    Plan.id == bindparam("plan_id"),
-    Plan.generation == bindparam("generation"),
-    Plan.version == bindparam("version"),
-)
-_SECTIONS_JSON_READ = DriverRead(_SECTIONS_JSON)
-
-
-async def read_owned_plan_json(
-    database: AwaitedDriver, token: str | None, plan_id: uuid.UUID, settings: Settings
-) -> tuple[str, str]:
-    """The plan as the JSON document (and its ETag), for its owner holding `token`.
-    The most frequent request of all, so it is one query, run on the driver (DriverRead),
-    and the sections are spliced in as JSON text: parsing and re-encoding them would be
-    most of the cost of a read."""
-    user_id, session_id = signed_in_claims(token, settings)
-    sections_json = None
-    while sections_json is None:  # again only if the plan changed between the two reads
-        plan = await database.first(
-            _LIVE_SESSION_AND_PLAN,
-            {"user_id": user_id, "session_id": session_id, "plan_id": plan_id},
-        )
-        if plan is None:
-            raise sign_in_required()
-        _check_owned_and_live(plan if plan.id else None, user_id)
-        sections_json = caches.SECTIONS_JSON.get(_sections_key(plan))
-        if sections_json is None:
-            fetched = await database.first(_SECTIONS_JSON_READ, _sections_json_values(plan))
-            sections_json = _kept_sections_json(plan, fetched[0] if fetched else None)
-    summary = plan_summary(plan, settings.deleted_plan_retention_days)
-    return with_sections_json(summary, sections_json), etag(plan)
-
-
-def sections_json_of(connection: Connection, plan: Row) -> str | None:
-    """The sections of the plan version in `plan` (its id, owner_id, generation and
-    version) as decrypted JSON text; None once the plan has moved on from that version."""
-    if (kept := caches.SECTIONS_JSON.get(_sections_key(plan))) is not None:
-        return kept
-    fetched = connection.execute(_SECTIONS_JSON, _sections_json_values(plan)).scalar_one_or_none()
-    return _kept_sections_json(plan, fetched)
-
-
-def _sections_json_values(plan: Row) -> dict[str, Any]:
-    return {
-        "owner_id": plan.owner_id,
-        "plan_id": plan.id,
-        "generation": plan.generation,
-        "version": plan.version,
-    }
-
-
-def _sections_key(plan: Row) -> tuple:
-    return (plan.owner_id, plan.id, plan.generation, plan.version)
-
-
-def _kept_sections_json(plan: Row, fetched: str | None) -> str | None:
-    if fetched is None:
-        return None
-    return caches.SECTIONS_JSON.put(
-        _sections_key(plan), fetched, owner_id=plan.owner_id, plan_id=plan.id
-    )
-
-
-def with_sections_json(document: dict[str, Any], sections_json: str) -> str:
-    """The document as JSON with `sections` spliced in as given, already encoded."""
-    encoded = json.dumps(document, ensure_ascii=False)
-    return f'{encoded[:-1]}, "sections": {sections_json}}}'
-
-
-@retried_on_stale_connection
-def list_owned_plans(
-    engine: Engine, token: str | None, deleted: bool, settings: Settings
-) -> list[dict[str, Any]]:
-    """The plans of the owner holding `token`, as summaries. Opened by every device when
-    the app starts, so it is one query of plain columns, as the plan read."""
-    user_id, session_id = signed_in_claims(token, settings)
-    with engine.connect() as connection:
-        rows = connection.execute(
-            _LIVE_SESSION_AND_PLANS[deleted], {"user_id": user_id, "session_id": session_id}
-        ).all()
-    if not rows:
-        raise sign_in_required()
-    retention_days = settings.deleted_plan_retention_days
-    return [plan_summary(row, retention_days) for row in rows if row.id is not None]
 
 
 # ---- changing --------------------------------------------------------------------------
@@ -305,8 +178,7 @@ def conflict(plan: Plan, retention_days: int) -> Problem:
 
 def change_plan(
     session: Session,
-    owner: User,
-    plan_id: uuid.UUID,
+    plan: Plan,
     *,
     author: User,
     summary: str,
@@ -314,10 +186,11 @@ def change_plan(
     change: Callable[[PlanDraft], T],
     retention_days: int,
 ) -> tuple[Plan, T]:
-    """Apply `change` as one new version. With an expected version, a stale write is refused
-    with 409; without one, a write racing another is simply re-applied to the newer copy."""
+    """Apply `change` to the owner's `plan` (as `get_owned_plan` gave it) as one new
+    version. With an expected version, a stale write is refused with 409; without one, a
+    write racing another is simply re-applied to the newer copy."""
+    owner_id, plan_id = plan.owner_id, plan.id
     for _ in range(_CONCURRENT_RETRIES):
-        plan = get_owned_plan(session, owner, plan_id)
         if expected_version is not None and expected_version != plan.version:
             raise conflict(plan, retention_days)
         draft = PlanDraft(title=plan.title, sections=deepcopy(plan.sections))
@@ -334,13 +207,12 @@ def change_plan(
         )
         if swapped:
             _record_revision(session, plan, author, summary, now)
-            _copy_to_shares(session, plan, open_only=True, plan_updated_at=now)
+            plan_events.publish(PlanEvent.changed, session, plan, updated_at=now)
             session.commit()
             return plan, result
         session.rollback()
         session.expire_all()
-        if expected_version is not None:
-            raise conflict(get_owned_plan(session, owner, plan_id), retention_days)
+        plan = _live_plan_of(session, owner_id, plan_id)
     raise Problem(409, "This plan is being changed on another device right now. Try again.")
 
 
@@ -353,14 +225,14 @@ def set_archived(session: Session, plan: Plan, archived: bool) -> Plan:
 
 def soft_delete(session: Session, plan: Plan) -> None:
     _write_plan(session, plan, deleted_at=clock.utcnow())
-    _copy_to_shares(session, plan, plan_deleted_at=plan.deleted_at)
+    plan_events.publish(PlanEvent.deleted, session, plan)
     session.commit()
     caches.forget_plan(plan.owner_id, plan.id)
 
 
 def _write_plan(session: Session, plan: Plan, *conditions, **values) -> bool:
     """Sets these columns of `plan` where it still meets `conditions`, by owner and id (as
-    every plan query, see `_owners_plan`), and keeps the loaded object in step; False if
+    every plan query, see `_plan_of`), and keeps the loaded object in step; False if
     the plan no longer met them."""
     written = session.execute(
         update(Plan)
@@ -375,21 +247,12 @@ def _write_plan(session: Session, plan: Plan, *conditions, **values) -> bool:
     return True
 
 
-def _copy_to_shares(session: Session, plan: Plan, *, open_only: bool = False, **copies) -> None:
-    """Shares keep copies of some plan columns (see the Share model): they change with it."""
-    shares = update(Share).where(Share.owner_id == plan.owner_id, Share.plan_id == plan.id)
-    if open_only:
-        shares = shares.where(Share.ended_at.is_(None))
-    session.execute(shares.values(**copies).execution_options(synchronize_session=False))
-
-
 def restore_deleted(
     session: Session, owner: User, plan_id: uuid.UUID, retention_days: int, *, with_sharing: bool
 ) -> Plan:
-    """Brings back the plan's content. Its shares and crisis card link come back only
-    `with_sharing`: otherwise they end now, so a restore never quietly reopens the plan to
-    anyone the person may have deleted it to shut out."""
-    plan = _owners_plan(session, owner, plan_id)
+    """Brings back the plan's content; its sharing comes back only `with_sharing` (see
+    app/sharing/plan_copies.py)."""
+    plan = _plan_of(session, owner.id, plan_id)
     if plan is None:
         raise Problem(404, NOT_FOUND)
     if plan.deleted_at is None:
@@ -397,62 +260,9 @@ def restore_deleted(
     if purge_after(plan, retention_days) <= clock.utcnow():
         raise Problem(404, NOT_FOUND)
     _write_plan(session, plan, deleted_at=None)
-    _copy_to_shares(session, plan, plan_deleted_at=None)
-    if with_sharing:
-        summary = (
-            "You restored this plan with its sharing: the shares and crisis card link it "
-            "had when you deleted it work again."
-        )
-    else:
-        summary = _restored_without_sharing(*_end_sharing(session, plan))
-    # Here, not at the top: the sharing service builds its queries from this module's.
-    from app.sharing.service import log_event
-
-    log_event(
-        session,
-        owner_id=owner.id,
-        plan_id=plan.id,
-        event="plan_restored",
-        by=owner,
-        summary=summary,
-    )
+    plan_events.publish(PlanEvent.restored, session, plan, by=owner, with_sharing=with_sharing)
     session.commit()
     return plan
-
-
-def _end_sharing(session: Session, plan: Plan) -> tuple[int, bool]:
-    """Ends the plan's open shares and turns its crisis card link off: how many shares
-    ended, and whether a working card link did."""
-    now = clock.utcnow()
-    shares = session.execute(
-        update(Share)
-        .where(Share.owner_id == plan.owner_id, Share.plan_id == plan.id, Share.ended_at.is_(None))
-        .values(ended_at=now, end_reason=EndReason.plan_deleted)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    cards = session.execute(
-        update(CrisisCard)
-        .where(
-            CrisisCard.owner_id == plan.owner_id,
-            CrisisCard.plan_id == plan.id,
-            CrisisCard.revoked_at.is_(None),
-            CrisisCard.expires_at > now,
-        )
-        .values(revoked_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    return shares, cards > 0
-
-
-def _restored_without_sharing(shares: int, card: bool) -> str:
-    ended = [f"its {shares} share{'' if shares == 1 else 's'}"] if shares else []
-    ended += ["its crisis card link"] if card else []
-    if not ended:
-        return "You restored this plan. It had no shares or crisis card link to bring back."
-    return (
-        f"You restored this plan without its sharing: {' and '.join(ended)} stayed turned "
-        "off. Share it again if you want to."
-    )
 
 
 def purge_deleted_plans(session: Session, retention_days: int) -> int:

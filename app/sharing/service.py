@@ -29,6 +29,7 @@ from app.accounts.service import (
     signed_in_user,
 )
 from app.core import caches, clock
+from app.core.clock import day
 from app.core.config import Settings
 from app.core.db import retried_on_stale_connection
 from app.core.driver import AwaitedDriver, Write
@@ -36,6 +37,7 @@ from app.core.encryption import active_keyring, as_stored, decrypt_stored
 from app.core.errors import Problem
 from app.core.group_commit import GroupCommit
 from app.core.security import new_opaque_token, token_digest
+from app.plans import queries as plan_queries
 from app.plans import service as plans
 from app.plans.models import Plan
 from app.plans.templates import CRISIS_SECTION
@@ -88,27 +90,6 @@ NOT_SHARED_WITH_YOU = (
 
 
 # ---- words -----------------------------------------------------------------------------
-
-
-# Spelt out rather than from strftime("%B"), which follows the server's locale.
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-
-def day(moment: datetime) -> str:
-    return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
 
 
 def _titles(sections: list[dict[str, Any]]) -> str:
@@ -190,7 +171,7 @@ def _outlines(
 def _scoped_sections(connection: Connection, row) -> tuple[list[Outline], str] | None:
     """The outlines and the JSON of the sections this share shows of this plan version;
     None once the plan has moved on from that version."""
-    sections_json = plans.sections_json_of(connection, row)
+    sections_json = plan_queries.sections_json_of(connection, row)
     if sections_json is None:
         return None
     shown = visible_sections(json.loads(sections_json), row.shared_keys)
@@ -977,7 +958,7 @@ _stored_share_sections = as_stored(Share.sections)
 _SCOPED_READ = (
     _with_plans(
         _open_shares(
-            *plans.PLAN_SUMMARY_COLUMNS,
+            *plan_queries.PLAN_SUMMARY_COLUMNS,
             Share.id.label("share_id"),
             Share.sections.label("shared_keys"),
             _stored_share_sections.label("stored_sections"),
@@ -1022,12 +1003,7 @@ _LOG_VALUES = {
 _LOG_READ_IF_UNCHANGED = insert(AccessEvent.__table__).from_select(
     list(_LOG_VALUES),
     _SCOPED_READ.with_only_columns(*_LOG_VALUES.values()).where(
-        *(
-            _SCOPED_READ.selected_columns[name].is_not_distinct_from(
-                bindparam(name, type_=_SCOPED_READ.selected_columns[name].type)
-            )
-            for name in caches.LAST_READS.checked_in_sql
-        )
+        caches.LAST_READS.unchanged_in(_SCOPED_READ)
     ),
 )
 
@@ -1172,8 +1148,8 @@ def _scoped_document(
             "until": clock.isoformat(row.expires_at),
         },
     }
-    unchanged = {name: row._mapping[name] for name in caches.LAST_READS.checked_in_sql}
-    document_json = plans.with_sections_json(document, shown_json)
+    unchanged = caches.LAST_READS.remembered_values(row)
+    document_json = plan_queries.with_sections_json(document, shown_json)
     return _LastRead(document_json, line, unchanged, viewed_at + LAST_VIEWED_PRECISION), writes
 
 
@@ -1525,8 +1501,7 @@ def accept_suggestion(
 
     plan, _ = plans.change_plan(
         session,
-        owner,
-        plan.id,
+        plan,
         # An author whose account is gone can't be credited by id; the summary names them.
         author=author or owner,
         summary=f"Accepted a suggestion from {suggestion.author_name} "

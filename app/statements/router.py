@@ -1,5 +1,6 @@
 import re
 import uuid
+from dataclasses import replace
 from typing import Annotated
 from urllib.parse import quote
 
@@ -7,12 +8,13 @@ from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 
-from app.accounts.dependencies import CurrentUser, DbSession
+from app.accounts.dependencies import DbSession
 from app.core.config import AppSettings
 from app.core.schemas import WithoutNul
+from app.plans.service import etag
 from app.statements import containment, service
+from app.statements.dependencies import StatementOwner, StatementReader, StatementSender
 from app.statements.schemas import DecisionsIn, ImportDecided, ImportRead, ImportSummary
-from app.plans.service import etag, get_owned_plan
 
 router = APIRouter(prefix="/api/v1", tags=["imports"])
 # The upload route takes bigger bodies than the rest of the API (settings.max_upload_bytes).
@@ -36,8 +38,7 @@ UPLOAD_ERRORS: dict[int | str, dict] = {
     responses=UPLOAD_ERRORS,
 )
 def create_import(
-    plan_id: uuid.UUID,
-    user: CurrentUser,
+    access: StatementSender,
     session: DbSession,
     settings: AppSettings,
     file: Annotated[UploadFile, File(description="FHIR R4 JSON, .docx, PDF, .txt or .md")],
@@ -53,9 +54,8 @@ def create_import(
     plan's owner to review part by part. The owner can do this, and so can someone whose
     share lets them suggest changes to the crisis plan. Nothing goes into the plan until
     the owner accepts it; the original file is kept for them to open."""
-    access = service.importer_access(session, user, plan_id)
-    # A plain def, so waiting for the parsing process (up to a second for a long PDF) runs
-    # off the event loop.
+    # A plain def, so waiting for the parsing process (long for a long PDF) runs off the
+    # event loop.
     data = file.file.read(settings.max_upload_bytes + 1)
     record = service.create_import(
         session,
@@ -71,14 +71,13 @@ def create_import(
     return JSONResponse(
         jsonable_encoder(service.import_view(session, record, access)),
         status_code=201,
-        headers={"Location": f"/api/v1/plans/{plan_id}/imports/{record.id}"},
+        headers={"Location": f"/api/v1/plans/{access.plan.id}/imports/{record.id}"},
     )
 
 
 @router.get("/plans/{plan_id}/imports", response_model=list[ImportSummary])
-def list_imports(plan_id: uuid.UUID, user: CurrentUser, session: DbSession):
+def list_imports(access: StatementReader, session: DbSession):
     """Imports for this plan, newest first. Someone you share with sees only their own."""
-    access = service.reader_access(session, user, plan_id)
     found = service.list_imports(session, access)
     listed = [service.import_summary(session, r, access) for r in found]
     service.log_grantee_read(
@@ -91,10 +90,9 @@ def list_imports(plan_id: uuid.UUID, user: CurrentUser, session: DbSession):
 
 
 @router.get("/plans/{plan_id}/imports/{import_id}", response_model=ImportRead)
-def read_import(plan_id: uuid.UUID, import_id: uuid.UUID, user: CurrentUser, session: DbSession):
+def read_import(access: StatementReader, import_id: uuid.UUID, session: DbSession):
     """Every proposed part, the crisis-plan field it maps to, and (for the owner) what the
     plan says there now; with who sent it, from what, when, and any warnings."""
-    access = service.reader_access(session, user, plan_id)
     record = service.get_import(session, access, import_id)
     view = service.import_view(session, record, access)
     service.log_grantee_read(
@@ -113,22 +111,21 @@ def read_import(plan_id: uuid.UUID, import_id: uuid.UUID, user: CurrentUser, ses
     responses={409: {"description": "Already decided, or warnings not yet read"}},
 )
 def decide(
-    plan_id: uuid.UUID,
+    access: StatementOwner,
     import_id: uuid.UUID,
     body: DecisionsIn,
-    user: CurrentUser,
     session: DbSession,
     settings: AppSettings,
 ):
     """Accept, edit-then-accept, or reject each part; or keep a part with your own note
     ("I disagree because …"): action `accept` with a `note`. Accepted parts go into your
     crisis plan as one new version, labelled as imported words."""
-    plan = get_owned_plan(session, user, plan_id)
-    access = service.Access(user, plan, None)
     record = service.get_import(session, access, import_id)
-    plan = service.decide(session, user, plan, record, body, settings.deleted_plan_retention_days)
+    plan = service.decide(
+        session, access.user, access.plan, record, body, settings.deleted_plan_retention_days
+    )
     session.expire_all()  # the decisions were written with UPDATE statements
-    view = service.import_view(session, record, service.Access(user, plan, None))
+    view = service.import_view(session, record, replace(access, plan=plan))
     return JSONResponse(
         jsonable_encoder(view | {"plan_version": plan.version}), headers={"ETag": etag(plan)}
     )
@@ -141,13 +138,10 @@ def decide(
         200: {"content": {"*/*": {}}, "description": "The file, with the type it was sent as"}
     },
 )
-def read_attachment(
-    plan_id: uuid.UUID, attachment_id: uuid.UUID, user: CurrentUser, session: DbSession
-):
+def read_attachment(access: StatementReader, attachment_id: uuid.UUID, session: DbSession):
     """Download a file kept with the plan, such as the original of an import, exactly as
     it was sent. Always as a download, never shown in the page: a file may hold active
     content (a PDF's scripts), and a browser must neither run it nor guess its type."""
-    access = service.reader_access(session, user, plan_id)
     attachment = service.get_attachment(session, access, attachment_id)
     service.log_grantee_read(
         session,

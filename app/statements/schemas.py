@@ -59,7 +59,9 @@ class DecisionsIn(StrictInput):
     }
 
 
-class Person(BaseModel):
+class Importer(BaseModel):
+    """Who sent a statement in: their name, role and organisation as their account says."""
+
     display_name: str
     role: str | None = None
     organisation: str | None = None
@@ -144,7 +146,7 @@ class ImportSummary(BaseModel):
     plan_id: uuid.UUID
     status: Literal["proposed", "reviewed"]
     summary: str
-    imported_by: Person
+    imported_by: Importer
     source: ImportSource
     attested_by: list[Attester] = Field(
         default_factory=list,

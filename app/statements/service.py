@@ -17,16 +17,16 @@ from sqlmodel import Session
 from app.accounts.models import User
 from app.core import clock
 from app.core.errors import Problem
-from app.statements import containment
-from app.statements.models import ImportPart, ImportStatus, PartStatus, PlanAttachment, PlanImport
-from app.statements.parsers.base import DOCX_TYPE, PDF_TYPE, ParsedDocument
-from app.statements.schemas import DecisionsIn, PartDecisionIn
 from app.plans import contradictions
 from app.plans import service as plans
 from app.plans.models import Plan
 from app.plans.templates import CRISIS_FIELDS, CRISIS_SECTION
 from app.sharing import service as sharing
 from app.sharing.models import Permission
+from app.statements import containment
+from app.statements.models import ImportPart, ImportStatus, PartStatus, PlanAttachment, PlanImport
+from app.statements.parsers.base import DOCX_TYPE, PDF_TYPE, ParsedDocument
+from app.statements.schemas import DecisionsIn, PartDecisionIn
 
 STORED_TYPES = {
     "fhir": "application/fhir+json",
@@ -392,7 +392,7 @@ def _summary(record: PlanImport, counts: dict[str, int], viewer: User) -> str:
     sender = record.imported_by_name + (f" ({', '.join(details)})" if details else "")
     if record.imported_by_id == viewer.id:
         sender = "You"
-    when = f"{record.created_at.day} {record.created_at:%B %Y}"
+    when = clock.day(record.created_at)
     total = sum(counts.values())
     waiting = counts[PartStatus.proposed]
     state = (
@@ -650,8 +650,7 @@ def decide(
     source = record.document_author or record.imported_by_name
     plan, _ = plans.change_plan(
         session,
-        owner,
-        plan.id,
+        plan,
         author=owner,
         summary=f"Accepted {accepted} imported part{'s' if accepted != 1 else ''} "
         f"from {source} into the crisis plan"[:300],

@@ -173,8 +173,7 @@ def _change_plan(
     try:
         _, results = plans.change_plan(
             session,
-            user,
-            plan_id,
+            plan,
             author=user,
             summary=summary,
             expected_version=None,

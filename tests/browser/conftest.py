@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from app.core.config import PROJECT_ROOT
-from tests.conftest import PASSWORD, TEST_SECRET_KEY
+from tests.helpers.accounts import PASSWORD, TEST_SECRET_KEY
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

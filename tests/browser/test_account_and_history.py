@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in, wait_synced
-from tests.conftest import PASSWORD
+from tests.helpers.accounts import PASSWORD
 
 pytestmark = pytest.mark.browser
 

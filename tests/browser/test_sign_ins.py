@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import check_screen, sign_in, unique_email, wait_synced
-from tests.conftest import PASSWORD
+from tests.helpers.accounts import PASSWORD
 
 pytestmark = pytest.mark.browser
 

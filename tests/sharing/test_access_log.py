@@ -6,15 +6,14 @@ from datetime import datetime, timedelta
 import pytest
 
 from app.core import clock
-from tests.sharing.conftest import access_log, share_with
-from tests.test_faults import (  # noqa: F401 (fault is a fixture)
+from tests.helpers.faults import (
     ACCESS_LOG_INSERT,
     admin_connection,
-    assert_unavailable,
-    fault,
     on_postgresql,
     terminate_connections,
 )
+from tests.helpers.problems import assert_unavailable
+from tests.helpers.sharing import access_log, share_with
 
 
 def test_each_read_by_someone_else_is_logged_once_with_what_they_saw(

@@ -42,8 +42,9 @@ from app.core.security import hash_password
 from app.main import app as configured_app
 from app.plans.models import Plan
 from app.sharing.models import AccessEvent
-from tests.conftest import PASSWORD, Account
-from tests.sharing.conftest import MarkedPlan, create_share, make_marked_plan
+from tests.helpers.accounts import PASSWORD, Account
+from tests.helpers.plans import MarkedPlan, make_marked_plan
+from tests.helpers.sharing import create_share
 
 SUCCESS = "2xx"
 PERMISSIONS = ["view", "comment", "suggest"]

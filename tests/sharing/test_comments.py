@@ -1,7 +1,7 @@
 """Comments: labelled with who wrote them, kept apart from the person's words, written only
 after the writer confirms the person will read them."""
 
-from tests.sharing.conftest import share_with
+from tests.helpers.sharing import share_with
 
 ACK = {"acknowledged_visible_to_person": True}
 

@@ -12,7 +12,7 @@ from app.accounts.models import Role
 from app.core import clock
 from app.plans.templates import CRISIS_FIELDS
 from app.sharing import service
-from tests.sharing.conftest import access_log, share_with
+from tests.helpers.sharing import access_log, share_with
 
 
 def _card(owner, plan_id, **body) -> dict:

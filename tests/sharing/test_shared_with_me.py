@@ -3,8 +3,9 @@
 from datetime import timedelta
 
 from app.core import clock
-from tests.sharing.conftest import make_marked_plan, share_with
-from tests.test_history_and_concurrency import EditBetweenReads
+from tests.helpers.plans import make_marked_plan
+from tests.helpers.sharing import share_with
+from tests.helpers.watchers import EditBetweenReads
 
 
 def _list(account, **params) -> dict:

@@ -6,7 +6,7 @@ from sqlmodel import Session, select
 
 from app.core import clock
 from app.sharing.models import Share
-from tests.sharing.conftest import create_share, share_with
+from tests.helpers.sharing import create_share, share_with
 
 CRISIS_AND_TRIGGERS = ["crisis", "triggers"]
 

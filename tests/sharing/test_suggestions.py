@@ -1,7 +1,7 @@
 """Suggestions: nothing changes until the owner accepts; accepting is a normal, credited,
 restorable edit; a target that changed meanwhile is said clearly."""
 
-from tests.sharing.conftest import share_with
+from tests.helpers.sharing import share_with
 
 
 def _setup(owner, marked_plan, worker, permission="suggest"):

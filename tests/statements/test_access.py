@@ -7,10 +7,10 @@ import pytest
 
 from app.accounts.models import Role
 from app.core import clock
-from tests.conftest import sign_in
-from tests.statements.conftest import crisis_entries, decide, imported, upload
-from tests.statements.fixtures.statement import FIXTURES
-from tests.sharing.conftest import access_log, share_with
+from tests.helpers.accounts import sign_in
+from tests.helpers.sharing import access_log, share_with
+from tests.helpers.statement_files import FIXTURES
+from tests.helpers.statements import crisis_entries, decide, imported, upload
 
 STATEMENT = (FIXTURES / "composition.json").read_bytes()
 

@@ -9,8 +9,8 @@ import pytest
 from fpdf import FPDF
 from pypdf import PdfWriter
 
-from tests.statements.conftest import decide, upload
-from tests.statements.fixtures.statement import FIXTURES, build_docx
+from tests.helpers.statement_files import FIXTURES, build_docx
+from tests.helpers.statements import decide, upload
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 

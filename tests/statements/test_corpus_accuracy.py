@@ -12,7 +12,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from tests.statements.conftest import upload
+from tests.helpers.statements import upload
 
 CORPUS = Path(__file__).parent / "corpus"
 HELD_OUT = CORPUS / "held_out"

@@ -2,7 +2,7 @@
 field, keep it with their own note, or reject it. Only accepted parts enter the plan,
 labelled as imported words, in one new version of the plan."""
 
-from tests.statements.conftest import crisis_entries, decide, imported
+from tests.helpers.statements import crisis_entries, decide, imported
 
 
 def _parts_by_text(result: dict) -> dict[str, dict]:

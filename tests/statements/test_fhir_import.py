@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.statements.conftest import decide, upload
+from tests.helpers.statements import decide, upload
 
 CORPUS = Path(__file__).parent / "corpus" / "fhir"
 DOCUMENTS = sorted(p.name.removesuffix(".expected.json") for p in CORPUS.glob("*.expected.json"))

@@ -4,8 +4,7 @@ import json
 
 import pytest
 
-from tests.statements.conftest import crisis_entries, fields_and_texts, imported, upload
-from tests.statements.fixtures.statement import (
+from tests.helpers.statement_files import (
     ABOUT,
     FIXTURES,
     TITLE,
@@ -13,6 +12,7 @@ from tests.statements.fixtures.statement import (
     build_pdf,
     expected_parts,
 )
+from tests.helpers.statements import crisis_entries, fields_and_texts, imported, upload
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

@@ -8,7 +8,7 @@ import docx
 from fpdf import FPDF
 
 from app.core.config import get_settings
-from tests.statements.conftest import fields_and_texts, imported, upload
+from tests.helpers.statements import fields_and_texts, imported, upload
 
 FONT = Path(get_settings().print_font_dir)
 PDF = "application/pdf"

@@ -16,30 +16,12 @@ words, or to "other" when they do not say.
 """
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
+from app.core.words import normalise
 from app.plans.templates import CRISIS_FIELDS
 
 OTHER = "other"
-
-_CONTRACTIONS = {
-    "don't": "do not",
-    "doesn't": "does not",
-    "didn't": "did not",
-    "isn't": "is not",
-    "aren't": "are not",
-    "i'd": "i would",
-    "i'm": "i am",
-    "i've": "i have",
-    "i'll": "i will",
-    "wouldn't": "would not",
-    "shouldn't": "should not",
-    "mustn't": "must not",
-    "won't": "will not",
-    "can't": "cannot",
-}
-_SAME_WORD = {"medication": "medicines", "medications": "medicines", "medicine": "medicines"}
 
 # The stems a word is cut to are prefixes: "refus" matches refuse, refused, refusal.
 _MEDICINE = (
@@ -228,13 +210,6 @@ _ALL_STEMS += _TOWARDS + _AWAY + (
 )  # fmt: skip
 _NOT = ("not", "no", "never", "nor", "without", "cannot", "nobody", "none")
 _NOT_REACH = 4  # a "not" turns round a leaning word up to this many words after it
-
-
-def normalise(text: str) -> str:
-    """Lower case, contractions spelled out, punctuation gone, one word per meaning."""
-    text = unicodedata.normalize("NFKC", text).casefold().replace("\u2019", "'")
-    text = re.sub(r"[a-z]+'[a-z]+", lambda m: _CONTRACTIONS.get(m.group(0), m.group(0)), text)
-    return " ".join(_SAME_WORD.get(word, word) for word in re.sub(r"[^a-z0-9]+", " ", text).split())
 
 
 def _matches(word: str, stems: tuple[str, ...]) -> bool:

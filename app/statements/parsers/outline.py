@@ -9,6 +9,7 @@ the heading, so the words under it never fall into the field before it.
 import re
 from dataclasses import dataclass
 
+from app.core.words import normalise
 from app.statements.parsers.base import MAX_TEXT_CHARS, ParsedDocument, ParsedPart, unreadable
 from app.statements.parsers.fields import (
     OTHER,
@@ -17,7 +18,6 @@ from app.statements.parsers.fields import (
     field_for_part,
     is_heading_phrase,
     kept_as_refusal,
-    normalise,
     read_heading,
     refuses,
 )

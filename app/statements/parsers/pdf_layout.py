@@ -6,9 +6,9 @@ or larger type on a line of its own) and what keeps a table row together (a pers
 and number in one part, from the rules drawn between the cells); pypdf's plain text has
 neither, and its text visitor reports font sizes before the text matrix is applied.
 pdfminer.six is used directly rather than through pdfplumber, which reads the same way
-but turns every character into a dictionary first: on the 40-page benchmark PDF that took
-5.9 s against pdfminer's 1.7 s. pypdf still checks the file first (damage, password,
-page count).
+but turns every character into a dictionary first, several times slower on a long PDF
+(bench/import_bench.py; figures in bench/results/). pypdf still checks the file first
+(damage, password, page count).
 """
 
 import re

@@ -6,7 +6,7 @@ from fhir.resources.R4B.bundle import Bundle
 from pypdf import PdfReader
 
 from app.plans.templates import CRISIS_FIELDS
-from tests.statements.conftest import crisis_entries, decide, fields_and_texts, imported, upload
+from tests.helpers.statements import crisis_entries, decide, fields_and_texts, imported, upload
 
 LOINC = "http://loinc.org"
 

@@ -1,12 +1,7 @@
-"""Helpers for the import and export tests: sending a file, deciding on parts, and a
-clinician whose share lets them suggest changes to the crisis plan."""
+"""Clinicians' crisis statements in tests: sending a file, and deciding on its parts."""
 
-import pytest
-
-from app.accounts.models import Role
-from tests.conftest import Account
-from tests.statements.fixtures.statement import FIXTURES
-from tests.sharing.conftest import share_with
+from tests.helpers.accounts import Account
+from tests.helpers.statement_files import FIXTURES
 
 
 def upload(
@@ -43,16 +38,3 @@ def crisis_entries(account: Account, plan_id: str) -> list[dict]:
 
 def fields_and_texts(import_: dict) -> list[tuple[str, str]]:
     return [(part["field"], part["text"]) for part in import_["parts"]]
-
-
-@pytest.fixture
-def clinician(make_account) -> Account:
-    return make_account(
-        "Dr Ana Okafor", role=Role.clinician, organisation="Riverside Mental Health Trust"
-    )
-
-
-@pytest.fixture
-def clinician_share(owner, green_book, clinician) -> dict:
-    """The owner lets the clinician suggest changes to the crisis plan."""
-    return share_with(owner, green_book["id"], clinician, ["crisis"], "suggest", label="clinician")

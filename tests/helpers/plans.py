@@ -1,12 +1,26 @@
-"""Helpers for the sharing tests: a plan with a unique marker in every section, and shares
-made and accepted through the API."""
+"""Plans in tests, made and changed through the API: entries, and a plan with a unique
+marker in every section."""
 
 import uuid
 from dataclasses import dataclass, field
 
-import pytest
+from tests.helpers.accounts import Account
 
-from tests.conftest import Account
+
+def random_uuid() -> str:
+    return str(uuid.uuid4())
+
+
+def section(plan: dict, key: str) -> dict:
+    return next(s for s in plan["sections"] if s["key"] == key)
+
+
+def add_entry(account, plan_id, key, text, **extra):
+    response = account.post(
+        f"/api/v1/plans/{plan_id}/sections/{key}/entries", json={"text": text, **extra}
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
 
 
 @dataclass
@@ -52,38 +66,3 @@ def make_marked_plan(owner: Account, keys=None, template: str = "green_book") ->
         plan.markers[key] = [title_mark, entry_mark]
         plan.entries[key] = added.json()["id"]
     return plan
-
-
-@pytest.fixture
-def marked_plan(owner) -> MarkedPlan:
-    return make_marked_plan(owner)
-
-
-def create_share(owner: Account, plan_id: str, sections, permission="view", **extra) -> dict:
-    body = {"sections": list(sections), "permission": permission, "label": "link_worker"}
-    response = owner.post(f"/api/v1/plans/{plan_id}/shares", json=body | extra)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def share_with(
-    owner: Account, plan_id: str, grantee: Account, sections, permission="view", **extra
-) -> dict:
-    """A share made by the owner and accepted by the grantee; returns the owner's view."""
-    share = create_share(owner, plan_id, sections, permission, **extra)
-    accepted = grantee.post("/api/v1/shares/accept", json={"code": share["invite_code"]})
-    assert accepted.status_code == 200, accepted.text
-    return share
-
-
-@pytest.fixture
-def link_worker(make_account) -> Account:
-    from app.accounts.models import Role
-
-    return make_account("Jo Link", role=Role.link_worker, organisation="Riverside")
-
-
-def access_log(owner: Account, plan_id: str) -> list[dict]:
-    response = owner.get(f"/api/v1/plans/{plan_id}/access-log", params={"limit": 500})
-    assert response.status_code == 200, response.text
-    return response.json()["entries"]

@@ -1,0 +1,91 @@
+"""What sharing keeps in step with its plans, told by `plans` through app/core/plan_events.py
+in the plan change's own transaction: the plan columns each share keeps a copy of (see the
+Share model), and on a restore without sharing, the plan's shares and crisis card link
+ended. Imported by app/main.py, which subscribes it."""
+
+from sqlalchemy import update
+from sqlmodel import Session
+
+from app.accounts.models import User
+from app.core import clock, plan_events
+from app.core.plan_events import PlanEvent
+from app.plans.models import Plan
+from app.sharing.models import CrisisCard, EndReason, Share
+from app.sharing.service import log_event
+
+
+def _copy_to_shares(session: Session, plan: Plan, *, open_only: bool = False, **copies) -> None:
+    shares = update(Share).where(Share.owner_id == plan.owner_id, Share.plan_id == plan.id)
+    if open_only:
+        shares = shares.where(Share.ended_at.is_(None))
+    session.execute(shares.values(**copies).execution_options(synchronize_session=False))
+
+
+def _plan_changed(session: Session, plan: Plan, *, updated_at) -> None:
+    _copy_to_shares(session, plan, open_only=True, plan_updated_at=updated_at)
+
+
+def _plan_deleted(session: Session, plan: Plan) -> None:
+    _copy_to_shares(session, plan, plan_deleted_at=plan.deleted_at)
+
+
+def _plan_restored(session: Session, plan: Plan, *, by: User, with_sharing: bool) -> None:
+    """Its shares and crisis card link come back only `with_sharing`: otherwise they end
+    now, so a restore never quietly reopens the plan to anyone the person may have deleted
+    it to shut out."""
+    _copy_to_shares(session, plan, plan_deleted_at=None)
+    if with_sharing:
+        summary = (
+            "You restored this plan with its sharing: the shares and crisis card link it "
+            "had when you deleted it work again."
+        )
+    else:
+        summary = _restored_without_sharing(*_end_sharing(session, plan))
+    log_event(
+        session,
+        owner_id=plan.owner_id,
+        plan_id=plan.id,
+        event="plan_restored",
+        by=by,
+        summary=summary,
+    )
+
+
+def _end_sharing(session: Session, plan: Plan) -> tuple[int, bool]:
+    """Ends the plan's open shares and turns its crisis card link off: how many shares
+    ended, and whether a working card link did."""
+    now = clock.utcnow()
+    shares = session.execute(
+        update(Share)
+        .where(Share.owner_id == plan.owner_id, Share.plan_id == plan.id, Share.ended_at.is_(None))
+        .values(ended_at=now, end_reason=EndReason.plan_deleted)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    cards = session.execute(
+        update(CrisisCard)
+        .where(
+            CrisisCard.owner_id == plan.owner_id,
+            CrisisCard.plan_id == plan.id,
+            CrisisCard.revoked_at.is_(None),
+            CrisisCard.expires_at > now,
+        )
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return shares, cards > 0
+
+
+def _restored_without_sharing(shares: int, card: bool) -> str:
+    ended = [f"its {shares} share{'' if shares == 1 else 's'}"] if shares else []
+    ended += ["its crisis card link"] if card else []
+    if not ended:
+        return "You restored this plan. It had no shares or crisis card link to bring back."
+    return (
+        f"You restored this plan without its sharing: {' and '.join(ended)} stayed turned "
+        "off. Share it again if you want to."
+    )
+
+
+plan_events.subscribe(PlanEvent.changed, _plan_changed)
+plan_events.subscribe(PlanEvent.deleted, _plan_deleted)
+plan_events.subscribe(PlanEvent.restored, _plan_restored)

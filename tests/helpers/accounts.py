@@ -1,0 +1,61 @@
+"""Accounts in tests: the suite's password and keys, and a signed-in account whose
+requests carry its access token."""
+
+from dataclasses import dataclass
+
+from fastapi.testclient import TestClient
+
+from app.core import security
+
+TEST_SECRET_KEY = "test-secret-key-" + "x" * 32
+# Fixed, so the suite never makes a development key in the repository's data/ folder.
+TEST_ENCRYPTION_KEY = "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy0hISE="
+PASSWORD = "correct horse battery staple"
+# The hasher the app runs with; the suite swaps in a quick one (tests/conftest.py).
+PRODUCTION_PASSWORD_HASHER = security._password_hasher
+
+
+@dataclass
+class Account:
+    """A signed-in account, with request helpers that send its access token."""
+
+    client: TestClient
+    id: str
+    email: str
+    display_name: str
+    access_token: str
+    refresh_token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.access_token}"}
+
+    def sign_in_again(self) -> None:
+        """New tokens, e.g. after moving the clock past the access token's lifetime."""
+        tokens = sign_in(self.client, self.email)
+        self.access_token, self.refresh_token = tokens["access_token"], tokens["refresh_token"]
+
+    def request(self, method: str, url: str, **kwargs):
+        headers = self.headers | kwargs.pop("headers", {})
+        return self.client.request(method, url, headers=headers, **kwargs)
+
+    def get(self, url: str, **kwargs):
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url: str, **kwargs):
+        return self.request("POST", url, **kwargs)
+
+    def put(self, url: str, **kwargs):
+        return self.request("PUT", url, **kwargs)
+
+    def patch(self, url: str, **kwargs):
+        return self.request("PATCH", url, **kwargs)
+
+    def delete(self, url: str, **kwargs):
+        return self.request("DELETE", url, **kwargs)
+
+
+def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> dict:
+    response = client.post("/api/v1/auth/token", data={"username": email, "password": password})
+    assert response.status_code == 200, response.text
+    return response.json()

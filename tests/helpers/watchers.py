@@ -1,0 +1,78 @@
+"""Watching the statements the app sends its database, from real requests: to see them, or
+to step in between two of them."""
+
+import copy
+import re
+import uuid
+
+from sqlalchemy import event, update
+from sqlmodel import Session
+
+from app.plans.models import Plan
+
+
+class Statements:
+    """Every statement sent on `engines`, as the driver receives it, while in use."""
+
+    def __init__(self, engines) -> None:
+        self.engines = engines
+        self.seen: list[str] = []
+        for engine in engines:
+            event.listen(engine, "before_cursor_execute", self._before)
+
+    def _before(self, _conn, _cursor, statement, *_args) -> None:
+        self.seen.append(statement)
+
+    def remove(self) -> None:
+        for engine in self.engines:
+            event.remove(engine, "before_cursor_execute", self._before)
+
+
+class EditBetweenReads:
+    """While in use, commits an edit of the plan (a new version with one more crisis
+    entry) from another connection just before the app first fetches a version's
+    sections: the moment a read has the plan's version but not yet its sections."""
+
+    SECTIONS_FETCH = re.compile(r'^SELECT "?plan"?\.sections\b', re.I)
+
+    def __init__(self, app, plan_id: str, text: str) -> None:
+        self.engine = app.state.engine
+        self.read_engine = app.state.read_engine  # where reads fetch sections
+        self.plan_id = uuid.UUID(plan_id)
+        self.text = text
+        self.fired = False
+        event.listen(self.read_engine, "before_cursor_execute", self._before)
+
+    def _before(self, _conn, _cursor, statement, *_args) -> None:
+        if self.fired or not self.SECTIONS_FETCH.search(statement):
+            return
+        self.fired = True
+        with Session(self.engine) as session:
+            plan = session.get(Plan, self.plan_id)
+            sections = copy.deepcopy(plan.sections)
+            crisis = next(s for s in sections if s["key"] == "crisis")
+            crisis["entries"].append(_entry(self.text))
+            session.execute(
+                update(Plan)
+                .where(Plan.id == self.plan_id)
+                .values(version=Plan.version + 1, sections=sections)
+            )
+            session.commit()
+
+    def __enter__(self) -> "EditBetweenReads":
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        event.remove(self.read_engine, "before_cursor_execute", self._before)
+
+
+def _entry(text: str) -> dict:
+    now = "2026-01-01T00:00:00Z"
+    return {
+        "id": str(uuid.uuid4()),
+        "text": text,
+        "prompt": None,
+        "goal": None,
+        "created_at": now,
+        "updated_at": now,
+    }
