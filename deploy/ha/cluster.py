@@ -69,7 +69,7 @@ def _owned_by_postgres(path: Path) -> None:
 
 def _get_json(url: str, timeout: float = 2) -> dict | list | None:
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as answer:  # noqa: S310 (loopback)
+        with urllib.request.urlopen(url, timeout=timeout) as answer:
             return json.load(answer)
     except urllib.error.HTTPError as error:  # Patroni answers 503 with JSON for a non-leader
         with contextlib.suppress(ValueError):
@@ -104,7 +104,8 @@ class Node:
 
 class Cluster:
     """etcd and `nodes` Patroni nodes under `folder` (made, and removed by `stop` unless
-    `keep`)."""
+    `keep`), which the `postgres` user must be able to reach: by default a new folder in
+    /tmp (pytest's own temporary folders are root's alone)."""
 
     def __init__(self, folder: Path | None = None, nodes: int = 2, keep: bool = False) -> None:
         self.folder = Path(folder or tempfile.mkdtemp(prefix="plans-ha."))
@@ -124,13 +125,17 @@ class Cluster:
 
     def start(self, timeout: float = 120) -> "Cluster":
         """Starts etcd, then every node; returns once a primary runs with a synchronous
-        standby streaming from it, nothing behind."""
-        self._start_etcd()
-        self.archive_dir.mkdir(exist_ok=True)
-        _owned_by_postgres(self.archive_dir)
-        for node in self.nodes:
-            self._start_node(node)
-        self.wait_until_in_sync(timeout)
+        standby streaming from it, nothing behind. Stops what it started if it fails."""
+        try:
+            self._start_etcd()
+            self.archive_dir.mkdir(exist_ok=True)
+            _owned_by_postgres(self.archive_dir)
+            for node in self.nodes:
+                self._start_node(node)
+            self.wait_until_in_sync(timeout)
+        except BaseException:
+            self.stop()
+            raise
         return self
 
     def stop(self) -> None:
@@ -267,8 +272,7 @@ class Cluster:
             data=json.dumps({"leader": leader.name, "candidate": candidate.name}).encode(),
             method="POST",
         )
-        with urllib.request.urlopen(request, timeout=60):  # noqa: S310 (loopback)
-            pass
+        urllib.request.urlopen(request, timeout=60).close()
         return self.wait_for_leader(other_than=leader)
 
     def create_database(self, name: str) -> None:
@@ -332,6 +336,7 @@ def restored_to_point_in_time(backup: Path, archive: Path, target_time: str, int
     shutil.copytree(backup, into, symlinks=True)
     for path in (into, *into.rglob("*")):
         _owned_by_postgres(path)
+    into.chmod(0o700)  # PostgreSQL refuses a data folder others can read
     port = free_port()
     settings = {
         "restore_command": f"cp {archive}/%f %p",
@@ -348,7 +353,10 @@ def restored_to_point_in_time(backup: Path, archive: Path, target_time: str, int
     (into / "recovery.signal").touch()
     (into / "standby.signal").unlink(missing_ok=True)
     pg_ctl = [str(bin_dir / "pg_ctl"), "-D", str(into), "-l", str(into / "restore.log")]
-    subprocess.run([*pg_ctl, "-w", "-t", "120", "start"], check=True, **_as_postgres_user())
+    started = subprocess.run([*pg_ctl, "-w", "-t", "120", "start"], **_as_postgres_user())
+    if started.returncode != 0:
+        log = (into / "restore.log").read_text(errors="replace")
+        raise RuntimeError(f"the restored server did not start:\n{log[-3000:]}")
     try:
         # Started is not yet restored: wait for recovery to reach the target and promote.
         deadline = time.monotonic() + 120
