@@ -198,5 +198,13 @@ class RequestSession(Session):
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    with RequestSession(request.app.state.engine, expire_on_commit=False) as session:
+    session = RequestSession(request.app.state.engine, expire_on_commit=False)
+    try:
         yield session
+    finally:
+        try:
+            session.close()
+        except DATABASE_UNAVAILABLE:
+            # Closing rolls back what was left uncommitted; on a lost connection the server
+            # has discarded it already. The answer, perhaps sent, stands.
+            logger.warning("database connection lost while closing a request's session")
