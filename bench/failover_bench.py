@@ -1,8 +1,8 @@
 """The failover drill: the 200-person load of bench/load_bench.py against the app on a
-Patroni + etcd cluster (deploy/ha/cluster.py: a primary and its synchronous standby), and
-SIGKILL to the primary's PostgreSQL (its postmaster) partway through.
+Patroni + etcd cluster (deploy/ha/cluster.py: a primary, its synchronous standby and a
+second standby), and SIGKILL to the primary's PostgreSQL (its postmaster) partway through.
 
-The app's DATABASE_URL names both nodes (target_session_attrs=read-write): nothing tells it
+The app's DATABASE_URL names every node (target_session_attrs=read-write): nothing tells it
 of the failover. Each simulated person does what load_bench.py's do, except that their
 phone's changes go through an outbox as the PWA's does: a change stays queued, and is sent
 again with the same operation id, until a sync answers that it was applied.

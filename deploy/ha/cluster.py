@@ -1,6 +1,7 @@
-"""A Patroni + etcd PostgreSQL cluster on this machine: one etcd member and two Patroni
-nodes (a primary and its synchronous standby), each on loopback ports chosen free at start
-and in its own folder, with WAL archived for point-in-time restores. For the tests, the
+"""A Patroni + etcd PostgreSQL cluster on this machine: one etcd member and three Patroni
+nodes (a primary, its synchronous standby and a second standby that takes over as the
+synchronous one after a failover), each on loopback ports chosen free at start and in its
+own folder, with WAL archived for point-in-time restores. For the tests, the
 failover drill (bench/failover_bench.py) and trying failover by hand; production runs the
 same settings on three machines (deploy/ha/production/).
 
@@ -107,7 +108,7 @@ class Cluster:
     `keep`), which the `postgres` user must be able to reach: by default a new folder in
     /tmp (pytest's own temporary folders are root's alone)."""
 
-    def __init__(self, folder: Path | None = None, nodes: int = 2, keep: bool = False) -> None:
+    def __init__(self, folder: Path | None = None, nodes: int = 3, keep: bool = False) -> None:
         self.folder = Path(folder or tempfile.mkdtemp(prefix="plans-ha."))
         self.folder.mkdir(parents=True, exist_ok=True)
         _owned_by_postgres(self.folder)
@@ -224,6 +225,13 @@ class Cluster:
                 return self.node(member["name"])
         return None
 
+    def sync_standby(self) -> Node | None:
+        """The standby every commit waits for (the only one Patroni may promote)."""
+        for member in self.members():
+            if member["role"] == "sync_standby":
+                return self.node(member["name"])
+        return None
+
     def in_sync(self) -> bool:
         """A running primary, and a synchronous standby streaming from it with nothing behind."""
         members = self.members()
@@ -265,8 +273,7 @@ class Cluster:
 
     def switchover(self) -> Node:
         """A planned change of primary (as for maintenance): returns the new primary."""
-        leader = self.leader()
-        candidate = next(node for node in self.nodes if node is not leader)
+        leader, candidate = self.leader(), self.sync_standby()
         request = urllib.request.Request(
             f"{leader.api}/switchover",
             data=json.dumps({"leader": leader.name, "candidate": candidate.name}).encode(),
