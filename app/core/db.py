@@ -5,12 +5,17 @@ import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import ParamSpec, TypeVar
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from fastapi import Request
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
+
+from app.core.errors import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, Problem
+
+logger = logging.getLogger(__name__)
 
 
 class _NoResultRows(logging.Filter):
@@ -29,12 +34,28 @@ T = TypeVar("T")
 
 
 def normalise_database_url(url: str) -> str:
-    """Let people write postgresql:// (as most hosts hand it out) and still use psycopg 3."""
+    """Let people write postgresql:// (as most hosts hand it out) and still use psycopg 3,
+    and list several servers as libpq does (`postgresql://h1:5432,h2:5432/plans?
+    target_session_attrs=read-write`: each connection goes to whichever is the primary),
+    which SQLAlchemy takes as `host` query parameters instead."""
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    if url.startswith("postgresql"):
+        url = _hosts_as_query(url)
     return url
+
+
+def _hosts_as_query(url: str) -> str:
+    parts = urlsplit(url)
+    credentials, _, hosts = parts.netloc.rpartition("@")
+    if "," not in hosts:
+        return url
+    query = [("host", host) for host in hosts.split(",") if host]
+    query += parse_qsl(parts.query, keep_blank_values=True)
+    netloc = f"{credentials}@" if credentials else ""
+    return urlunsplit(parts._replace(netloc=netloc, query=urlencode(query, safe=":")))
 
 
 # AnyIO's worker threads, each of which may hold a connection while it answers a request.
@@ -69,12 +90,29 @@ def build_engine(database_url: str, pool_size: int = WORKER_THREADS) -> Engine:
         event.listen(engine, "connect", _configure_sqlite)
         return engine
     return create_engine(
-        url,
+        _with_failover_defaults(url),
         pool_pre_ping=True,
         pool_size=pool_size,
         max_overflow=BURST_CONNECTIONS,
         pool_use_lifo=True,
         hide_parameters=True,
+    )
+
+
+# libpq's own settings, unless the URL sets them: a server whose machine is gone never
+# answers, so waiting for it is bounded (seconds to connect, then to notice a silent peer)
+# and the next host listed, or a 503, follows.
+FAILOVER_CONNECT_DEFAULTS = {
+    "connect_timeout": "5",
+    "keepalives_idle": "10",
+    "keepalives_interval": "3",
+    "keepalives_count": "3",
+}
+
+
+def _with_failover_defaults(url: URL) -> URL:
+    return url.update_query_dict(
+        {name: value for name, value in FAILOVER_CONNECT_DEFAULTS.items() if name not in url.query}
     )
 
 
@@ -130,6 +168,43 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+class CommitOutcomeUnknown(Problem):
+    """The connection was lost while the database was committing: the change may be saved
+    or not (after a failover it is there if the standby had it). The client is told so,
+    never that it succeeded, and checks before sending it again."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            503,
+            "The service is briefly unavailable and could not confirm whether your change "
+            "was saved. Please reload before trying again.",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+
+
+class RequestSession(Session):
+    def commit(self) -> None:
+        # Everything before the COMMIT itself fails with nothing kept (a 503 that says so).
+        self.flush()
+        try:
+            super().commit()
+        except DATABASE_UNAVAILABLE as error:
+            cause = getattr(error, "orig", None) or error
+            logger.warning(
+                "database connection lost while committing (%s): outcome unknown, answered 503",
+                type(cause).__name__,
+            )
+            raise CommitOutcomeUnknown() from error
+
+
 def get_session(request: Request) -> Iterator[Session]:
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
+    session = RequestSession(request.app.state.engine, expire_on_commit=False)
+    try:
         yield session
+    finally:
+        try:
+            session.close()
+        except DATABASE_UNAVAILABLE:
+            # Closing rolls back what was left uncommitted; on a lost connection the server
+            # has discarded it already. The answer, perhaps sent, stands.
+            logger.warning("database connection lost while closing a request's session")

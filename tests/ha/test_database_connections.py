@@ -1,0 +1,94 @@
+"""Connection handling that a failover relies on, without a cluster (both passes): a
+DATABASE_URL listing several servers, a connection lost during a COMMIT, and one lost as a
+request's session closes after its answer."""
+
+import os
+import socket
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from app.main import create_app
+
+
+class ConnectionLost(Exception):
+    """Stands for the driver's error on a dropped connection."""
+
+
+def lose_connection_once_at_rollback(engine) -> None:
+    """The next rollback on `engine` (a session closing) fails as a dropped connection."""
+
+    def lost(_connection) -> None:
+        event.remove(engine, "rollback", lost)
+        raise OperationalError("ROLLBACK", {}, ConnectionLost())
+
+    event.listen(engine, "rollback", lost)
+
+
+def lose_connection_once_at_commit(engine, monkeypatch) -> None:
+    """The next COMMIT on `engine` is sent on a connection that is gone (closed under it,
+    its transaction rolled back by the server): the driver's own error."""
+    dialect = engine.dialect
+    commit = dialect.do_commit
+
+    def lost(pooled) -> None:
+        monkeypatch.setattr(dialect, "do_commit", commit)
+        pooled.dbapi_connection.close()
+        commit(pooled)
+
+    monkeypatch.setattr(dialect, "do_commit", lost)
+
+
+POSTGRESQL_ONLY = pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL"),
+    reason="a server's connection lost mid-commit, and libpq's host lists, are PostgreSQL's",
+)
+
+
+@POSTGRESQL_ONLY
+def test_a_commit_whose_connection_is_lost_is_not_reported_saved(app, owner, monkeypatch):
+    lose_connection_once_at_commit(app.state.engine, monkeypatch)
+    response = owner.patch("/api/v1/me", json={"display_name": "Robin"})
+
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["Retry-After"]
+    assert "could not confirm whether your change was saved" in response.json()["detail"]
+    # This commit never reached the database: the change is not there.
+    assert owner.get("/api/v1/me").json()["display_name"] == "Sam"
+
+
+def test_a_connection_lost_as_the_session_closes_leaves_the_answer_standing(app, owner, caplog):
+    lose_connection_once_at_rollback(app.state.engine)
+    response = owner.get("/api/v1/me")
+
+    assert response.status_code == 200
+    assert response.json()["display_name"] == "Sam"
+    assert "database connection lost while closing a request's session" in caplog.text
+
+
+@POSTGRESQL_ONLY
+def test_a_database_url_listing_several_servers_uses_the_one_that_takes_writes(settings):
+    with socket.socket() as probe:  # a port nothing listens on: a server that is down
+        probe.bind(("127.0.0.1", 0))
+        down = probe.getsockname()[1]
+    real = make_url(settings.database_url)
+    listed = (
+        f"postgresql://{real.username}@127.0.0.1:{down},{real.host}:{real.port or 5432}"
+        f"/{real.database}?target_session_attrs=read-write"
+    )
+    with TestClient(create_app(settings.model_copy(update={"database_url": listed}))) as client:
+        account = {"email": "kit@example.org", "password": "a long passphrase for Kit"}
+        registered = client.post("/api/v1/auth/register", json=account | {"display_name": "Kit"})
+        assert registered.status_code == 201, registered.text
+        form = {"username": account["email"], "password": account["password"]}
+        token = client.post("/api/v1/auth/token", data=form).json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        made = client.post("/api/v1/plans", json={"template": "wrap"}, headers=headers)
+        assert made.status_code == 201, made.text
+        # The owner's read runs on the event loop's own connections, opened from the URL too.
+        read = client.get(f"/api/v1/plans/{made.json()['id']}", headers=headers)
+        assert read.status_code == 200
