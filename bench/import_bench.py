@@ -37,9 +37,9 @@ sys.path.insert(0, str(ROOT))
 
 import app.models  # noqa: E402, F401  (every table)
 from app.core.config import Settings  # noqa: E402
-from app.statements.parsers import parse_upload  # noqa: E402
 from app.main import close_database_pools, create_app  # noqa: E402
 from app.plans.templates import CRISIS_FIELDS  # noqa: E402
+from app.statements.parsers import parse_upload  # noqa: E402
 from bench.server import save_result  # noqa: E402
 
 SAMPLE = (

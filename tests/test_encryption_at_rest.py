@@ -39,9 +39,9 @@ from app.main import close_database_pools, create_app
 from app.plans.models import Plan, PlanRevision
 from app.plans.templates import new_plan_sections
 from tests.conftest import PASSWORD, TEST_ENCRYPTION_KEY, migrate, sign_in
+from tests.sharing.conftest import share_with
 from tests.statements.conftest import clinician, decide, imported  # noqa: F401
 from tests.statements.fixtures.statement import FIXTURES
-from tests.sharing.conftest import share_with
 from tests.test_migrations_and_setup import scratch_database_url  # noqa: F401
 from tests.test_sync import edit, sync
 

@@ -3,10 +3,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from app.account_transfer.schemas import EXPORT_FORMAT, ExportFile
 from app.accounts.models import User
 from app.core import clock
 from app.plans.models import Plan, PlanRevision
-from app.account_transfer.schemas import EXPORT_FORMAT, ExportFile
 
 
 def export_everything(session: Session, user: User) -> dict[str, Any]:

@@ -26,6 +26,8 @@ from fhir.resources.R4B.bundle import Bundle
 
 from app.core import clock
 from app.exports import crisis_entries_by_field
+from app.plans.models import Plan
+from app.plans.templates import CRISIS_SECTION, FIVE_WAYS_TO_WELLBEING, TEMPLATES
 from app.statements.parsers.fhir import (
     ACT_REASON,
     ADVANCE_DIRECTIVES_CATEGORY,
@@ -46,8 +48,6 @@ from app.statements.parsers.fhir import (
     XHTML_NAMESPACE,
 )
 from app.statements.parsers.fields import normalise
-from app.plans.models import Plan
-from app.plans.templates import CRISIS_SECTION, FIVE_WAYS_TO_WELLBEING, TEMPLATES
 
 SERVICE_NAME = "Wellbeing plans"
 LANGUAGE = "en-GB"

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
+from app.access_log.service import log_event
 from app.accounts.models import AuthSession, User
 from app.accounts.service import LIVE_SESSION, sign_in_required, signed_in_claims
 from app.core import caches, clock
@@ -405,9 +406,6 @@ def restore_deleted(
         )
     else:
         summary = _restored_without_sharing(*_end_sharing(session, plan))
-    # Here, not at the top: the sharing service builds its queries from this module's.
-    from app.sharing.service import log_event
-
     log_event(
         session,
         owner_id=owner.id,

@@ -10,9 +10,9 @@ from fastapi.responses import JSONResponse, Response
 from app.accounts.dependencies import CurrentUser, DbSession
 from app.core.config import AppSettings
 from app.core.schemas import WithoutNul
+from app.plans.service import etag, get_owned_plan
 from app.statements import containment, service
 from app.statements.schemas import DecisionsIn, ImportDecided, ImportRead, ImportSummary
-from app.plans.service import etag, get_owned_plan
 
 router = APIRouter(prefix="/api/v1", tags=["imports"])
 # The upload route takes bigger bodies than the rest of the API (settings.max_upload_bytes).

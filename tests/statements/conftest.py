@@ -5,8 +5,8 @@ import pytest
 
 from app.accounts.models import Role
 from tests.conftest import Account
-from tests.statements.fixtures.statement import FIXTURES
 from tests.sharing.conftest import share_with
+from tests.statements.fixtures.statement import FIXTURES
 
 
 def upload(

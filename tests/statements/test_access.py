@@ -8,9 +8,9 @@ import pytest
 from app.accounts.models import Role
 from app.core import clock
 from tests.conftest import sign_in
+from tests.sharing.conftest import access_log, share_with
 from tests.statements.conftest import crisis_entries, decide, imported, upload
 from tests.statements.fixtures.statement import FIXTURES
-from tests.sharing.conftest import access_log, share_with
 
 STATEMENT = (FIXTURES / "composition.json").read_bytes()
 

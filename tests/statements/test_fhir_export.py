@@ -13,8 +13,8 @@ import pytest
 from fhir.resources.R4B.bundle import Bundle
 from pypdf import PdfReader
 
-from tests.statements.conftest import crisis_entries, decide, imported
 from tests.sharing.conftest import share_with
+from tests.statements.conftest import crisis_entries, decide, imported
 
 LOINC = "http://loinc.org"
 ADI_TEMP = "http://hl7.org/fhir/us/pacio-adi/CodeSystem/adi-temp-cs"

@@ -23,8 +23,8 @@ from tests.helpers.hostile_files import (
     wide_xml_docx,
     word_file,
 )
-from tests.statements.conftest import decide, upload
 from tests.sharing.conftest import share_with
+from tests.statements.conftest import decide, upload
 
 PDF = "application/pdf"
 

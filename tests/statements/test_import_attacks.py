@@ -1,9 +1,9 @@
 """An outside tester's attacks on imports following the share: reaching an import or its
 file through another plan, or another share, that the sender still has."""
 
+from tests.sharing.conftest import share_with
 from tests.statements.conftest import upload
 from tests.statements.fixtures.statement import FIXTURES
-from tests.sharing.conftest import share_with
 
 STATEMENT = (FIXTURES / "composition.json").read_bytes()
 
