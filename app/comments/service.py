@@ -11,7 +11,7 @@ from app.comments.schemas import CommentCreate
 from app.core import clock
 from app.core.errors import Problem
 from app.plans.models import Plan
-from app.sharing.grants import Grant, log_grantee_read
+from app.sharing.grants import Grant, log_read_through_share
 from app.sharing.words import titles
 
 
@@ -73,7 +73,7 @@ def grantee_comments(session: Session, user: User, grant: Grant) -> list[dict[st
     )
     keys = list(dict.fromkeys(c.section_key for c in comments))
     sections = [{"key": k, "title": shown[k]} for k in keys]
-    log_grantee_read(
+    log_read_through_share(
         session,
         grant,
         user,

@@ -84,7 +84,7 @@ def live_grants_for_plan(session: Session, user: User, plan_id: uuid.UUID) -> li
     return [Grant(*row) for row in rows]
 
 
-def log_grantee_read(
+def log_read_through_share(
     session: Session, grant: Grant, user: User, event: str, sections, what: str
 ) -> None:
     """Logs, for the owner, that `user` read something of their plan through `grant`:

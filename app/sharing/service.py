@@ -236,6 +236,7 @@ def _check_sections(plan: Plan, keys: list[str]) -> list[str]:
 
 
 def check_end_date(expires_at: datetime | None) -> None:
+    """A share's or crisis card's end date must be still to come."""
     if expires_at is not None and expires_at <= clock.utcnow():
         raise Problem(422, "The end date is in the past. Choose a date and time still to come.")
 

@@ -10,7 +10,7 @@ from app.core import clock
 from app.core.errors import Problem
 from app.plans import service as plans
 from app.plans.models import Plan
-from app.sharing.grants import Grant, log_grantee_read
+from app.sharing.grants import Grant, log_read_through_share
 from app.sharing.words import titles
 from app.suggestions.models import Suggestion, SuggestionAction, SuggestionStatus
 from app.suggestions.schemas import SuggestionCreate
@@ -127,7 +127,7 @@ def grantee_suggestions(session: Session, user: User, grant: Grant) -> list[dict
     )
     keys = {s.section_key for s in suggestions}
     sections = [s for s in shown if s["key"] in keys]
-    log_grantee_read(
+    log_read_through_share(
         session,
         grant,
         user,
