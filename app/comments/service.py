@@ -15,24 +15,28 @@ from app.sharing.grants import Grant, log_read_through_share
 from app.sharing.words import titles
 
 
-def _comment_view(comment: Comment, titles: dict[str, str], replies=()) -> dict[str, Any]:
+def _comment_view(comment: Comment, section_titles: dict[str, str], replies=()) -> dict[str, Any]:
     return {
         "id": comment.id,
-        "section": {"key": comment.section_key, "title": titles.get(comment.section_key)},
+        "section": {"key": comment.section_key, "title": section_titles.get(comment.section_key)},
         "text": comment.text,
         "written_by": author_view(comment),
         "by_plan_owner": comment.author_id == comment.owner_id,
         "created_at": clock.isoformat(comment.created_at),
-        "replies": [_comment_view(r, titles) for r in replies],
+        "replies": [_comment_view(r, section_titles) for r in replies],
     }
 
 
-def _threads(comments: list[Comment], titles: dict[str, str]) -> list[dict[str, Any]]:
+def _threads(comments: list[Comment], section_titles: dict[str, str]) -> list[dict[str, Any]]:
     replies: dict[uuid.UUID, list[Comment]] = {}
     for comment in comments:
         if comment.reply_to_id:
             replies.setdefault(comment.reply_to_id, []).append(comment)
-    return [_comment_view(c, titles, replies.get(c.id, ())) for c in comments if not c.reply_to_id]
+    return [
+        _comment_view(c, section_titles, replies.get(c.id, ()))
+        for c in comments
+        if not c.reply_to_id
+    ]
 
 
 def add_comment(session: Session, user: User, grant: Grant, body: CommentCreate) -> dict:
@@ -85,7 +89,7 @@ def grantee_comments(session: Session, user: User, grant: Grant) -> list[dict[st
     return _threads(comments, shown)
 
 
-def _plantitles(plan: Plan) -> dict[str, str]:
+def _plan_titles(plan: Plan) -> dict[str, str]:
     return {s["key"]: s["title"] for s in plan.sections}
 
 
@@ -97,7 +101,7 @@ def owner_comments(session: Session, plan: Plan) -> list[dict[str, Any]]:
             .order_by(Comment.created_at, Comment.id)
         ).scalars()
     )
-    return _threads(comments, _plantitles(plan))
+    return _threads(comments, _plan_titles(plan))
 
 
 def _plan_comment(session: Session, plan: Plan, comment_id: uuid.UUID) -> Comment:
@@ -121,7 +125,7 @@ def reply(session: Session, owner: User, plan: Plan, comment_id: uuid.UUID, text
     )
     session.add(answer)
     session.commit()
-    return _comment_view(answer, _plantitles(plan))
+    return _comment_view(answer, _plan_titles(plan))
 
 
 def delete_comment(session: Session, plan: Plan, comment_id: uuid.UUID) -> None:
