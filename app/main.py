@@ -12,9 +12,11 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from app.access_log.router import router as access_log_router
 from app.account_transfer.router import router as account_transfer_router
 from app.accounts.attempts import prune_failed_attempts
 from app.accounts.router import router as accounts_router
+from app.comments.router import router as comments_router
 from app.core.api_docs import install_api_docs
 from app.core.config import Settings, get_settings
 from app.core.db import build_engine, build_read_engine
@@ -30,15 +32,18 @@ from app.core.middleware import (
     RequestLogMiddleware,
     SecurityHeadersMiddleware,
 )
+from app.crisis_card.page import CRISIS_CARD_PATH_PREFIX
+from app.crisis_card.router import card_router as crisis_card_page_router
+from app.crisis_card.router import router as crisis_card_router
 from app.exports.router import router as exports_router
 from app.plans.router import router as plans_router
 from app.plans.service import purge_deleted_plans
 from app.sharing import plan_copies  # noqa: F401 (subscribes sharing to plan changes)
-from app.sharing.router import CRISIS_CARD_PATH_PREFIX, grantee_reads_router
-from app.sharing.router import card_router as crisis_card_router
+from app.sharing.router import grantee_reads_router
 from app.sharing.router import router as sharing_router
 from app.statements.router import UPLOAD_PATH
 from app.statements.router import router as statements_router
+from app.suggestions.router import router as suggestions_router
 from app.sync.router import router as sync_router
 
 logger = logging.getLogger(__name__)
@@ -152,12 +157,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(grantee_reads_router)
     app.include_router(plans_router)
     app.include_router(sharing_router)
+    app.include_router(access_log_router)
+    app.include_router(comments_router)
+    app.include_router(suggestions_router)
+    app.include_router(crisis_card_router)
     app.include_router(sync_router)
     app.include_router(accounts_router)
     app.include_router(account_transfer_router)
     app.include_router(statements_router)
     app.include_router(exports_router)
-    app.include_router(crisis_card_router)
+    app.include_router(crisis_card_page_router)
 
     install_api_docs(app)
 

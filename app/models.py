@@ -1,16 +1,12 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
+from app.access_log.models import AccessEvent
 from app.accounts.models import AttemptCounter, AuthSession, RefreshToken, User
+from app.comments.models import Comment
 from app.plans.models import Plan, PlanRevision
-from app.sharing.models import (
-    AccessEvent,
-    Comment,
-    CrisisCard,
-    Share,
-    SharingSwitch,
-    Suggestion,
-)
+from app.sharing.models import CrisisCard, Share, SharingSwitch
 from app.statements.models import ImportPart, PlanAttachment, PlanImport
+from app.suggestions.models import Suggestion
 from app.sync.models import SyncedOperation
 
 __all__ = [

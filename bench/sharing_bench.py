@@ -41,10 +41,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import app.models  # noqa: E402, F401  (every table on the metadata)
+from app.access_log.models import AccessEvent  # noqa: E402
 from app.core.db import build_engine  # noqa: E402
 from app.core.security import hash_password  # noqa: E402
 from app.plans.templates import Template, new_plan_sections  # noqa: E402
-from app.sharing.models import AccessEvent  # noqa: E402
 from bench.server import empty_database, running_server, save_result, sign_in, wrk  # noqa: E402
 
 PASSWORD = "a long benchmark passphrase"

@@ -424,7 +424,7 @@ def test_a_share_or_card_made_as_sharing_is_switched_off_does_not_outlive_the_sw
     from app.sharing import service
 
     checked, go_on = threading.Event(), threading.Event()
-    real_check = service._check_end_date
+    real_check = service.check_end_date
 
     def held_once(expires_at):
         real_check(expires_at)
@@ -432,7 +432,7 @@ def test_a_share_or_card_made_as_sharing_is_switched_off_does_not_outlive_the_sw
             checked.set()
             assert go_on.wait(30)
 
-    monkeypatch.setattr(service, "_check_end_date", held_once)
+    monkeypatch.setattr(service, "check_end_date", held_once)
     plan_url = f"/api/v1/plans/{green_book['id']}"
     with ThreadPoolExecutor(2) as pool:
         if making == "share":

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from app.sharing import service as sharing_service
+from app.crisis_card import service as crisis_card_service
 from tests.helpers.accounts import PASSWORD
 
 # The test's own HTTP client (httpx) logs the URLs it requests; it is not part of the app.
@@ -115,7 +115,7 @@ def test_a_full_flow_logs_no_plan_text_and_no_secrets(client, every_log_record, 
     def fails_quoting_the_plan(*_args, **_kwargs):
         raise RuntimeError(f"could not render {marker}")
 
-    monkeypatch.setattr(sharing_service, "use_crisis_card", fails_quoting_the_plan)
+    monkeypatch.setattr(crisis_card_service, "use_crisis_card", fails_quoting_the_plan)
     assert client.get(card_path).status_code == 500
 
     lines = [line for _, line in every_log_record]

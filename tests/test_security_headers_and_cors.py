@@ -6,8 +6,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.core.config import Settings
+from app.crisis_card import service as crisis_card_service
 from app.main import close_database_pools, create_app
-from app.sharing import service as sharing_service
 
 LISTED_ORIGIN = "https://plans.example.org"
 OTHER_ORIGIN = "https://evil.example.net"
@@ -47,7 +47,7 @@ def _every_kind_of_response(client: TestClient, owner, green_book, monkeypatch) 
     def broken(*_args, **_kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(sharing_service, "use_crisis_card", broken)
+    monkeypatch.setattr(crisis_card_service, "use_crisis_card", broken)
     responses["500"] = client.get(card_path)
     return responses
 

@@ -126,9 +126,9 @@ LAST_READS = PlanContentCache(
     key=("share_id", "reader_id"),
     holds="A grantee's read of a share as answered and logged, answered again only when the "
     "log line's insert finds the share live and every column in `checked_in_sql` unchanged.",
-    # Columns of the grantee's checked read (`_SCOPED_READ`): the log line's insert
-    # (`_LOG_READ_IF_UNCHANGED`) is conditioned on `unchanged_in(_SCOPED_READ)`, and the
-    # remembered read keeps `remembered_values(row)`.
+    # Columns of the grantee's checked read (`app.sharing.queries._SCOPED_READ`): the SQL
+    # check `_LOG_READ_IF_UNCHANGED` is built from this list, and the remembered read keeps
+    # exactly these values to compare.
     checked_in_sql=(
         "generation",
         "version",

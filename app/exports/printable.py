@@ -15,7 +15,7 @@ from fpdf.enums import XPos, YPos
 from app.core import clock
 from app.core.clock import day
 from app.exports import crisis_entries_by_field
-from app.exports.provenance import imported_words, own_note
+from app.exports.provenance import contradiction_decision, imported_words, own_note
 from app.plans import contradictions
 from app.plans.templates import CRISIS_SECTION, FIVE_WAYS_TO_WELLBEING
 
@@ -124,14 +124,8 @@ def _contradictions(paper: _Paper, found: list[dict[str, Any]]) -> None:
     paper.line_of("Things in this plan that may not agree", bold=True)
     for contradiction in found:
         paper.bullet(contradiction["message"])
-        paper.bullet(_decided(contradiction, paper.owner_name), grey=True, indent=8)
+        paper.bullet(contradiction_decision(contradiction, paper.owner_name), grey=True, indent=8)
     paper.gap()
-
-
-def _decided(contradiction: dict[str, Any], owner_name: str) -> str:
-    if contradiction["kept"]:
-        return f"{owner_name} has seen this and chose to keep both."
-    return f"{owner_name} has not decided about this yet. Ask {owner_name} if you can."
 
 
 def _section(paper: _Paper, section: dict[str, Any]) -> None:

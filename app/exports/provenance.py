@@ -1,7 +1,7 @@
 """Whose words an entry holds, in one wording for the crisis card (page and PDF) and the
 printed booklet: words brought in from a clinician's document name who wrote them, who
 brought them in and when the person accepted them. The organisation is named as the
-author's, never as the person's."""
+author's, never as the person's. Likewise what the person decided about a contradiction."""
 
 from datetime import datetime
 from typing import Any
@@ -38,3 +38,10 @@ def own_note(entry: dict[str, Any], owner_name: str) -> str | None:
     """The person's own note kept beside words from someone else ("I disagree because …")."""
     note = (entry.get("source") or {}).get("note")
     return f"{owner_name}\u2019s own note: {note}" if note else None
+
+
+def contradiction_decision(contradiction: dict[str, Any], owner_name: str) -> str:
+    """What the person decided about a contradiction in their crisis plan, for its reader."""
+    if contradiction["kept"]:
+        return f"{owner_name} has seen this and chose to keep both."
+    return f"{owner_name} has not decided about this yet. Ask {owner_name} if you can."

@@ -1,2 +1,3 @@
-"""Sharing the person controls: shares by section, comments, suggestions, access log,
-the one "all sharing off" switch, and the crisis card."""
+"""Sharing the person controls: shares of chosen sections (made as invites), the one "all
+sharing off" switch, what a grantee may do through a live share, and their reads. Comments,
+suggestions, the access log and the crisis card have packages of their own."""

@@ -6,12 +6,12 @@ ended. Imported by app/main.py, which subscribes it."""
 from sqlalchemy import update
 from sqlmodel import Session
 
+from app.access_log.service import log_event
 from app.accounts.models import User
 from app.core import clock, plan_events
 from app.core.plan_events import PlanEvent
 from app.plans.models import Plan
 from app.sharing.models import CrisisCard, EndReason, Share
-from app.sharing.service import log_event
 
 
 def _copy_to_shares(session: Session, plan: Plan, *, open_only: bool = False, **copies) -> None:

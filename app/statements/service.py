@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Row, func, insert, select, update
 from sqlmodel import Session
 
+from app.access_log.service import log_event
 from app.accounts.models import User
 from app.core import clock
 from app.core.errors import Problem
@@ -21,7 +22,7 @@ from app.plans import contradictions
 from app.plans import service as plans
 from app.plans.models import Plan
 from app.plans.templates import CRISIS_FIELDS, CRISIS_SECTION
-from app.sharing import service as sharing
+from app.sharing.grants import Grant, live_grants_for_plan
 from app.sharing.models import Permission
 from app.statements import containment
 from app.statements.models import ImportPart, ImportStatus, PartStatus, PlanAttachment, PlanImport
@@ -48,7 +49,7 @@ class Access:
 
     user: User
     plan: Plan
-    grant: sharing.Grant | None
+    grant: Grant | None
 
     @property
     def is_owner(self) -> bool:
@@ -57,19 +58,19 @@ class Access:
 
 def _owner_or_grants(
     session: Session, user: User, plan_id: uuid.UUID
-) -> tuple[Plan | None, list[sharing.Grant]]:
+) -> tuple[Plan | None, list[Grant]]:
     plan = session.get(Plan, plan_id)
     if plan is not None and plan.owner_id == user.id:
         return plans.get_owned_plan(session, user, plan_id), []
-    return None, sharing.live_grants_for_plan(session, user, plan_id)
+    return None, live_grants_for_plan(session, user, plan_id)
 
 
-def _shown_crisis(grant: sharing.Grant) -> list[dict[str, Any]]:
+def _shown_crisis(grant: Grant) -> list[dict[str, Any]]:
     """The crisis section, which every import proposes parts for, if the share shows it."""
     return [s for s in grant.shown() if s["key"] == CRISIS_SECTION]
 
 
-def _may_suggest_on_crisis(grant: sharing.Grant) -> bool:
+def _may_suggest_on_crisis(grant: Grant) -> bool:
     return grant.allows(Permission.suggest) and bool(_shown_crisis(grant))
 
 
@@ -104,7 +105,7 @@ def log_grantee_read(session: Session, access: Access, event: str, what: str) ->
     read through a share does; the owner's own reads do not."""
     if access.grant is None:
         return
-    sharing.log_event(
+    log_event(
         session,
         owner_id=access.plan.owner_id,
         plan_id=access.plan.id,
@@ -295,7 +296,7 @@ def create_import(
         )
     if access.grant is not None:
         crisis = _shown_crisis(access.grant)
-        sharing.log_event(
+        log_event(
             session,
             owner_id=plan.owner_id,
             plan_id=plan.id,

@@ -35,13 +35,13 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from sqlalchemy import select
 from sqlmodel import Session
 
+from app.access_log.models import AccessEvent
 from app.accounts.models import Role, User
 from app.accounts.service import start_session
 from app.core import clock
 from app.core.security import hash_password
 from app.main import app as configured_app
 from app.plans.models import Plan
-from app.sharing.models import AccessEvent
 from tests.helpers.accounts import PASSWORD, Account
 from tests.helpers.plans import MarkedPlan, make_marked_plan
 from tests.helpers.sharing import create_share

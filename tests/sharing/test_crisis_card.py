@@ -10,8 +10,8 @@ from pypdf import PdfReader
 
 from app.accounts.models import Role
 from app.core import clock
+from app.core.clock import day
 from app.plans.templates import CRISIS_FIELDS
-from app.sharing import service
 from tests.helpers.sharing import access_log, share_with
 
 
@@ -179,7 +179,7 @@ def test_the_card_shows_every_entry_with_whose_words_notes_and_phone_links(
     crisis = next(s for s in plan["sections"] if s["key"] == "crisis")
     for entry in crisis["entries"]:
         assert escape(entry["text"]).split(" on 0")[0] in html
-    today = service.day(clock.utcnow())
+    today = day(clock.utcnow())
     items = _entry_items(html)
     imported = [i for i in items if "My sister Priya Shah" in i or "No sedation" in i]
     assert len(imported) == 2
