@@ -8,10 +8,11 @@ from sqlmodel import Session
 
 from app.access_log.service import log_event
 from app.accounts.models import User
-from app.core import clock, plan_events
+from app.core import plan_events
 from app.core.plan_events import PlanEvent
 from app.plans.models import Plan
-from app.sharing.models import CrisisCard, EndReason, Share
+from app.sharing.models import EndReason, Share
+from app.sharing.service import end_sharing
 
 
 def _copy_to_shares(session: Session, plan: Plan, *, open_only: bool = False, **copies) -> None:
@@ -40,7 +41,8 @@ def _plan_restored(session: Session, plan: Plan, *, by: User, with_sharing: bool
             "had when you deleted it work again."
         )
     else:
-        summary = _restored_without_sharing(*_end_sharing(session, plan))
+        shares, cards = end_sharing(session, plan.owner_id, EndReason.plan_deleted, plan.id)
+        summary = _restored_without_sharing(shares, cards > 0)
     log_event(
         session,
         owner_id=plan.owner_id,
@@ -49,30 +51,6 @@ def _plan_restored(session: Session, plan: Plan, *, by: User, with_sharing: bool
         by=by,
         summary=summary,
     )
-
-
-def _end_sharing(session: Session, plan: Plan) -> tuple[int, bool]:
-    """Ends the plan's open shares and turns its crisis card link off: how many shares
-    ended, and whether a working card link did."""
-    now = clock.utcnow()
-    shares = session.execute(
-        update(Share)
-        .where(Share.owner_id == plan.owner_id, Share.plan_id == plan.id, Share.ended_at.is_(None))
-        .values(ended_at=now, end_reason=EndReason.plan_deleted)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    cards = session.execute(
-        update(CrisisCard)
-        .where(
-            CrisisCard.owner_id == plan.owner_id,
-            CrisisCard.plan_id == plan.id,
-            CrisisCard.revoked_at.is_(None),
-            CrisisCard.expires_at > now,
-        )
-        .values(revoked_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    return shares, cards > 0
 
 
 def _restored_without_sharing(shares: int, card: bool) -> str:

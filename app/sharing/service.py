@@ -109,16 +109,7 @@ def set_sharing(session: Session, owner: User, enabled: bool) -> dict[str, Any]:
         )
         summary = "You switched sharing on again. Shares that had ended stay ended."
     else:
-        ended_shares = session.execute(
-            update(Share)
-            .where(Share.owner_id == owner.id, Share.ended_at.is_(None))
-            .values(ended_at=now, end_reason=EndReason.sharing_switched_off)
-        ).rowcount
-        ended_cards = session.execute(
-            update(CrisisCard)
-            .where(CrisisCard.owner_id == owner.id, CrisisCard.revoked_at.is_(None))
-            .values(revoked_at=now)
-        ).rowcount
+        ended_shares, ended_cards = end_sharing(session, owner.id, EndReason.sharing_switched_off)
         message = (
             f"Sharing is off. {ended_shares} share(s) and {ended_cards} crisis card link(s) "
             "stopped working now. This stops future views; it cannot undo what people have "
@@ -138,6 +129,34 @@ def set_sharing(session: Session, owner: User, enabled: bool) -> dict[str, Any]:
     )
     session.commit()
     return sharing_state(session, owner, message)
+
+
+def end_sharing(
+    session: Session, owner_id: uuid.UUID, reason: EndReason, plan_id: uuid.UUID | None = None
+) -> tuple[int, int]:
+    """Ends the owner's open shares and turns off their working crisis card links, of one
+    plan or of all their plans: how many of each ended."""
+    now = clock.utcnow()
+    of_plan = [] if plan_id is None else [Share.plan_id == plan_id]
+    shares = session.execute(
+        update(Share)
+        .where(Share.owner_id == owner_id, Share.ended_at.is_(None), *of_plan)
+        .values(ended_at=now, end_reason=reason)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    card_of_plan = [] if plan_id is None else [CrisisCard.plan_id == plan_id]
+    cards = session.execute(
+        update(CrisisCard)
+        .where(
+            CrisisCard.owner_id == owner_id,
+            CrisisCard.revoked_at.is_(None),
+            CrisisCard.expires_at > now,
+            *card_of_plan,
+        )
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return shares, cards
 
 
 # ---- shares: the owner's side ----------------------------------------------------------
