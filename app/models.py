@@ -1,7 +1,14 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
-from app.accounts.models import AttemptCounter, AuthSession, RefreshToken, User
-from app.statements.models import ImportPart, PlanAttachment, PlanImport
+from app.accounts.models import (
+    AttemptCounter,
+    AuthSession,
+    Passkey,
+    PasskeyCeremony,
+    PasswordReset,
+    RefreshToken,
+    User,
+)
 from app.plans.models import Plan, PlanRevision
 from app.sharing.models import (
     AccessEvent,
@@ -11,6 +18,7 @@ from app.sharing.models import (
     SharingSwitch,
     Suggestion,
 )
+from app.statements.models import ImportPart, PlanAttachment, PlanImport
 from app.sync.models import SyncedOperation
 
 __all__ = [
@@ -20,6 +28,9 @@ __all__ = [
     "Comment",
     "CrisisCard",
     "ImportPart",
+    "Passkey",
+    "PasskeyCeremony",
+    "PasswordReset",
     "Plan",
     "PlanAttachment",
     "PlanImport",
