@@ -2,7 +2,7 @@
 // the API is never cached here. VERSION is a digest of the files below (tests/test_pwa_shell.py
 // says the new one when a file changes): a new version installs beside the old one and waits
 // until the person chooses "Update now".
-const VERSION = "c1ef4d7e1652";
+const VERSION = "41853feaa8a6";
 const CACHE = `shell-v${VERSION}`;
 const SHELL = [
   "/index.html",
@@ -17,6 +17,7 @@ const SHELL = [
   "/js/db.js",
   "/js/dom.js",
   "/js/ops.js",
+  "/js/passkeys.js",
   "/js/pwa.js",
   "/js/routes.js",
   "/js/store.js",

@@ -159,6 +159,8 @@ class Confirmation(StrictInput):
     password: CurrentPassword | None = None
     passkey: PasskeyAnswer | None = None
 
+    model_config = {"json_schema_extra": {"maxProperties": 1}}
+
     @model_validator(mode="after")
     def _one_way(self):
         if self.password is not None and self.passkey is not None:

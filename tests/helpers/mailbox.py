@@ -38,6 +38,13 @@ class Mailbox:
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages if m["To"] == address]
 
+    def wait_for_mail_to(self, address: str) -> EmailMessage:
+        """The newest message to `address`, once one has arrived."""
+        with self._arrived:
+            arrived = self._arrived.wait_for(lambda: self.to(address), ARRIVAL_TIMEOUT_SECONDS)
+        assert arrived, f"no email to {address} arrived"
+        return arrived[-1]
+
 
 def link_in(message: EmailMessage) -> str:
     """The one link in a plain-text email."""
