@@ -17,3 +17,4 @@ def _owned_plan(plan_id: uuid.UUID, user: CurrentUser, session: DbSession) -> Pl
 
 
 OwnedPlan = Annotated[Plan, Depends(_owned_plan)]
+
