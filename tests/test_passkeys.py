@@ -100,7 +100,7 @@ def _confirmation(client, headers, device) -> dict:
 
 
 def _add_passkey(client, headers, device, confirmation: dict):
-    options = client.post(f"{API}/me/passkeys/options", headers=headers, json=confirmation)
+    options = client.post(f"{API}/me/passkeys/new/options", headers=headers, json=confirmation)
     assert options.status_code == 200, options.text
     options = options.json()
     return client.post(
@@ -338,11 +338,11 @@ def test_a_locked_email_is_locked_for_passkeys_too(client, app, device):
 
 
 def test_adding_a_passkey_asks_for_the_password_first(client, owner, device):
-    no_confirmation = owner.post(f"{API}/me/passkeys/options")
+    no_confirmation = owner.post(f"{API}/me/passkeys/new/options")
     assert _problem(no_confirmation, 403)["detail"] == (
         "Please confirm it's you: enter your current password."
     )
-    wrong = owner.post(f"{API}/me/passkeys/options", json={"password": "not my password"})
+    wrong = owner.post(f"{API}/me/passkeys/new/options", json={"password": "not my password"})
     assert _problem(wrong, 403)["detail"].startswith("That isn't your current password")
     assert owner.get(f"{API}/me/passkeys").json() == []
 
@@ -369,7 +369,7 @@ def test_a_passwordless_account_adds_a_passkey_by_confirming_with_one(client, de
 
 def test_a_device_is_told_which_passkeys_the_account_has_already(client, owner, device):
     assert _add_passkey(client, owner.headers, device, {"password": PASSWORD}).status_code == 201
-    options = owner.post(f"{API}/me/passkeys/options", json={"password": PASSWORD}).json()
+    options = owner.post(f"{API}/me/passkeys/new/options", json={"password": PASSWORD}).json()
     excluded = [entry["id"] for entry in options["public_key"]["excludeCredentials"]]
     assert excluded == [b64url(device.credentials[0].id)]
 
@@ -377,7 +377,7 @@ def test_a_device_is_told_which_passkeys_the_account_has_already(client, owner, 
 def test_another_accounts_add_challenge_cannot_be_used_and_stays_usable(
     client, owner, stranger, device
 ):
-    options = owner.post(f"{API}/me/passkeys/options", json={"password": PASSWORD}).json()
+    options = owner.post(f"{API}/me/passkeys/new/options", json={"password": PASSWORD}).json()
     credential = device.create(options["public_key"])
     taken = stranger.post(
         f"{API}/me/passkeys", json={"ceremony_id": options["ceremony_id"], "credential": credential}
@@ -393,7 +393,7 @@ def test_another_accounts_add_challenge_cannot_be_used_and_stays_usable(
 def test_passkey_lists_and_removal_need_a_sign_in(client, owner, device):
     added = _add_passkey(client, owner.headers, device, {"password": PASSWORD}).json()
     _problem(client.get(f"{API}/me/passkeys"), 401)
-    _problem(client.post(f"{API}/me/passkeys/options", json={"password": PASSWORD}), 401)
+    _problem(client.post(f"{API}/me/passkeys/new/options", json={"password": PASSWORD}), 401)
     _problem(client.delete(f"{API}/me/passkeys/{added['id']}"), 401)
     _problem(client.post(f"{API}/me/confirm/options"), 401)
     owner.post(f"{API}/auth/logout")

@@ -193,7 +193,7 @@ def list_passkeys(user: CurrentUser, session: DbSession):
 
 
 @router.post(
-    "/me/passkeys/options",
+    "/me/passkeys/new/options",
     response_model=PasskeyOptions,
     responses=problem_responses(401, 403, 410, 429),
 )

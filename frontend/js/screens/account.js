@@ -104,7 +104,7 @@ async function passkeysPart({ refresh, focusNext, hasPassword }) {
     }
   };
   const add = async (f) => {
-    const { ceremony_id, public_key } = await api("/me/passkeys/options", {
+    const { ceremony_id, public_key } = await api("/me/passkeys/new/options", {
       method: "POST",
       json: await confirmation(hasPassword, f),
     });
@@ -113,7 +113,7 @@ async function passkeysPart({ refresh, focusNext, hasPassword }) {
     f.removeAttribute("data-dirty");
     done({ text: "Your passkey is added. Next time you can sign in with it: no password needed." }, "passkeys-heading");
   };
-  const notice =
+  const message =
     passkeyNotice &&
     h("p", passkeyNotice.problem ? { class: "alert", role: "alert" } : { class: "flash", role: "status" }, passkeyNotice.text);
   passkeyNotice = null;
@@ -136,10 +136,10 @@ async function passkeysPart({ refresh, focusNext, hasPassword }) {
         )
       )
     : h("p", {}, "You have no passkeys yet. A passkey lets you sign in with your phone's fingerprint, face or PIN instead of a password.");
-  if (!passkeysWork()) return [notice, list, h("p", { class: "hint" }, "This browser can't make passkeys here.")];
+  if (!passkeysWork()) return [message, list, h("p", { class: "hint" }, "This browser can't make passkeys here.")];
   if (!addingPasskey) {
     return [
-      notice,
+      message,
       list,
       button("Add a passkey", () => ((addingPasskey = true), focusNext(hasPassword ? "confirm-password" : "add-passkey-yes"), refresh()), {
         id: "add-passkey",
