@@ -16,7 +16,10 @@ let passkeyNotice = null;
 /** What proves it's the person, for adding a way in or deleting the account: the password
  * typed in `f`, or (no password) one of their passkeys. */
 async function confirmation(hasPassword, f) {
-  if (hasPassword) return { password: f.password.value };
+  if (hasPassword) {
+    if (!f.password.value) throw new Error("Enter your password first.");
+    return { password: f.password.value };
+  }
   const { ceremony_id, public_key } = await api("/me/confirm/options", { method: "POST" });
   return { passkey: { ceremony_id, credential: await usePasskey(public_key) } };
 }

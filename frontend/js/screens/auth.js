@@ -6,6 +6,13 @@ import * as store from "../store.js";
 import { syncNow } from "../sync.js";
 import { field, flash, form, page } from "../ui.js";
 
+/** A refused field in its own words, without the field's internal name. */
+function plainly(error) {
+  const [first] = error.body?.errors ?? [];
+  if (error.status !== 422 || !first) return error;
+  return new Error(`${first.message.replace(/^Value error, /, "")}.`);
+}
+
 const PASSWORD_HINT =
   "At least 8 characters. A few words together is easy to remember; very common passwords aren't accepted.";
 
@@ -78,7 +85,7 @@ export const signUp = {
           // (so nobody can find out who has an account here); signing in straight after, with
           // the same email and password, is what tells the person.
           const { user } = await apiSignUp(name, email, f.password.value).catch((error) => {
-            if (error.status !== 401) throw error;
+            if (error.status !== 401) throw plainly(error);
             throw new Error(
               "We couldn't sign you in with this email and password. If you already have an account with this email, sign in with that account's password instead."
             );
@@ -166,6 +173,8 @@ export const resetPassword = {
           const tokens = await openApi("/auth/password-reset/new-password", {
             method: "POST",
             json: { token, new_password: f.new_password.value },
+          }).catch((error) => {
+            throw plainly(error);
           });
           f.removeAttribute("data-dirty");
           const { user } = await useTokens(tokens);
