@@ -3,6 +3,8 @@ signing up with one (no password), signing in with one, adding, listing and remo
 confirming it's you with one; and every bad answer (replayed, expired, another origin or
 relying party, no user verification, another account's) refused with nothing changed."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -496,3 +498,29 @@ def test_deleting_a_passwordless_account_asks_for_a_passkey(client, device):
     assert deleted.status_code == 204, deleted.text
     _problem(client.get(f"{API}/me", headers=headers), 401)
     _problem(_passkey_sign_in(client, device), 401)
+
+
+# ---- at the same time ---------------------------------------------------------------------
+
+
+def test_removing_both_passkeys_at_once_keeps_one(client, device):
+    """A passwordless account's two passkeys removed in parallel: the account row's lock
+    lets only one go, and the other still signs in."""
+    tokens = _sign_up(client, device)
+    headers = _bearer(tokens)
+    laptop = Authenticator(origin=device.origin)
+    _add_passkey(client, headers, laptop, _confirmation(client, headers, device))
+    ids = [p["id"] for p in _passkeys(client, headers)]
+    barrier = threading.Barrier(len(ids))
+
+    def remove(passkey_id: str) -> int:
+        barrier.wait()
+        return client.delete(f"{API}/me/passkeys/{passkey_id}", headers=headers).status_code
+
+    with ThreadPoolExecutor(len(ids)) as pool:
+        statuses = sorted(pool.map(remove, ids))
+    # SQLite may refuse the later writer outright (503, "try again"); never do both go.
+    assert statuses in ([204, 409], [204, 503]), statuses
+    assert len(_passkeys(client, headers)) == 1
+    signed_in = [_passkey_sign_in(client, a).status_code for a in (device, laptop)]
+    assert sorted(signed_in) == [200, 401]

@@ -4,6 +4,8 @@ and sends nothing; requests are limited; without SMTP_URL development logs the l
 production sends nothing and logs no link."""
 
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -134,6 +136,21 @@ def test_a_refused_new_password_keeps_the_link(client, owner, mailbox):
     _problem(like_email, 422)
     assert sign_in(client, owner.email, PASSWORD)
     assert _choose(client, token).status_code == 200
+
+
+def test_a_link_used_twice_at_once_works_once(client, owner, mailbox):
+    """Two uses of one link in parallel: one sets the password, the other finds it gone."""
+    token = _emailed_token(client, mailbox, owner.email)
+    barrier = threading.Barrier(2)
+
+    def use(password: str) -> int:
+        barrier.wait()
+        return _choose(client, token, password).status_code
+
+    with ThreadPoolExecutor(2) as pool:
+        statuses = sorted(pool.map(use, [NEW_PASSWORD, "another fresh passphrase"]))
+    # SQLite may refuse the later writer outright (503, "try again"); never do both work.
+    assert statuses in ([200, 410], [200, 503]), statuses
 
 
 def test_a_newer_link_and_the_older_one_both_end_when_one_is_used(client, owner, mailbox):

@@ -15,8 +15,9 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from sqlmodel import Session
 from webauthn import (
     generate_authentication_options,
@@ -347,23 +348,26 @@ def list_passkeys(session: Session, user: User) -> list[Passkey]:
 
 def remove_passkey(session: Session, user: User, passkey_id: uuid.UUID) -> None:
     """Removes one of the account's passkeys, unless it is the last way in (409)."""
-    # The account row is locked first, so two removals at once cannot each leave the other
-    # passkey as the last one and both go ahead.
-    password_hash = session.execute(
-        select(User.password_hash).where(User.id == user.id).with_for_update()
-    ).scalar_one()
-    mine = [Passkey.user_id == user.id]
-    if session.execute(select(Passkey.id).where(Passkey.id == passkey_id, *mine)).first() is None:
-        session.rollback()
-        raise Problem(404, NO_SUCH_PASSKEY)
-    others = session.execute(
-        select(func.count()).select_from(Passkey).where(*mine, Passkey.id != passkey_id)
-    ).scalar_one()
-    if password_hash is None and others == 0:
-        session.rollback()
+    # PostgreSQL: the account row is locked first, so of two removals at once the second
+    # waits, then sees the first's. SQLite: the one statement below decides and deletes
+    # together, and writes run one at a time.
+    session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    mine = Passkey.user_id == user.id
+    other = aliased(Passkey)
+    another_way_in = or_(
+        exists().where(User.id == user.id, User.password_hash.is_not(None)),
+        exists().where(other.user_id == user.id, other.id != passkey_id),
+    )
+    removed = session.execute(
+        delete(Passkey).where(Passkey.id == passkey_id, mine, another_way_in)
+    ).rowcount
+    if removed == 1:
+        session.commit()
+        return
+    session.rollback()
+    if session.execute(select(Passkey.id).where(Passkey.id == passkey_id, mine)).first():
         raise Problem(409, LAST_WAY_IN)
-    session.execute(delete(Passkey).where(Passkey.id == passkey_id, *mine))
-    session.commit()
+    raise Problem(404, NO_SUCH_PASSKEY)
 
 
 # ---- signing in ---------------------------------------------------------------------------

@@ -19,6 +19,8 @@ revision: str = "0012"
 down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+# Not an argon2 hash, so no password matches it.
+NO_PASSWORD = "!"
 
 
 def upgrade() -> None:
@@ -28,6 +30,10 @@ def upgrade() -> None:
             existing_type=sqlmodel.sql.sqltypes.AutoString(length=255),
             nullable=True,
         )
+    # What a downgrade below this revision left in place of no password.
+    op.execute(
+        f"UPDATE user_account SET password_hash = NULL WHERE password_hash = '{NO_PASSWORD}'"
+    )
     with op.batch_alter_table("auth_session", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column(
@@ -98,10 +104,11 @@ def downgrade() -> None:
     op.drop_table("passkey")
     with op.batch_alter_table("auth_session", schema=None) as batch_op:
         batch_op.drop_column("sign_in_method")
-    # An account without a password cannot stay: the older schema needs one. It keeps its
-    # plans under a password nobody knows; "forgot password" is gone too, so an
-    # administrator would have to set one.
-    op.execute("UPDATE user_account SET password_hash = '!' WHERE password_hash IS NULL")
+    # The older schema needs a password: an account without one keeps its plans under one
+    # nobody knows, and upgrading again makes it an account without a password once more.
+    op.execute(
+        f"UPDATE user_account SET password_hash = '{NO_PASSWORD}' WHERE password_hash IS NULL"
+    )
     with op.batch_alter_table("user_account", schema=None) as batch_op:
         batch_op.alter_column(
             "password_hash",
