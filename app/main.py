@@ -15,6 +15,8 @@ from sqlmodel import Session
 from app.access_log.router import router as access_log_router
 from app.account_transfer.router import router as account_transfer_router
 from app.accounts.attempts import prune_failed_attempts
+from app.accounts.passkeys import prune_ceremonies
+from app.accounts.recovery import prune_password_resets
 from app.accounts.router import router as accounts_router
 from app.comments.router import router as comments_router
 from app.core.api_docs import install_api_docs
@@ -66,8 +68,10 @@ def _prune_failed_attempts_once(app: FastAPI) -> None:
     try:
         with Session(app.state.engine) as session:
             prune_failed_attempts(session, app.state.settings)
+            prune_ceremonies(session)
+            prune_password_resets(session)
     except Exception:
-        logger.exception("pruning old failed attempts failed; will try again")
+        logger.exception("pruning old failed attempts, challenges or links failed; will try again")
 
 
 async def _purge_deleted_plans_hourly(app: FastAPI) -> None:

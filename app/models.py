@@ -1,7 +1,15 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
 from app.access_log.models import AccessEvent
-from app.accounts.models import AttemptCounter, AuthSession, RefreshToken, User
+from app.accounts.models import (
+    AttemptCounter,
+    AuthSession,
+    Passkey,
+    PasskeyCeremony,
+    PasswordReset,
+    RefreshToken,
+    User,
+)
 from app.comments.models import Comment
 from app.plans.models import Plan, PlanRevision
 from app.sharing.models import CrisisCard, Share, SharingSwitch
@@ -16,6 +24,9 @@ __all__ = [
     "Comment",
     "CrisisCard",
     "ImportPart",
+    "Passkey",
+    "PasskeyCeremony",
+    "PasswordReset",
     "Plan",
     "PlanAttachment",
     "PlanImport",

@@ -58,7 +58,7 @@ def test_a_whole_account_import_of_a_deleted_persons_plans_gets_new_ids_and_no_o
     share = share_with(owner, plan.id, grantee, ["crisis"])
     assert grantee.get(f"/api/v1/shared-with-me/{share['id']}").status_code == 200
     exported = owner.get("/api/v1/export").json()
-    assert owner.delete("/api/v1/me").status_code in (200, 204)
+    assert owner.delete("/api/v1/me", json={"password": PASSWORD}).status_code in (200, 204)
 
     taker = make_account("Alex")
     imported = taker.post("/api/v1/import", json=exported)
@@ -188,7 +188,7 @@ def test_a_remembered_read_ends_with_the_share(owner, link_worker, read_twice, e
     elif end == "plan deleted":
         assert owner.delete(f"/api/v1/plans/{plan.id}").status_code in (200, 204)
     else:
-        assert owner.delete("/api/v1/me").status_code in (200, 204)
+        assert owner.delete("/api/v1/me", json={"password": PASSWORD}).status_code in (200, 204)
     ended = link_worker.get(url)
     assert ended.status_code in (404, 410), ended.text
     assert plan.leaked(ended.text, set()) == []
@@ -199,10 +199,10 @@ def test_the_access_log_survives_the_grantees_account_and_goes_with_the_owners(
     owner, link_worker, read_twice, make_account
 ):
     plan, _share, _url = read_twice
-    assert link_worker.delete("/api/v1/me").status_code in (200, 204)
+    assert link_worker.delete("/api/v1/me", json={"password": PASSWORD}).status_code in (200, 204)
     reads = [e for e in access_log(owner, plan.id) if e["event"] == "viewed_plan"]
     assert len(reads) == 2 and all(e["who"]["display_name"] == "Jo Link" for e in reads)
-    assert owner.delete("/api/v1/me").status_code in (200, 204)
+    assert owner.delete("/api/v1/me", json={"password": PASSWORD}).status_code in (200, 204)
     newcomer = make_account("Sam")
     assert newcomer.get(f"/api/v1/plans/{plan.id}/access-log").status_code == 404
 
@@ -306,7 +306,10 @@ def test_old_tokens_stop_at_once(client, owner, link_worker, make_account, endin
     elif ending == "signed out everywhere":
         assert link_worker.post("/api/v1/me/sign-out-everywhere").status_code == 204
     else:
-        assert link_worker.delete("/api/v1/me").status_code in (200, 204)
+        assert link_worker.delete("/api/v1/me", json={"password": PASSWORD}).status_code in (
+            200,
+            204,
+        )
     statuses = _reads(client, other["access_token"], plan.id, share["id"])
     assert set(statuses.values()) == {401}, statuses
     refreshed = client.post("/api/v1/auth/refresh", json={"refresh_token": other["refresh_token"]})

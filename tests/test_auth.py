@@ -190,7 +190,7 @@ def test_update_display_name(owner, stranger):
 
 def test_delete_account_removes_everything(client, owner, stranger, green_book):
     stranger_plan = stranger.post("/api/v1/plans", json={"template": "wrap", "title": "Mine"})
-    assert owner.delete("/api/v1/me").status_code == 204
+    assert owner.delete("/api/v1/me", json={"password": PASSWORD}).status_code == 204
     assert owner.get("/api/v1/me").status_code == 401
     assert (
         client.post("/api/v1/auth/refresh", json={"refresh_token": owner.refresh_token})

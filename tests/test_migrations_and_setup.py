@@ -17,6 +17,7 @@ from app.core.config import Settings
 from app.core.db import build_engine
 from app.main import close_database_pools, create_app, database_engines
 from tests.helpers.accounts import PASSWORD, sign_in
+from tests.helpers.authenticator import Authenticator
 from tests.helpers.database import migrate
 
 
@@ -112,6 +113,43 @@ def test_upgrading_gives_existing_plans_a_generation_and_keeps_their_ids_used(
         with on_scratch.state.engine.connect() as connection:
             generations = connection.execute(text('SELECT generation FROM "plan"')).scalars()
             assert len(set(generations)) == 2
+    close_database_pools(on_scratch)
+
+
+def test_downgrading_below_passkeys_keeps_accounts_without_a_password(
+    scratch_database_url, settings
+):
+    """Revision 0012 lets an account have no password; going back below it keeps such an
+    account and its plans (under a password nobody knows), and coming back up makes it an
+    account without a password again."""
+    migrate(scratch_database_url)
+    on_scratch = create_app(settings.model_copy(update={"database_url": scratch_database_url}))
+    with TestClient(on_scratch) as client:
+        device = Authenticator(origin=settings.public_origin)
+        options = client.post(
+            "/api/v1/auth/passkeys/sign-up/options",
+            json={"email": "kim@example.org", "display_name": "Kim"},
+        ).json()
+        tokens = client.post(
+            "/api/v1/auth/passkeys/sign-up",
+            json={
+                "ceremony_id": options["ceremony_id"],
+                "credential": device.create(options["public_key"]),
+            },
+        ).json()
+        headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+        plan = client.post("/api/v1/plans", json={"template": "wrap"}, headers=headers).json()
+        migrate(scratch_database_url, "0010", down=True)
+        with on_scratch.state.engine.connect() as connection:
+            kept = connection.execute(
+                text("SELECT password_hash FROM user_account WHERE email = 'kim@example.org'")
+            ).scalar_one()
+            assert kept == "!"
+            plans = connection.execute(text('SELECT count(*) FROM "plan"')).scalar_one()
+            assert plans == 1
+        migrate(scratch_database_url)
+        assert client.get(f"/api/v1/plans/{plan['id']}", headers=headers).status_code == 200
+        assert client.get("/api/v1/me", headers=headers).json()["has_password"] is False
     close_database_pools(on_scratch)
 
 

@@ -172,7 +172,15 @@ def test_devices_are_named_in_plain_words_and_this_one_is_marked(client, owner, 
         assert datetime.fromisoformat(device["signed_in_at"]) <= datetime.fromisoformat(
             device["last_used_at"]
         )
-    assert set(listed[0]) == {"id", "name", "signed_in_at", "last_used_at", "this_device"}
+    assert set(listed[0]) == {
+        "id",
+        "name",
+        "signed_in_at",
+        "last_used_at",
+        "this_device",
+        "signed_in_with",
+    }
+    assert {d["signed_in_with"] for d in listed} == {"password"}
 
 
 def test_renewing_a_sign_in_updates_when_it_was_last_used(client, owner, move_clock):

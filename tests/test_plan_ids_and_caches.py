@@ -13,6 +13,7 @@ from app.accounts.models import Role, User
 from app.core import caches, clock
 from app.plans.models import Plan, UsedPlanId
 from app.plans.service import purge_deleted_plans
+from tests.helpers.accounts import PASSWORD
 from tests.helpers.plans import make_marked_plan, random_uuid
 from tests.helpers.sharing import share_with
 
@@ -83,7 +84,7 @@ def test_a_deleted_persons_plan_is_never_served_to_whoever_re_creates_its_id(
     owner, stranger, victims_plan, attacker
 ):
     plan, grantee, share, version = victims_plan
-    assert owner.delete("/api/v1/me").status_code == 204
+    assert owner.delete("/api/v1/me", json={"password": PASSWORD}).status_code == 204
     who = grantee if attacker == "grantee" else stranger
 
     answers = recreate_up_to(who, plan.id, version)
@@ -217,7 +218,7 @@ def test_every_cache_of_a_persons_plans_is_emptied_when_their_account_is_deleted
     owner, victims_plan
 ):
     assert _remembered(owner.id) >= 3
-    assert owner.delete("/api/v1/me").status_code == 204
+    assert owner.delete("/api/v1/me", json={"password": PASSWORD}).status_code == 204
     assert _remembered(owner.id) == 0
 
 

@@ -36,6 +36,8 @@ class AttemptKind(StrEnum):
     invite_account = "invite_account"
     invite_address = "invite_address"
     registration_address = "registration_address"
+    reset_email = "reset_email"
+    reset_address = "reset_address"
 
 
 @dataclass(frozen=True)
@@ -190,6 +192,7 @@ def prune_failed_attempts(session: Session, settings: Settings) -> int:
             settings.login_window_minutes,
             settings.invite_window_minutes,
             settings.registration_window_minutes,
+            settings.reset_window_minutes,
         )
     )
     removed = session.execute(

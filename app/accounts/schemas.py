@@ -1,6 +1,6 @@
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
 
@@ -96,6 +96,7 @@ class Me(BaseModel):
     role: str
     organisation: str | None
     created_at: datetime
+    has_password: bool = Field(description="False for an account that signs in only with passkeys")
 
 
 class MeUpdate(StrictInput):
@@ -125,3 +126,65 @@ class Device(BaseModel):
         description="When it last renewed its sign-in (about every 15 minutes while in use)"
     )
     this_device: bool = Field(description="The device that asked")
+    signed_in_with: str = Field(
+        description="How the sign-in began: 'password', 'passkey' or 'reset_link'"
+    )
+
+
+class PasskeyOptions(BaseModel):
+    """What the browser needs to make or use a passkey: hand `public_key` (binary values
+    in base64url) to navigator.credentials, then send its answer with `ceremony_id`."""
+
+    ceremony_id: uuid.UUID
+    public_key: dict[str, Any]
+
+
+class PasskeySignUp(StrictInput):
+    email: Email
+    display_name: DisplayName
+
+
+class PasskeyAnswer(StrictInput):
+    ceremony_id: uuid.UUID
+    credential: dict[str, Any] = Field(
+        description="The PublicKeyCredential the browser made, as JSON (its toJSON() form: "
+        "binary values in base64url)"
+    )
+
+
+class Confirmation(StrictInput):
+    """Confirming it's you before something that cannot be undone: the current password,
+    or a passkey's answer to a confirmation challenge (POST /me/confirm/options)."""
+
+    password: CurrentPassword | None = None
+    passkey: PasskeyAnswer | None = None
+
+    model_config = {"json_schema_extra": {"maxProperties": 1}}
+
+    @model_validator(mode="after")
+    def _one_way(self):
+        if self.password is not None and self.passkey is not None:
+            raise ValueError("send your password or a passkey's answer, not both")
+        return self
+
+
+class PasskeyOut(BaseModel):
+    id: uuid.UUID
+    name: str = Field(description="Where it was added, in plain words: 'Chrome on Android'")
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+class PasswordResetRequest(StrictInput):
+    email: Email
+
+
+class PasswordResetRequested(BaseModel):
+    """The same answer whether or not the email has an account."""
+
+    detail: str
+
+
+class NewPasswordFromLink(StrictInput):
+    token: str = Field(min_length=1, max_length=200)
+    new_password: NewPassword

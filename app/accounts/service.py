@@ -11,7 +11,7 @@ from sqlmodel import Session
 from app.accounts import attempts
 from app.accounts.attempts import AttemptKind
 from app.accounts.devices import device_name
-from app.accounts.models import AuthSession, RefreshToken, Role, User
+from app.accounts.models import AuthSession, RefreshToken, Role, SignInMethod, User
 from app.accounts.passwords import refuse_password_like_email
 from app.core import caches, clock
 from app.core.config import Settings
@@ -89,21 +89,21 @@ def register(
     after the same work (the password is hashed either way), so the answer cannot tell
     anyone whether an email is registered. Every registration counts towards the address's
     limit."""
-    attempts.claim(
-        session,
-        attempts.Limit(
-            AttemptKind.registration_address,
-            settings.registration_max_per_address,
-            timedelta(minutes=settings.registration_window_minutes),
-            REGISTRATIONS_LIMITED,
-        ),
-        client_address,
-    )
+    attempts.claim(session, registration_limit(settings), client_address)
     with contextlib.suppress(EmailInUse):
         create_user(session, email=email, password=password, display_name=display_name)
 
 
-def _sign_in_limits(settings: Settings) -> tuple[attempts.Limit, attempts.Limit]:
+def registration_limit(settings: Settings) -> attempts.Limit:
+    return attempts.Limit(
+        AttemptKind.registration_address,
+        settings.registration_max_per_address,
+        timedelta(minutes=settings.registration_window_minutes),
+        REGISTRATIONS_LIMITED,
+    )
+
+
+def sign_in_limits(settings: Settings) -> tuple[attempts.Limit, attempts.Limit]:
     window = timedelta(minutes=settings.login_window_minutes)
     per_email = attempts.Limit(
         AttemptKind.sign_in_email,
@@ -129,7 +129,7 @@ def _checked_password(
     guesses check no more passwords than the limits allow. The email counts whether or not
     it has an account, so the answer reveals nothing about that. A right password frees the
     email's count and its own place under the address's."""
-    per_email, per_address = _sign_in_limits(settings)
+    per_email, per_address = sign_in_limits(settings)
     email_claim, address_claim = attempts.claim_all(
         session, (per_email, email), (per_address, client_address)
     )
@@ -163,6 +163,15 @@ def unlock(session: Session, email: str) -> bool:
     return attempts.forget(session, AttemptKind.sign_in_email, email.strip().lower())
 
 
+def check_current_password(
+    session: Session, user: User, password: str, settings: Settings, client_address: str
+) -> None:
+    """Refuses (403) unless this is the account's password; checked under the sign-in limits,
+    so a stolen access token cannot be used to guess it."""
+    if _checked_password(session, user.email, password, settings, client_address) is None:
+        raise Problem(403, WRONG_CURRENT_PASSWORD)
+
+
 def change_password(
     session: Session,
     user: User,
@@ -175,8 +184,7 @@ def change_password(
 ) -> None:
     """Sets a new password once the current one checks out (under the sign-in limits, so a
     stolen access token cannot be used to guess it), and ends every other sign-in."""
-    if _checked_password(session, user.email, current_password, settings, client_address) is None:
-        raise Problem(403, WRONG_CURRENT_PASSWORD)
+    check_current_password(session, user, current_password, settings, client_address)
     if new_password == current_password:
         raise Problem(422, "The new password is the same as the current one; choose another one.")
     try:
@@ -186,7 +194,7 @@ def change_password(
     session.execute(
         update(User).where(User.id == user.id).values(password_hash=hash_password(new_password))
     )
-    _revoke_sessions(session, user.id, except_id=keep_session_id)
+    revoke_sessions(session, user.id, except_id=keep_session_id)
     session.commit()
 
 
@@ -216,13 +224,20 @@ def _mint_tokens(
 
 
 def start_session(
-    session: Session, user: User, settings: Settings, user_agent: str | None = None
+    session: Session,
+    user: User,
+    settings: Settings,
+    user_agent: str | None = None,
+    method: SignInMethod = SignInMethod.password,
 ) -> dict:
-    auth_session = AuthSession(user_id=user.id, device_name=device_name(user_agent))
+    auth_session = AuthSession(
+        user_id=user.id, device_name=device_name(user_agent), sign_in_method=method
+    )
     session.add(auth_session)
     session.flush()
-    # The password was checked a while ago (hashing is slow). If it was changed since, that
-    # change ended every sign-in but its own, and this one must not start after it. Locking
+    # The password (or passkey) was checked a while ago (hashing is slow). If the password
+    # was changed since, that change ended every sign-in but its own, and this one must not
+    # start after it. Locking
     # the account row after writing the new sign-in orders the two: a change under way is
     # waited for and then seen here; a change after this waits, then ends this sign-in too.
     still_the_password = session.execute(
@@ -285,7 +300,7 @@ def sign_out(session: Session, session_id: uuid.UUID) -> None:
     session.commit()
 
 
-def _revoke_sessions(
+def revoke_sessions(
     session: Session, user_id: uuid.UUID, except_id: uuid.UUID | None = None
 ) -> None:
     kept = [] if except_id is None else [AuthSession.id != except_id]
@@ -298,7 +313,7 @@ def _revoke_sessions(
 
 def sign_out_everywhere(session: Session, user: User) -> None:
     """Ends every sign-in of the account, this one too."""
-    _revoke_sessions(session, user.id)
+    revoke_sessions(session, user.id)
     session.commit()
 
 
@@ -326,6 +341,7 @@ def list_devices(
             "signed_in_at": device.created_at,
             "last_used_at": device.last_used_at,
             "this_device": device.id == this_session_id,
+            "signed_in_with": device.sign_in_method,
         }
         for device in sessions
     ]

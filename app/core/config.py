@@ -15,6 +15,8 @@ from app.core.security import key_id
 
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me"  # noqa: S105
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# SMTP_URL's schemes: (default port, how the connection is secured).
+SMTP_SCHEMES = {"smtp": (25, None), "smtp+starttls": (587, "starttls"), "smtps": (465, "tls")}
 
 
 class Settings(BaseSettings):
@@ -68,6 +70,22 @@ class Settings(BaseSettings):
     # Comma-separated keys that still decrypt until `python -m app reencrypt` has run.
     encryption_previous_keys: str = ""
     development_key_file: Path = PROJECT_ROOT / "data" / "encryption.key"
+    # Passkeys (WebAuthn): the relying party id is the host people reach the app at
+    # (PUBLIC_BASE_URL's) unless set to a parent domain of it; a passkey made for one id
+    # never works under another.
+    webauthn_rp_id: str = ""
+    webauthn_rp_name: str = "Your wellbeing plan"
+    passkey_ceremony_minutes: int = Field(5, ge=1, le=30)
+    # Emails ("forgot password"): smtp://host:25 (a local relay), smtp+starttls://user:
+    # password@host:587 or smtps://user:password@host:465. Unset in development: messages
+    # are written to the log instead; in production nothing is sent without it.
+    smtp_url: str = ""
+    mail_from: str = ""
+    password_reset_minutes: int = Field(30, ge=5, le=120)
+    # "Forgot password" requests per email and per client address.
+    reset_max_per_email: int = 3
+    reset_max_per_address: int = 20
+    reset_window_minutes: int = 60
 
     @property
     def is_development(self) -> bool:
@@ -86,6 +104,8 @@ class Settings(BaseSettings):
             raise RuntimeError("Each of PREVIOUS_SECRET_KEYS must be at least 32 characters long")
         self._check_encryption_keys()
         self._check_public_base_url()
+        self._check_relying_party_id()
+        self._check_smtp_url()
 
     def _check_encryption_keys(self) -> None:
         """Refuse a deployment whose plan data could not be read, or would be written under
@@ -118,11 +138,42 @@ class Settings(BaseSettings):
                 "https://plans.example.org (http:// is accepted only in development)"
             )
 
+    def _check_relying_party_id(self) -> None:
+        host = urlsplit(self.base_url).hostname or ""
+        rp_id = self.webauthn_rp_id
+        if rp_id and host != rp_id and not host.endswith("." + rp_id):
+            raise RuntimeError(
+                f"WEBAUTHN_RP_ID must be the host of PUBLIC_BASE_URL ({host}) or a domain it "
+                "belongs to; browsers refuse passkeys for any other"
+            )
+
+    def _check_smtp_url(self) -> None:
+        parts = urlsplit(self.smtp_url)
+        if self.smtp_url and (parts.scheme not in SMTP_SCHEMES or not parts.hostname):
+            raise RuntimeError(
+                "SMTP_URL must look like smtp://host:25, smtp+starttls://user:password@host:"
+                "587 or smtps://user:password@host:465"
+            )
+
     @property
     def base_url(self) -> str:
         """The start of every link the app makes, without a trailing slash: PUBLIC_BASE_URL,
         or in development where `python -m app serve` listens."""
         return (self.public_base_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def public_origin(self) -> str:
+        """The web origin (scheme, host, port) of `base_url`: where passkeys are used."""
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def relying_party_id(self) -> str:
+        return self.webauthn_rp_id or urlsplit(self.base_url).hostname or ""
+
+    @property
+    def sender_address(self) -> str:
+        return self.mail_from or f"Your wellbeing plan <no-reply@{self.relying_party_id}>"
 
     def _previous_keys(self) -> list[str]:
         return [key.strip() for key in self.previous_secret_keys.split(",") if key.strip()]

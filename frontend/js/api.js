@@ -84,10 +84,15 @@ export async function api(path, options = {}) {
   return response.status === 204 ? null : response.json();
 }
 
-export async function signIn(email, password) {
-  const response = await send("/auth/token", { method: "POST", form: { username: email, password } });
+/** Calls the API with no sign-in (signing in, making an account, getting back in). */
+export async function openApi(path, options = {}) {
+  const response = await send(path, options);
   if (!response.ok) throw await problem(response);
-  const tokens = await response.json();
+  return response.status === 204 ? null : response.json();
+}
+
+/** Keeps a new sign-in's tokens on this device, with the account they are for. */
+export async function useTokens(tokens) {
   const me = await send("/me", { token: tokens.access_token });
   if (!me.ok) throw await problem(me);
   const user = await me.json();
@@ -96,6 +101,10 @@ export async function signIn(email, password) {
   await setMeta("user-id", user.id);
   await setMeta("session", { ...tokens, user });
   return { user };
+}
+
+export async function signIn(email, password) {
+  return useTokens(await openApi("/auth/token", { method: "POST", form: { username: email, password } }));
 }
 
 export async function signUp(displayName, email, password) {

@@ -1,7 +1,7 @@
 // Every screen, by its address after "#/". `open` screens work without signing in;
 // `live` screens show changes (from sync, say) as they arrive.
 import { more, print } from "./screens/account.js";
-import { signIn, signUp } from "./screens/auth.js";
+import { forgotPassword, resetPassword, signIn, signUp } from "./screens/auth.js";
 import { crisisCard } from "./screens/crisis-card.js";
 import { crisis } from "./screens/crisis.js";
 import { decisions } from "./screens/decisions.js";
@@ -20,6 +20,8 @@ import { welcome } from "./screens/welcome.js";
 export const routes = [
   ["signin", signIn],
   ["signup", signUp],
+  ["forgot-password", forgotPassword],
+  ["reset-password/:token", resetPassword],
   ["welcome", welcome],
   ["plan", overview],
   ["plan/:key", section],

@@ -70,10 +70,12 @@ def unique_email(name: str) -> str:
 
 
 @contextmanager
-def running_server(database_url: str, **settings: str) -> Iterator[Server]:
-    """Uvicorn on a free port, on an already migrated database; `settings` as env vars."""
+def running_server(database_url: str, host: str = "127.0.0.1", **settings: str) -> Iterator[Server]:
+    """Uvicorn on a free port, on an already migrated database; `settings` as env vars.
+    `host` is the name the app is reached by (passkeys need a name such as localhost, not
+    an IP address); it listens on 127.0.0.1 either way."""
     port = _free_port()
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://{host}:{port}"
     env = os.environ | {
         "DATABASE_URL": database_url,
         "PUBLIC_BASE_URL": url,

@@ -92,6 +92,7 @@ def test_deleting_the_account_asks_first_then_removes_everything(phone, person, 
     assert person.only_plan()["template"] == "green_book"
 
     page.get_by_role("button", name="Delete my account").click()
+    page.get_by_role("textbox", name="Enter your password").fill(PASSWORD)
     page.get_by_role("button", name="Yes, delete everything").click()
     expect(page.get_by_role("heading", name="Welcome back")).to_be_visible()
     assert page.evaluate(STORED_PLANS) == 0

@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 from app.core.config import Settings
 from app.main import create_app
 from deploy.ha.cluster import Cluster, missing_tools
-from tests.conftest import PASSWORD, TEST_ENCRYPTION_KEY, TEST_SECRET_KEY, migrate
+from tests.helpers.accounts import PASSWORD, TEST_ENCRYPTION_KEY, TEST_SECRET_KEY
+from tests.helpers.database import migrate
 
 
 @pytest.fixture(scope="module")

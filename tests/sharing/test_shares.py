@@ -6,6 +6,7 @@ from sqlmodel import Session, select
 
 from app.core import clock
 from app.sharing.models import Share
+from tests.helpers.accounts import PASSWORD
 from tests.helpers.sharing import create_share, share_with
 
 CRISIS_AND_TRIGGERS = ["crisis", "triggers"]
@@ -192,7 +193,7 @@ def test_switching_sharing_off_ends_everything_and_on_again_restores_nothing(
 
 def test_a_grantee_closing_their_account_ends_the_share(owner, marked_plan, link_worker):
     share_with(owner, marked_plan.id, link_worker, ["crisis"])
-    assert link_worker.delete("/api/v1/me").status_code == 204
+    assert link_worker.delete("/api/v1/me", json={"password": PASSWORD}).status_code == 204
     listed = _shares(owner, marked_plan.id)[0]
     assert listed["status"] == "account_closed"
     assert "account is closed" in listed["summary"]

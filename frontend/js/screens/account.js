@@ -1,15 +1,43 @@
-// "More": your plans, history, taking your plan with you (export, print), your password and
-// where you're signed in, signing out, and deleting your account.
+// "More": your plans, history, taking your plan with you (export, print), your password,
+// passkeys and where you're signed in, signing out, and deleting your account.
 import { api, session, signOut } from "../api.js";
 import { formatDate, formatDateTime, h, saveFile } from "../dom.js";
+import { makePasskey, passkeysWork, usePasskey } from "../passkeys.js";
 import * as store from "../store.js";
 import { answersByPrompt, backLink, button, confirmBox, field, flash, form, load, page } from "../ui.js";
 
 const TEMPLATE_NAMES = { green_book: "Green Book", wrap: "WRAP" };
 let confirming = null; // "sign-out" | "delete" | "everywhere"
 let changingPassword = false;
+let addingPasskey = false;
+// What just happened to a passkey, shown in their section (where the person is looking).
+let passkeyNotice = null;
 
-function passwordPart({ refresh, focusNext }) {
+/** What proves it's the person, for adding a way in or deleting the account: the password
+ * typed in `f`, or (no password) one of their passkeys. */
+async function confirmation(hasPassword, f) {
+  if (hasPassword) {
+    if (!f.password.value) throw new Error("Enter your password first.");
+    return { password: f.password.value };
+  }
+  const { ceremony_id, public_key } = await api("/me/confirm/options", { method: "POST" });
+  return { passkey: { ceremony_id, credential: await usePasskey(public_key) } };
+}
+
+const passwordToConfirm = () =>
+  field(
+    "Enter your password",
+    h("input", { id: "confirm-password", name: "password", type: "password", autocomplete: "current-password", required: true })
+  );
+
+function passwordPart({ refresh, focusNext, hasPassword }) {
+  if (!hasPassword) {
+    return h(
+      "p",
+      {},
+      "You sign in with a passkey, so you have no password. If you'd like one too, use “Forgot password?” on the sign-in screen and we'll email you a link."
+    );
+  }
   if (!changingPassword) {
     return button("Change password", () => ((changingPassword = true), focusNext("current-password"), refresh()), {
       id: "change-password",
@@ -54,8 +82,94 @@ function passwordPart({ refresh, focusNext }) {
   );
 }
 
+const SIGNED_IN_WITH = { passkey: " with a passkey", reset_link: " with an emailed link" };
 const deviceWhen = (device) =>
-  `Signed in ${formatDate(device.signed_in_at)}; last used ${formatDateTime(device.last_used_at)}`;
+  `Signed in ${formatDate(device.signed_in_at)}${SIGNED_IN_WITH[device.signed_in_with] ?? ""}; last used ${formatDateTime(device.last_used_at)}`;
+
+const passkeyWhen = (passkey) =>
+  `Added ${formatDate(passkey.created_at)}; ${passkey.last_used_at ? `last used ${formatDateTime(passkey.last_used_at)}` : "not used to sign in yet"}`;
+
+async function passkeysPart({ refresh, focusNext, hasPassword }) {
+  const { data: passkeys, notice } = await load(() => api("/me/passkeys"), "Seeing your passkeys");
+  if (notice) return notice;
+  const done = (notice, focusId) => {
+    passkeyNotice = notice;
+    addingPasskey = false;
+    focusNext(focusId);
+    refresh();
+  };
+  const remove = async (passkey) => {
+    try {
+      await api(`/me/passkeys/${passkey.id}`, { method: "DELETE" });
+      done({ text: `The passkey from ${passkey.name} is removed. It can't be used to sign in any more.` }, "passkeys-heading");
+    } catch (error) {
+      done({ text: error.message, problem: true }, "passkeys-heading");
+    }
+  };
+  const add = async (f) => {
+    const { ceremony_id, public_key } = await api("/me/passkeys/new/options", {
+      method: "POST",
+      json: await confirmation(hasPassword, f),
+    });
+    const credential = await makePasskey(public_key);
+    await api("/me/passkeys", { method: "POST", json: { ceremony_id, credential } });
+    f.removeAttribute("data-dirty");
+    done({ text: "Your passkey is added. Next time you can sign in with it: no password needed." }, "passkeys-heading");
+  };
+  const message =
+    passkeyNotice &&
+    h("p", passkeyNotice.problem ? { class: "alert", role: "alert" } : { class: "flash", role: "status" }, passkeyNotice.text);
+  passkeyNotice = null;
+  const list = passkeys.length
+    ? h(
+        "ul",
+        { class: "plain devices", id: "passkeys", "aria-labelledby": "passkeys-heading" },
+        passkeys.map((passkey) =>
+          h(
+            "li",
+            { class: "row spread" },
+            h("div", {}, h("strong", {}, passkey.name), h("p", { class: "hint" }, passkeyWhen(passkey))),
+            h(
+              "button",
+              { type: "button", class: "secondary small", onclick: () => remove(passkey) },
+              "Remove",
+              h("span", { class: "visually-hidden" }, ` the passkey from ${passkey.name}, ${passkeyWhen(passkey).toLowerCase()}`)
+            )
+          )
+        )
+      )
+    : h("p", {}, "You have no passkeys yet. A passkey lets you sign in with your phone's fingerprint, face or PIN instead of a password.");
+  if (!passkeysWork()) return [message, list, h("p", { class: "hint" }, "This browser can't make passkeys here.")];
+  if (!addingPasskey) {
+    return [
+      message,
+      list,
+      button("Add a passkey", () => ((addingPasskey = true), focusNext(hasPassword ? "confirm-password" : "add-passkey-yes"), refresh()), {
+        id: "add-passkey",
+      }),
+    ];
+  }
+  return [
+    list,
+    form(
+      add,
+      h(
+        "p",
+        {},
+        hasPassword
+          ? "A passkey is another way into your account, so first enter your password."
+          : "A passkey is another way into your account, so first confirm it's you with a passkey you already have."
+      ),
+      hasPassword ? passwordToConfirm() : null,
+      h(
+        "div",
+        { class: "row" },
+        h("button", { type: "submit", class: "primary", id: "add-passkey-yes" }, "Add a passkey"),
+        button("Cancel", () => done(null, "add-passkey"))
+      )
+    ),
+  ];
+}
 
 async function devicesPart({ refresh, focusNext }) {
   const { data: devices, notice } = await load(() => api("/me/devices"), "Seeing where you're signed in");
@@ -108,6 +222,9 @@ export const more = {
   async render(_params, { navigate, refresh, focusNext, user }) {
     const signedIn = await session();
     const [plans, queued, waiting] = await Promise.all([store.plans(), store.outbox(), store.decisions()]);
+    // Fresh from the server when online: a reset link may have given the account a password.
+    const account = await api("/me").catch(() => signedIn.user);
+    const hasPassword = account.has_password !== false;
     const current = await store.currentPlan();
     const person = user.role === "person";
     const leave = async () => {
@@ -164,17 +281,32 @@ export const more = {
           });
     const deleteButton =
       confirming === "delete"
-        ? confirmBox(
-            "delete",
-            "This deletes your account and every plan in it, for good. It can't be undone. If you want to keep a copy, download everything first.",
-            "Yes, delete everything",
-            async () => {
-              await api("/me", { method: "DELETE" });
-              confirming = null;
-              await signOut();
-              navigate("signin");
-            },
-            goBack
+        ? h(
+            "div",
+            { class: "confirm", role: "group", "aria-labelledby": "delete-question" },
+            form(
+              async (f) => {
+                await api("/me", { method: "DELETE", json: await confirmation(hasPassword, f) });
+                f.removeAttribute("data-dirty");
+                confirming = null;
+                await signOut();
+                navigate("signin");
+              },
+              h(
+                "p",
+                { id: "delete-question" },
+                `This deletes your account and every plan in it, for good. It can't be undone. If you want to keep a copy, download everything first. ${
+                  hasPassword ? "To go ahead, enter your password." : "To go ahead, confirm it's you with your passkey."
+                }`
+              ),
+              hasPassword ? passwordToConfirm() : null,
+              h(
+                "div",
+                { class: "row" },
+                h("button", { type: "submit", class: "danger", id: "delete-yes" }, "Yes, delete everything"),
+                button("No, go back", goBack)
+              )
+            )
           )
         : h(
             "button",
@@ -182,7 +314,7 @@ export const more = {
               type: "button",
               class: "danger",
               id: "delete-account",
-              onclick: () => ((confirming = "delete"), focusNext("delete-yes"), refresh()),
+              onclick: () => ((confirming = "delete"), focusNext(hasPassword ? "confirm-password" : "delete-yes"), refresh()),
             },
             "Delete my account"
           );
@@ -264,7 +396,13 @@ export const more = {
         "section",
         { "aria-labelledby": "password-heading" },
         h("h2", { id: "password-heading" }, "Your password"),
-        passwordPart({ refresh, focusNext })
+        passwordPart({ refresh, focusNext, hasPassword })
+      ),
+      h(
+        "section",
+        { "aria-labelledby": "passkeys-heading" },
+        h("h2", { id: "passkeys-heading", tabindex: "-1" }, "Your passkeys"),
+        await passkeysPart({ refresh, focusNext, hasPassword })
       ),
       h(
         "section",
