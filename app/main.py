@@ -29,6 +29,7 @@ from app.core.middleware import (
     RequestLogMiddleware,
     SecurityHeadersMiddleware,
 )
+from app.checkins.router import router as checkins_router
 from app.exports.router import router as exports_router
 from app.statements.router import UPLOAD_PATH
 from app.statements.router import router as statements_router
@@ -156,6 +157,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(account_transfer_router)
     app.include_router(statements_router)
     app.include_router(exports_router)
+    app.include_router(checkins_router)
     app.include_router(crisis_card_router)
 
     install_api_docs(app)

@@ -1,6 +1,7 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
 from app.accounts.models import AttemptCounter, AuthSession, RefreshToken, User
+from app.checkins.models import CheckIn, CheckInSettings
 from app.statements.models import ImportPart, PlanAttachment, PlanImport
 from app.plans.models import Plan, PlanRevision
 from app.sharing.models import (
@@ -17,6 +18,8 @@ __all__ = [
     "AccessEvent",
     "AttemptCounter",
     "AuthSession",
+    "CheckIn",
+    "CheckInSettings",
     "Comment",
     "CrisisCard",
     "ImportPart",
