@@ -125,7 +125,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
 
     def body_limit(path: str) -> int:
-        if path == "/api/v1/import":
+        if path in ("/api/v1/import", "/api/v1/import/preview"):
             return settings.max_import_bytes
         if UPLOAD_PATH.fullmatch(path):
             return settings.max_upload_bytes

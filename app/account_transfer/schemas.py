@@ -111,3 +111,27 @@ class ExportFile(_Strict):
 
 class ImportResult(BaseModel):
     imported_plans: list[uuid.UUID] = Field(description="Ids of the new plans, in file order")
+
+
+class PreviewedSection(BaseModel):
+    title: str
+    entries: int
+
+
+class PreviewedPlan(BaseModel):
+    title: str
+    template: Template
+    updated_at: datetime
+    versions: int = Field(description="Versions of its history that come with it")
+    entries: int
+    sections: list[PreviewedSection] = Field(description="Its sections that have entries")
+    already_here: bool = Field(
+        description="This account has the plan the file was made from: importing adds a "
+        "second copy beside it"
+    )
+
+
+class ImportPreview(BaseModel):
+    exported_at: datetime
+    exported_by: str = Field(description="The name on the account the file came from")
+    plans: list[PreviewedPlan]

@@ -55,6 +55,39 @@ def export_everything(session: Session, user: User) -> dict[str, Any]:
     }
 
 
+def preview_import(session: Session, user: User, export: ExportFile) -> dict[str, Any]:
+    """What importing the file would add, changing nothing."""
+    here = set(
+        session.execute(
+            select(Plan.id).where(
+                Plan.owner_id == user.id,
+                Plan.deleted_at.is_(None),
+                Plan.id.in_([p.id for p in export.plans]),
+            )
+        ).scalars()
+    )
+    return {
+        "exported_at": export.exported_at,
+        "exported_by": export.account.display_name,
+        "plans": [
+            {
+                "title": plan.title,
+                "template": plan.template,
+                "updated_at": plan.updated_at,
+                "versions": len(plan.revisions),
+                "entries": sum(len(s.entries) for s in plan.sections),
+                "sections": [
+                    {"title": s.title, "entries": len(s.entries)}
+                    for s in plan.sections
+                    if s.entries
+                ],
+                "already_here": plan.id in here,
+            }
+            for plan in export.plans
+        ],
+    }
+
+
 def import_everything(session: Session, user: User, export: ExportFile) -> list[Plan]:
     """Adds every plan in the file, with its history, as new plans of this account.
     All or nothing: one transaction."""

@@ -238,6 +238,13 @@ ROUTES: dict[str, Rule] = {
             "plans": [],
         }
     ),
+    "POST /api/v1/import/preview": SIGNED_IN.sending(
+        json={
+            "exported_at": "2026-01-01T00:00:00Z",
+            "account": {"email": "someone@example.org", "display_name": "Someone"},
+            "plans": [],
+        }
+    ),
     "POST /api/v1/sync": SIGNED_IN.sending(json=_sync_on_owners_plan),
     # sharing: the owner
     "POST /api/v1/plans/{plan_id}/shares": OWNER_ONLY.sending(
