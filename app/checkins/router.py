@@ -28,7 +28,8 @@ DaysBack = Annotated[int, Query(ge=1, le=366, description=Days.__metadata__[0].d
 @router.post("/plans/{plan_id}/check-ins", response_model=list[CheckInRead])
 def keep_check_ins(plan: OwnedPlan, body: CheckInsCreate, session: DbSession):
     """Keep check-ins your device made, online or later from its queue. Each has an id
-    your device made: sending one again keeps its first copy and changes nothing."""
+    your device made: sending one again keeps its state and time, and its note becomes the
+    one sent (a note written after checking in)."""
     return service.save_check_ins(session, plan, body)
 
 

@@ -14,7 +14,10 @@ Days = Annotated[int, Field(ge=1, le=366, description="How many days back, up to
 
 
 class CheckInCreate(StrictInput):
-    id: uuid.UUID = Field(description="Made by your device; sending it again is harmless")
+    id: uuid.UUID = Field(
+        description="Made by your device. Sending it again is harmless: its state and time "
+        "stay as first sent, and the note sent replaces the one kept"
+    )
     state: TodayState
     note: OptionalText = Field(default="", description="What helped, or anything to remember")
     at: datetime = Field(description="When you checked in, with its time zone")

@@ -31,8 +31,9 @@ def check_in_view(check_in: CheckIn) -> dict[str, Any]:
 
 
 def save_check_ins(session: Session, plan: Plan, body: CheckInsCreate) -> list[dict[str, Any]]:
-    """Keeps each check-in not kept yet; one sent again (a retry) keeps its first copy.
-    All or nothing: a batch with one bad check-in keeps none."""
+    """Keeps each check-in not kept yet. One sent again (a retry, or with a note added)
+    keeps its state and time and takes the note sent. All or nothing: a batch with one
+    bad check-in keeps none."""
     latest = clock.utcnow() + _CLOCK_SLACK
     for index, sent in enumerate(body.check_ins):
         if sent.at.tzinfo is None:
@@ -56,6 +57,9 @@ def save_check_ins(session: Session, plan: Plan, body: CheckInsCreate) -> list[d
     }
     for sent in body.check_ins:
         if sent.id in kept:
+            # A note the person wrote or changed after checking in comes as the same
+            # check-in sent again; when and how they were stay as first kept.
+            kept[sent.id].note = sent.note
             continue
         row = CheckIn(
             owner_id=plan.owner_id,

@@ -57,14 +57,16 @@ def test_check_ins_are_kept_with_their_notes_and_read_back_oldest_first(owner, g
     assert not any("river" in note for note in stored)
 
 
-def test_sending_a_check_in_again_keeps_its_first_copy(owner, green_book):
+def test_sending_a_check_in_again_keeps_one_copy_with_the_note_sent_last(owner, green_book):
     plan_id = green_book["id"]
-    first = _check_in("early_warning_signs", "Sleeping badly")
+    first = _check_in("early_warning_signs", "", minutes_ago=5)
     assert _keep(owner, plan_id, first).status_code == 200
-    again = _keep(owner, plan_id, first | {"note": "Changed in transit"}, first)
+    noted = first | {"note": "Sleeping badly", "state": "well", "at": _at()}
+    again = _keep(owner, plan_id, noted, noted)
     assert again.status_code == 200
-    assert [c["note"] for c in again.json()] == ["Sleeping badly"]
-    assert [c["note"] for c in _kept(owner, plan_id)] == ["Sleeping badly"]
+    [kept] = _kept(owner, plan_id)
+    assert (kept["state"], kept["note"]) == ("early_warning_signs", "Sleeping badly")
+    assert kept["at"] == first["at"]
 
 
 def test_only_the_period_asked_for_is_read(owner, green_book, move_clock):
