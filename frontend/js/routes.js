@@ -3,12 +3,14 @@
 import { more, print } from "./screens/account.js";
 import { signIn, signUp } from "./screens/auth.js";
 import { crisisCard } from "./screens/crisis-card.js";
+import { copies } from "./screens/copies.js";
 import { crisis } from "./screens/crisis.js";
 import { decisions } from "./screens/decisions.js";
 import { deleted } from "./screens/deleted.js";
 import * as history from "./screens/history.js";
 import { invite } from "./screens/invite.js";
 import { overview } from "./screens/plan.js";
+import { progress } from "./screens/progress.js";
 import { importReview, inbox } from "./screens/review.js";
 import { section } from "./screens/section.js";
 import { importUpload, sharedList, sharedView } from "./screens/shared.js";
@@ -25,6 +27,8 @@ export const routes = [
   ["today", today.ask],
   ["today/:state", today.answer],
   ["crisis", crisis],
+  ["progress", progress],
+  ["take-with-you", copies],
   ["history", history.list],
   ["history/:number", history.version],
   ["decisions", decisions],

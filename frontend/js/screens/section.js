@@ -191,6 +191,24 @@ function group(plan, section, { heading, prompt, entries }, context) {
   );
 }
 
+/** A section that shows another's entries (the safety plan's people, kept in the crisis
+ * plan): one list, changed in one place, never a copy to fall out of step. */
+function shownFromElsewhere(plan, { section: key, prompt }) {
+  const source = plan.sections.find((s) => s.key === key);
+  if (!source) return null;
+  const entries = source.entries.filter((e) => e.prompt === prompt);
+  const promptText = source.prompts.find((p) => p.key === prompt)?.text ?? source.title;
+  return h(
+    "section",
+    { class: "group", "aria-label": promptText },
+    h("h2", {}, promptText),
+    entries.length
+      ? h("ul", { class: "entries" }, entries.map((e) => h("li", { class: "entry" }, entryView(e))))
+      : h("p", { class: "empty" }, "Nobody written here yet."),
+    h("p", {}, h("a", { href: `#/plan/${key}`, class: "button secondary" }, `Add or change them in “${source.title}”`))
+  );
+}
+
 export const section = {
   live: true,
   async render({ key }, context) {
@@ -213,11 +231,12 @@ export const section = {
         prompt: null,
         entries: loose,
       });
+    const shows = (await store.templates())?.[plan.template]?.sections.find((s) => s.key === key)?.shows;
     return page(
       found.title,
       backLink("#/plan", "My plan"),
       h("p", { class: "lead" }, found.description),
-      groups.map((g) => group(plan, found, g, context)),
+      shows ? shownFromElsewhere(plan, shows) : groups.map((g) => group(plan, found, g, context)),
       h(
         "div",
         { class: "section-actions" },
