@@ -55,7 +55,7 @@ function previewCard(plan) {
   );
 }
 
-function bringBackPart({ refresh, focusNext }) {
+function bringBackPart({ rerender: refresh, focusNext }) {
   const problem = h("p", { class: "alert", role: "alert", hidden: true, id: "bring-back-problem" });
   const say = (message) => {
     problem.textContent = message;
@@ -90,7 +90,7 @@ function bringBackPart({ refresh, focusNext }) {
       h(
         "div",
         { class: "field" },
-        h("label", { for: "bring-back-file" }, "A saved copy"),
+        h("label", { for: "bring-back-file" }, "The file of my saved copy"),
         h("input", { type: "file", id: "bring-back-file", accept: ".json,application/json", onchange: read })
       ),
       problem,
@@ -134,8 +134,8 @@ function bringBackPart({ refresh, focusNext }) {
   ];
 }
 
+// Not `live`: a sync finishing would draw it again, wiping what a download just said.
 export const copies = {
-  live: true,
   async render(_params, context) {
     const plan = await store.currentPlan();
     if (!plan) return (context.navigate("welcome"), {});

@@ -39,14 +39,17 @@ function chart(id, title, width, height, ...shapes) {
   );
 }
 
+/** A table of figures; on a narrow screen with large text it scrolls sideways on its own
+ * (as data tables may), so the page itself never does. */
 function table(caption, headings, rows) {
-  return h(
+  const figures = h(
     "table",
     { class: "figures" },
     h("caption", {}, caption),
     h("thead", {}, h("tr", {}, headings.map((heading) => h("th", { scope: "col" }, heading)))),
     h("tbody", {}, rows.map(([first, ...rest]) => h("tr", {}, h("th", { scope: "row" }, first), rest.map((cell) => h("td", {}, cell)))))
   );
+  return h("div", { class: "table-scroll", role: "region", "aria-label": caption, tabindex: "0" }, figures);
 }
 
 const times = (n) => (n === 1 ? "once" : n === 2 ? "twice" : `${n} times`);
@@ -243,7 +246,7 @@ function remindersPart(plan, settings, { refresh, focusNext }) {
       )
     ),
     field(
-      "On (for once a week)",
+      "Day of the week",
       h("select", { name: "weekday" }, WEEKDAYS.map((day, i) => h("option", { value: i, selected: settings.weekday === i }, day)))
     ),
     field("At", h("input", { type: "time", name: "remind_at", value: settings.remind_at })),
