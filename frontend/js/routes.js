@@ -1,6 +1,7 @@
 // Every screen, by its address after "#/". `open` screens work without signing in;
 // `live` screens show changes (from sync, say) as they arrive.
 import { more, print } from "./screens/account.js";
+import { arrange } from "./screens/arrange.js";
 import { signIn, signUp } from "./screens/auth.js";
 import { crisisCard } from "./screens/crisis-card.js";
 import { copies } from "./screens/copies.js";
@@ -24,6 +25,7 @@ export const routes = [
   ["welcome", welcome],
   ["plan", overview],
   ["plan/:key", section],
+  ["arrange", arrange],
   ["today", today.ask],
   ["today/:state", today.answer],
   ["crisis", crisis],

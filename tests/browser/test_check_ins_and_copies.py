@@ -26,6 +26,11 @@ PHONE_390 = {"width": 390, "height": 844}
 NARROW = {"width": 320, "height": 640}
 
 
+def named(action: str, section: str) -> re.Pattern:
+    """A button's name: what it does, then (for screen readers) which section."""
+    return re.compile(f"^{action}\\W+{re.escape(section)}$")
+
+
 def open_signed_in(phone, person, viewport=PHONE_390) -> Page:
     page = phone(viewport)
     page.goto("/#/signin")
@@ -258,3 +263,44 @@ def test_check_in_times_read_back_in_order(phone, person):
     listed = page.get_by_role("table", name="Every check-in of the last 30 days")
     expect(listed.locator("tbody td:nth-child(2)")).to_have_text(["I'm in crisis", "I'm well"])
     expect(listed.locator("tbody td:nth-child(3)")).to_have_text(["—", "Lunch with Ama"])
+
+
+def test_sections_are_renamed_hidden_moved_and_added_in_the_app(phone, person):
+    plan = person.call("POST", "/plans", json={"template": "green_book"})
+    page = open_signed_in(phone, person)
+    wait_for_service_worker(page)
+    page.get_by_role("link", name="Add or rename sections").click()
+    expect(page.get_by_role("heading", name="Make the plan your own")).to_be_visible()
+
+    page.context.set_offline(True)
+    page.get_by_role("button", name=named("Rename", "Triggers")).click()
+    expect(page.get_by_label("New name")).to_be_focused()
+    page.get_by_label("New name").fill("Things that set me off")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(
+        page.get_by_role("button", name=named("Rename", "Things that set me off"))
+    ).to_be_focused()
+    page.get_by_role("button", name=named("Hide", "Positive risks I choose to take")).click()
+    expect(
+        page.get_by_role("button", name=named("Show", "Positive risks I choose to take"))
+    ).to_be_visible()
+    page.get_by_role("button", name=named("Move up", "Things that set me off")).click()
+    order = page.get_by_role("list", name="Your sections, in order").get_by_role("heading")
+    expect(order.first).to_have_text("Things that set me off")
+    page.get_by_label("Name of the new section").fill("Music that lifts me")
+    page.get_by_role("button", name="Add the section").click()
+    expect(page.get_by_role("alert")).to_contain_text("needs a connection")
+
+    page.context.set_offline(False)
+    wait_synced(page)
+    page.get_by_role("button", name="Add the section").click()
+    expect(
+        page.get_by_text("“Music that lifts me” is added at the end of your plan.")
+    ).to_be_visible()
+    expect(order.last).to_have_text("Music that lifts me")
+    looked_at(page, "arrange-390")
+
+    saved = person.call("GET", f"/plans/{plan['id']}")["sections"]
+    assert saved[0]["title"] == "Things that set me off"
+    assert next(s for s in saved if s["key"] == "positive_risks")["hidden"] is True
+    assert saved[-1]["title"] == "Music that lifts me" and saved[-1]["custom"] is True
