@@ -33,6 +33,8 @@ from app.checkins.router import router as checkins_router
 from app.exports.router import router as exports_router
 from app.statements.router import UPLOAD_PATH
 from app.statements.router import router as statements_router
+from app.pages.router import MAX_PAGE_FILE_BYTES, PAGE_FILE_PATH
+from app.pages.router import router as pages_router
 from app.plans.router import router as plans_router
 from app.plans.service import purge_deleted_plans
 from app.account_transfer.router import router as account_transfer_router
@@ -129,6 +131,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return settings.max_import_bytes
         if UPLOAD_PATH.fullmatch(path):
             return settings.max_upload_bytes
+        if PAGE_FILE_PATH.fullmatch(path):
+            return MAX_PAGE_FILE_BYTES + 64 * 1024  # the file and its form's few fields
         return settings.max_body_bytes
 
     # The last added runs first: security headers go on every answer, even a 500 made by
@@ -158,6 +162,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(statements_router)
     app.include_router(exports_router)
     app.include_router(checkins_router)
+    app.include_router(pages_router)
     app.include_router(crisis_card_router)
 
     install_api_docs(app)

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from app.core.schemas import MAX_STORED_INT, StrictInput, Text, Title, WithoutNul
-from app.plans.schemas import EntrySource, Goal, SectionKey
+from app.plans.schemas import EntrySource, Goal, InsertedPage, SectionKey
 from app.plans.templates import Template, TodayState
 
 EXPORT_FORMAT = "wellbeing-plans-export"
@@ -28,6 +28,8 @@ class ExportedEntry(_Strict):
     text: Text
     prompt: SectionKey | None = None
     goal: Goal | None = None
+    # Only inserted pages have a page; other entries round-trip without one.
+    page: InsertedPage | None = Field(default=None, exclude_if=lambda page: page is None)
     # Only imported words have a source; the person's own entries round-trip without one.
     source: EntrySource | None = Field(default=None, exclude_if=lambda source: source is None)
     created_at: datetime

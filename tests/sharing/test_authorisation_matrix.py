@@ -312,6 +312,9 @@ ROUTES: dict[str, Rule] = {
     "PATCH /api/v1/plans/{plan_id}/check-in-settings": OWNER_ONLY.sending(json={"shared": True}),
     "GET /api/v1/plans/{plan_id}/goal-progress": OWNER_ONLY,
     "GET /api/v1/plans/{plan_id}/reminders.ics": OWNER_ONLY,
+    "POST /api/v1/plans/{plan_id}/page-files": OWNER_ONLY.sending(
+        files={"file": ("leaflet.txt", b"Walking group, Tuesdays", "text/plain")}
+    ),
     "GET /api/v1/shared-with-me/{share_id}/check-ins": GRANTEE("view"),
     "GET /api/v1/plans/{plan_id}/print": OWNER_ONLY,
 }
