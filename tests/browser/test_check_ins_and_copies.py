@@ -304,3 +304,43 @@ def test_sections_are_renamed_hidden_moved_and_added_in_the_app(phone, person):
     assert saved[0]["title"] == "Things that set me off"
     assert next(s for s in saved if s["key"] == "positive_risks")["hidden"] is True
     assert saved[-1]["title"] == "Music that lifts me" and saved[-1]["custom"] is True
+
+
+def test_a_page_with_a_link_and_a_file_is_inserted_in_my_notes(phone, person):
+    plan = person.call("POST", "/plans", json={"template": "green_book"})
+    page = open_signed_in(phone, person)
+    wait_for_service_worker(page)
+    page.goto("/#/plan/notes")
+    page.get_by_text("Add a page").click()
+    page.get_by_label("Title").fill("Walking group")
+    page.get_by_label("What's on the page").fill("Tuesdays at 2pm, from the library")
+    page.get_by_label("A link (you don't have to)").fill("example.org/walks")
+    leaflet = b"%PDF-1.4 The walking group leaflet"
+    page.get_by_label("A small file (you don't have to)").set_input_files(
+        {"name": "leaflet.pdf", "mimeType": "application/pdf", "buffer": leaflet}
+    )
+    page.get_by_role("button", name="Save the page").click()
+    kept = page.locator(".entry", has_text="Walking group")
+    expect(kept).to_contain_text("Tuesdays at 2pm, from the library")
+    expect(kept.get_by_role("link", name="https://example.org/walks")).to_be_visible()
+    wait_synced(page)
+    looked_at(page, "notes-page-390")
+    with page.expect_download() as download:
+        kept.get_by_role("button", name="Open “leaflet.pdf”").click()
+    assert Path(download.value.path()).read_bytes() == leaflet
+
+    page.context.set_offline(True)
+    page.get_by_text("Add a page").click()
+    page.get_by_label("Title").fill("Crisis café")
+    page.get_by_label("What's on the page").fill("Open every evening")
+    page.get_by_role("button", name="Save the page").click()
+    expect(page.locator(".entry", has_text="Crisis café")).to_be_visible()
+    page.context.set_offline(False)
+    wait_synced(page)
+
+    notes = next(s for s in person.only_plan()["sections"] if s["key"] == "notes")
+    pages = {e["page"]["title"]: e for e in notes["entries"]}
+    assert pages["Walking group"]["page"]["link"] == "https://example.org/walks"
+    assert pages["Walking group"]["page"]["file"]["name"] == "leaflet.pdf"
+    assert pages["Crisis café"]["text"] == "Open every evening"
+    assert plan["id"] == person.only_plan()["id"]

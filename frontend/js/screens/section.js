@@ -1,5 +1,6 @@
 // One section of the plan: each prompt with the person's own entries, to add, edit, move or remove.
 import { h } from "../dom.js";
+import { PAGES_SECTION, pageAdder, pageFileButton } from "../pages.js";
 import * as store from "../store.js";
 import { FIVE_WAYS, PROGRESS, backLink, button, entryView, field, form, page, textArea } from "../ui.js";
 
@@ -156,7 +157,7 @@ function entryItem(plan, section, group, entry, index, { refresh, focusNext }) {
             act("Move down", `down-${entry.id}`, move(1), { disabled: index === group.length - 1 }),
           act("Remove", `remove-${entry.id}`, () => ((removing = entry.id), again(`yes-remove-${entry.id}`)))
         );
-  return h("li", { class: "entry" }, entryView(entry), actions);
+  return h("li", { class: "entry" }, entryView(entry), pageFileButton(plan, entry), actions);
 }
 
 function group(plan, section, { heading, prompt, entries }, context) {
@@ -237,6 +238,7 @@ export const section = {
       backLink("#/plan", "My plan"),
       h("p", { class: "lead" }, found.description),
       shows ? shownFromElsewhere(plan, shows) : groups.map((g) => group(plan, found, g, context)),
+      key === PAGES_SECTION ? pageAdder(plan, context) : null,
       h(
         "div",
         { class: "section-actions" },
