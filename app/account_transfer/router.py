@@ -1,9 +1,9 @@
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from app.accounts.dependencies import CurrentUser, DbSession
 from app.account_transfer import service
 from app.account_transfer.schemas import ExportFile, ImportPreview, ImportResult
+from app.accounts.dependencies import CurrentUser, DbSession
 
 router = APIRouter(prefix="/api/v1", tags=["export and import"])
 

@@ -11,6 +11,8 @@ from app.core.schemas import MAX_STORED_INT, StrictInput, Text, Title, WithoutNu
 from app.plans.schemas import EntrySource, Goal, InsertedPage, SectionKey
 from app.plans.templates import Template, TodayState
 
+MAX_CHECK_INS_IN_PLAN = 100_000
+
 EXPORT_FORMAT = "wellbeing-plans-export"
 
 
@@ -76,6 +78,12 @@ class ExportedRevision(_Strict):
         return self
 
 
+class ExportedCheckIn(_Strict):
+    state: TodayState
+    note: str = Field(max_length=10_000)
+    at: datetime
+
+
 class ExportedPlan(_Strict):
     id: uuid.UUID = Field(description="The plan's id in the account it was exported from")
     title: Title
@@ -86,6 +94,11 @@ class ExportedPlan(_Strict):
     archived_at: datetime | None = None
     sections: list[ExportedSection]
     revisions: list[ExportedRevision] = Field(description="Full history, oldest first")
+    check_ins: list[ExportedCheckIn] = Field(
+        default_factory=list,
+        max_length=MAX_CHECK_INS_IN_PLAN,
+        description="Every check-in kept with the plan, oldest first",
+    )
 
     @model_validator(mode="after")
     def _consistent(self):
@@ -126,6 +139,7 @@ class PreviewedPlan(BaseModel):
     updated_at: datetime
     versions: int = Field(description="Versions of its history that come with it")
     entries: int
+    check_ins: int
     sections: list[PreviewedSection] = Field(description="Its sections that have entries")
     already_here: bool = Field(
         description="This account has the plan the file was made from: importing adds a "

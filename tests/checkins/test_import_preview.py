@@ -21,7 +21,7 @@ def test_the_preview_says_what_would_be_added_and_adds_nothing(owner, make_accou
     assert body["exported_by"] == "Sam"
     [plan] = body["plans"]
     assert plan["title"] == "My book" and plan["template"] == "green_book"
-    assert plan["entries"] == 3 and plan["versions"] == 4
+    assert plan["entries"] == 3 and plan["versions"] == 4 and plan["check_ins"] == 0
     assert plan["sections"] == [
         {"title": "Triggers", "entries": 2},
         {"title": "My crisis plan", "entries": 1},
@@ -44,3 +44,28 @@ def test_a_file_the_import_would_refuse_is_refused_by_the_preview_too(owner, gre
         assert response.status_code == 422
         assert response.headers["content-type"] == "application/problem+json"
     assert owner.client.post("/api/v1/import/preview", json=exported).status_code == 401
+
+
+def test_check_ins_go_out_with_their_plan_and_come_back(owner, make_account, green_book):
+    sent = {
+        "id": "5b0e0c43-5c59-4a43-8e1c-0e8a1c1b6a01",
+        "state": "triggered",
+        "note": "A walk helped",
+        "at": "2026-06-01T10:00:00Z",
+    }
+    kept = owner.post(f"/api/v1/plans/{green_book['id']}/check-ins", json={"check_ins": [sent]})
+    assert kept.status_code == 200, kept.text
+    exported = owner.get("/api/v1/export").json()
+    assert exported["plans"][0]["check_ins"] == [
+        {"state": "triggered", "note": "A walk helped", "at": "2026-06-01T10:00:00Z"}
+    ]
+    fresh = make_account("Robin")
+    assert fresh.post("/api/v1/import/preview", json=exported).json()["plans"][0]["check_ins"] == 1
+    for account in (fresh, owner):  # into another account, and back into the same one
+        imported = account.post("/api/v1/import", json=exported)
+        assert imported.status_code == 201, imported.text
+        new_id = imported.json()["imported_plans"][0]
+        back = account.get(f"/api/v1/plans/{new_id}/check-ins", params={"days": 366})
+        assert [(c["state"], c["note"]) for c in back.json()["check_ins"]] == [
+            ("triggered", "A walk helped")
+        ]

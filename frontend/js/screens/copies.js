@@ -40,7 +40,7 @@ function previewCard(plan) {
     h(
       "p",
       { class: "card-meta" },
-      `${TEMPLATE_NAMES[plan.template] ?? plan.template}, last changed ${formatDate(plan.updated_at)}: ${plan.entries} ${plan.entries === 1 ? "thing" : "things"} written, ${plan.versions} ${plan.versions === 1 ? "version" : "versions"} of history.`
+      `${TEMPLATE_NAMES[plan.template] ?? plan.template}, last changed ${formatDate(plan.updated_at)}: ${plan.entries} ${plan.entries === 1 ? "thing" : "things"} written, ${plan.versions} ${plan.versions === 1 ? "version" : "versions"} of history, ${plan.check_ins} ${plan.check_ins === 1 ? "check-in" : "check-ins"}.`
     ),
     plan.sections.length
       ? h(
