@@ -18,6 +18,7 @@ from app.accounts.attempts import prune_failed_attempts
 from app.accounts.passkeys import prune_ceremonies
 from app.accounts.recovery import prune_password_resets
 from app.accounts.router import router as accounts_router
+from app.checkins.router import router as checkins_router
 from app.comments.router import router as comments_router
 from app.core.api_docs import install_api_docs
 from app.core.config import Settings, get_settings
@@ -38,6 +39,8 @@ from app.crisis_card.page import CRISIS_CARD_PATH_PREFIX
 from app.crisis_card.router import card_router as crisis_card_page_router
 from app.crisis_card.router import router as crisis_card_router
 from app.exports.router import router as exports_router
+from app.pages.router import MAX_PAGE_FILE_BYTES, PAGE_FILE_PATH
+from app.pages.router import router as pages_router
 from app.plans.router import router as plans_router
 from app.plans.service import purge_deleted_plans
 from app.sharing import plan_copies  # noqa: F401 (subscribes sharing to plan changes)
@@ -134,10 +137,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
 
     def body_limit(path: str) -> int:
-        if path == "/api/v1/import":
+        if path in ("/api/v1/import", "/api/v1/import/preview"):
             return settings.max_import_bytes
         if UPLOAD_PATH.fullmatch(path):
             return settings.max_upload_bytes
+        if PAGE_FILE_PATH.fullmatch(path):
+            return MAX_PAGE_FILE_BYTES + 64 * 1024  # the file and its form's few fields
         return settings.max_body_bytes
 
     # The last added runs first: security headers go on every answer, even a 500 made by
@@ -170,6 +175,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(account_transfer_router)
     app.include_router(statements_router)
     app.include_router(exports_router)
+    app.include_router(checkins_router)
+    app.include_router(pages_router)
     app.include_router(crisis_card_page_router)
 
     install_api_docs(app)

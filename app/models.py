@@ -10,6 +10,7 @@ from app.accounts.models import (
     RefreshToken,
     User,
 )
+from app.checkins.models import CheckIn, CheckInSettings
 from app.comments.models import Comment
 from app.plans.models import Plan, PlanRevision
 from app.sharing.models import CrisisCard, Share, SharingSwitch
@@ -21,6 +22,8 @@ __all__ = [
     "AccessEvent",
     "AttemptCounter",
     "AuthSession",
+    "CheckIn",
+    "CheckInSettings",
     "Comment",
     "CrisisCard",
     "ImportPart",

@@ -2,7 +2,7 @@
 // the API is never cached here. VERSION is a digest of the files below (tests/test_pwa_shell.py
 // says the new one when a file changes): a new version installs beside the old one and waits
 // until the person chooses "Update now".
-const VERSION = "cae11ebcbac3";
+const VERSION = "29e3b118e9f3";
 const CACHE = `shell-v${VERSION}`;
 const SHELL = [
   "/index.html",
@@ -15,6 +15,7 @@ const SHELL = [
   "/icons/icon-maskable-512.png",
   "/js/api.js",
   "/js/app.js",
+  "/js/checkins.js",
   "/js/db.js",
   "/js/dom.js",
   "/js/ops.js",
@@ -25,7 +26,9 @@ const SHELL = [
   "/js/sync.js",
   "/js/ui.js",
   "/js/screens/account.js",
+  "/js/screens/arrange.js",
   "/js/screens/auth.js",
+  "/js/screens/copies.js",
   "/js/screens/crisis-card.js",
   "/js/screens/crisis.js",
   "/js/screens/decisions.js",
@@ -34,6 +37,7 @@ const SHELL = [
   "/js/screens/invite.js",
   "/js/screens/lock.js",
   "/js/screens/plan.js",
+  "/js/screens/progress.js",
   "/js/screens/review.js",
   "/js/screens/section.js",
   "/js/screens/shared.js",

@@ -111,6 +111,9 @@ CONTENT_THE_SCHEMA_CANNOT_DESCRIBE = {
     "DELETE /api/v1/me",
     "POST /api/v1/me/passkeys/new/options",
     "POST /api/v1/auth/password-reset/new-password",
+    "POST /api/v1/import/preview",
+    # What a page's file is, is told by its first bytes.
+    "POST /api/v1/plans/{plan_id}/page-files",
 }
 
 
@@ -121,9 +124,10 @@ def checks_left_out(case) -> list:
 
 
 def fit_what_the_schema_cannot_say(case, caller: Person) -> None:
-    """An end date must be after now (and a crisis card's within two years), and a sync
-    cursor one the app made for the caller, which no schema can say: a request made to fit
-    the schema gets an end date a month ahead and the caller's own cursor."""
+    """An end date must be after now (and a crisis card's within two years), a check-in's
+    time not after now, and a sync cursor one the app made for the caller, which no schema
+    can say: a request made to fit the schema gets an end date a month ahead, check-ins
+    made now and the caller's own cursor."""
     if case.meta is None or not case.meta.generation.mode.is_positive:
         return
     if not isinstance(case.body, dict):
@@ -132,6 +136,10 @@ def fit_what_the_schema_cannot_say(case, caller: Person) -> None:
         case.body["expires_at"] = (datetime.now(UTC) + timedelta(days=30)).isoformat()
     if isinstance(case.body.get("cursor"), str):
         case.body["cursor"] = caller.cursor
+    # A check-in's time can't be in the future.
+    for check_in in case.body.get("check_ins") or []:
+        if isinstance(check_in, dict) and isinstance(check_in.get("at"), str):
+            check_in["at"] = datetime.now(UTC).isoformat()
 
 
 @pytest.fixture(scope="module")

@@ -37,7 +37,7 @@ def test_green_book_and_wrap_differ_where_they_should(owner):
 
 def test_templates_are_described(client):
     templates = client.get("/api/v1/templates").json()
-    assert set(templates) == {"green_book", "wrap"}
+    assert set(templates) == {"green_book", "wrap", "safety_plan"}
     assert templates["green_book"]["about"]
 
 

@@ -2,7 +2,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from app.account_transfer import service
-from app.account_transfer.schemas import ExportFile, ImportResult
+from app.account_transfer.schemas import ExportFile, ImportPreview, ImportResult
 from app.accounts.dependencies import CurrentUser, DbSession
 
 router = APIRouter(prefix="/api/v1", tags=["export and import"])
@@ -23,3 +23,10 @@ def import_everything(body: ExportFile, user: CurrentUser, session: DbSession):
     history; nothing already here changes. A file with any error adds nothing."""
     plans = service.import_everything(session, user, body)
     return {"imported_plans": [p.id for p in plans]}
+
+
+@router.post("/import/preview", response_model=ImportPreview)
+def preview_import(body: ExportFile, user: CurrentUser, session: DbSession):
+    """What importing this export file would add, plan by plan, before anything changes.
+    Nothing is added until you send the same file to POST /import."""
+    return service.preview_import(session, user, body)

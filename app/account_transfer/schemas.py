@@ -8,8 +8,10 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from app.core.schemas import MAX_STORED_INT, StrictInput, Text, Title, WithoutNul
-from app.plans.schemas import EntrySource, Goal, SectionKey
+from app.plans.schemas import EntrySource, Goal, InsertedPage, SectionKey
 from app.plans.templates import Template, TodayState
+
+MAX_CHECK_INS_IN_PLAN = 100_000
 
 EXPORT_FORMAT = "wellbeing-plans-export"
 
@@ -28,6 +30,8 @@ class ExportedEntry(_Strict):
     text: Text
     prompt: SectionKey | None = None
     goal: Goal | None = None
+    # Only inserted pages have a page; other entries round-trip without one.
+    page: InsertedPage | None = Field(default=None, exclude_if=lambda page: page is None)
     # Only imported words have a source; the person's own entries round-trip without one.
     source: EntrySource | None = Field(default=None, exclude_if=lambda source: source is None)
     created_at: datetime
@@ -74,6 +78,12 @@ class ExportedRevision(_Strict):
         return self
 
 
+class ExportedCheckIn(_Strict):
+    state: TodayState
+    note: str = Field(max_length=10_000)
+    at: datetime
+
+
 class ExportedPlan(_Strict):
     id: uuid.UUID = Field(description="The plan's id in the account it was exported from")
     title: Title
@@ -84,6 +94,11 @@ class ExportedPlan(_Strict):
     archived_at: datetime | None = None
     sections: list[ExportedSection]
     revisions: list[ExportedRevision] = Field(description="Full history, oldest first")
+    check_ins: list[ExportedCheckIn] = Field(
+        default_factory=list,
+        max_length=MAX_CHECK_INS_IN_PLAN,
+        description="Every check-in kept with the plan, oldest first",
+    )
 
     @model_validator(mode="after")
     def _consistent(self):
@@ -111,3 +126,28 @@ class ExportFile(_Strict):
 
 class ImportResult(BaseModel):
     imported_plans: list[uuid.UUID] = Field(description="Ids of the new plans, in file order")
+
+
+class PreviewedSection(BaseModel):
+    title: str
+    entries: int
+
+
+class PreviewedPlan(BaseModel):
+    title: str
+    template: Template
+    updated_at: datetime
+    versions: int = Field(description="Versions of its history that come with it")
+    entries: int
+    check_ins: int
+    sections: list[PreviewedSection] = Field(description="Its sections that have entries")
+    already_here: bool = Field(
+        description="This account has the plan the file was made from: importing adds a "
+        "second copy beside it"
+    )
+
+
+class ImportPreview(BaseModel):
+    exported_at: datetime
+    exported_by: str = Field(description="The name on the account the file came from")
+    plans: list[PreviewedPlan]

@@ -1,3 +1,4 @@
+import uuid
 from typing import Any
 
 from sqlalchemy import select
@@ -5,6 +6,7 @@ from sqlmodel import Session
 
 from app.account_transfer.schemas import EXPORT_FORMAT, ExportFile
 from app.accounts.models import User
+from app.checkins.models import CheckIn
 from app.core import clock
 from app.plans.models import Plan, PlanRevision
 
@@ -33,6 +35,14 @@ def export_everything(session: Session, user: User) -> dict[str, Any]:
                 "updated_at": clock.isoformat(plan.updated_at),
                 "archived_at": clock.isoformat(plan.archived_at),
                 "sections": plan.sections,
+                "check_ins": [
+                    {"state": c.state, "note": c.note, "at": clock.isoformat(c.at)}
+                    for c in session.execute(
+                        select(CheckIn)
+                        .where(CheckIn.owner_id == user.id, CheckIn.plan_id == plan.id)
+                        .order_by(CheckIn.at, CheckIn.id)
+                    ).scalars()
+                ],
                 "revisions": [
                     {
                         "number": r.number,
@@ -52,6 +62,40 @@ def export_everything(session: Session, user: User) -> dict[str, Any]:
         "exported_at": clock.isoformat(clock.utcnow()),
         "account": {"email": user.email, "display_name": user.display_name},
         "plans": exported,
+    }
+
+
+def preview_import(session: Session, user: User, export: ExportFile) -> dict[str, Any]:
+    """What importing the file would add, changing nothing."""
+    here = set(
+        session.execute(
+            select(Plan.id).where(
+                Plan.owner_id == user.id,
+                Plan.deleted_at.is_(None),
+                Plan.id.in_([p.id for p in export.plans]),
+            )
+        ).scalars()
+    )
+    return {
+        "exported_at": export.exported_at,
+        "exported_by": export.account.display_name,
+        "plans": [
+            {
+                "title": plan.title,
+                "template": plan.template,
+                "updated_at": plan.updated_at,
+                "versions": len(plan.revisions),
+                "entries": sum(len(s.entries) for s in plan.sections),
+                "check_ins": len(plan.check_ins),
+                "sections": [
+                    {"title": s.title, "entries": len(s.entries)}
+                    for s in plan.sections
+                    if s.entries
+                ],
+                "already_here": plan.id in here,
+            }
+            for plan in export.plans
+        ],
     }
 
 
@@ -86,6 +130,18 @@ def import_everything(session: Session, user: User, export: ExportFile) -> list[
                     created_at=revision.created_at,
                 )
             )
+        # New ids: a check-in's id only spares a device sending it twice.
+        session.add_all(
+            CheckIn(
+                owner_id=user.id,
+                id=uuid.uuid4(),
+                plan_id=plan.id,
+                state=c.state,
+                note=c.note,
+                at=c.at,
+            )
+            for c in exported.check_ins
+        )
         created.append(plan)
     session.commit()
     return created

@@ -336,6 +336,7 @@ def add_entry(
 ):
     """Add an entry, in your own words, to a section."""
     goal = body.goal.model_dump(mode="json") if body.goal else None
+    page = body.page.model_dump(mode="json") if body.page else None
     plan, entry = _change(
         session,
         user,
@@ -343,7 +344,7 @@ def add_entry(
         settings,
         if_match,
         f"Added an entry to '{key}'",
-        service.add_entry(key, body.text, body.prompt, goal),
+        service.add_entry(key, body.text, body.prompt, goal, page=page),
     )
     return _written(plan, entry, 201)
 

@@ -4,7 +4,15 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from app.core.schemas import ChangeInput, OptionalText, StrictInput, Text, Title
+from app.core.schemas import (
+    MAX_STORED_INT,
+    ChangeInput,
+    OptionalText,
+    StrictInput,
+    Text,
+    Title,
+    WithoutNul,
+)
 from app.plans.templates import Template, TodayState
 
 SectionKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
@@ -25,10 +33,47 @@ class Goal(StrictInput):
     review_date: date | None = None
 
 
+class PageFile(StrictInput):
+    """A file kept for an inserted page (POST /plans/{plan_id}/page-files answers this)."""
+
+    id: uuid.UUID
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200), WithoutNul]
+    media_type: Literal["application/pdf", "image/png", "image/jpeg", "text/plain"]
+    size: int = Field(ge=1, le=MAX_STORED_INT)
+
+
+class InsertedPage(StrictInput):
+    """A loose-leaf page in the notes section: the entry's text is the page's text."""
+
+    title: Title
+    link: (
+        Annotated[str, StringConstraints(max_length=2000, pattern=r"^https?://[^\s]+$"), WithoutNul]
+        | None
+    ) = Field(
+        default=None,
+        description="A web address, starting https:// or http://",
+        exclude_if=lambda link: link is None,
+    )
+    # Left out when not set, however a page is written out (the plan, sync, an export), so
+    # equal pages compare equal.
+    file: PageFile | None = Field(default=None, exclude_if=lambda file: file is None)
+
+
+def stored_page(page: "InsertedPage | dict | None") -> dict | None:
+    """A page as the plan keeps it, however it came (the API, sync, an edit)."""
+    if page is None:
+        return None
+    model = page if isinstance(page, InsertedPage) else InsertedPage.model_validate(page)
+    return model.model_dump(mode="json")
+
+
 class EntryCreate(StrictInput):
     text: Text
     prompt: SectionKey | None = Field(default=None, description="Which prompt this answers")
     goal: Goal | None = None
+    page: InsertedPage | None = Field(
+        default=None, description="Makes the entry an inserted page (notes section only)"
+    )
 
     model_config = {
         "json_schema_extra": {"examples": [{"text": "Walking the dog early, before it's busy"}]}
@@ -36,7 +81,7 @@ class EntryCreate(StrictInput):
 
 
 # In an update, a field left out stays as it is; only these may be sent as null, to clear them.
-CLEARABLE_FIELDS = frozenset({"prompt", "goal"})
+CLEARABLE_FIELDS = frozenset({"prompt", "goal", "page"})
 
 
 class EntryUpdate(ChangeInput):
@@ -44,6 +89,7 @@ class EntryUpdate(ChangeInput):
     text: Text | None = None
     prompt: SectionKey | None = None
     goal: Goal | None = None
+    page: InsertedPage | None = None
 
 
 MAX_ENTRIES_IN_SECTION = 10_000
@@ -134,6 +180,7 @@ class Entry(BaseModel):
     text: str
     prompt: str | None = None
     goal: Goal | None = None
+    page: InsertedPage | None = None
     source: EntrySource | None = Field(
         default=None, description="Set on imported words; absent on the person's own"
     )

@@ -19,6 +19,7 @@ from app.core import caches, clock, plan_events
 from app.core.errors import Problem
 from app.core.plan_events import PlanEvent
 from app.plans.models import Plan, PlanRevision, UsedPlanId
+from app.plans.schemas import stored_page
 from app.plans.templates import TEMPLATES, Template, new_plan_sections
 
 T = TypeVar("T")
@@ -333,7 +334,12 @@ def find_entry(section: dict[str, Any], entry_id: uuid.UUID) -> dict[str, Any]:
     raise Problem(404, f"The section '{section['key']}' has no entry {entry_id}.")
 
 
-def _check_entry_fields(section: dict[str, Any], prompt: str | None, goal: Any) -> None:
+PAGES_SECTION = "notes"
+
+
+def _check_entry_fields(
+    section: dict[str, Any], prompt: str | None, goal: Any, page: Any = None
+) -> None:
     prompt_keys = [p["key"] for p in section["prompts"]]
     # 409: a section's prompts and kind are the plan's state now.
     if prompt is not None and prompt not in prompt_keys:
@@ -346,16 +352,25 @@ def _check_entry_fields(section: dict[str, Any], prompt: str | None, goal: Any) 
         raise Problem(
             409, f"Goal details belong in a goals section; '{section['key']}' is not one."
         )
+    if page is not None and section["key"] != PAGES_SECTION:
+        raise Problem(
+            409, f"Pages go in your notes section ('{PAGES_SECTION}'), not '{section['key']}'."
+        )
 
 
 def add_entry(
-    key: str, text: str, prompt: str | None, goal: dict | None, entry_id: uuid.UUID | None = None
+    key: str,
+    text: str,
+    prompt: str | None,
+    goal: dict | None,
+    entry_id: uuid.UUID | None = None,
+    page: dict | None = None,
 ):
     """`entry_id` lets an offline device name the entry it made before it could sync."""
 
     def change(draft: PlanDraft) -> dict[str, Any]:
         section = find_section(draft, key)
-        _check_entry_fields(section, prompt, goal)
+        _check_entry_fields(section, prompt, goal, page)
         now = clock.isoformat(clock.utcnow())
         entry = {
             "id": str(entry_id or uuid.uuid4()),
@@ -365,6 +380,8 @@ def add_entry(
             "created_at": now,
             "updated_at": now,
         }
+        if page is not None:  # only pages carry it: the stored form of other entries stays
+            entry["page"] = stored_page(page)
         section["entries"].append(entry)
         return entry
 
@@ -375,8 +392,10 @@ def edit_entry(key: str, entry_id: uuid.UUID, fields: dict[str, Any]):
     def change(draft: PlanDraft) -> dict[str, Any]:
         section = find_section(draft, key)
         entry = find_entry(section, entry_id)
-        _check_entry_fields(section, fields.get("prompt"), fields.get("goal"))
+        _check_entry_fields(section, fields.get("prompt"), fields.get("goal"), fields.get("page"))
         entry.update(fields)
+        if "page" in fields:
+            entry["page"] = stored_page(fields["page"])
         entry["updated_at"] = clock.isoformat(clock.utcnow())
         return entry
 

@@ -1,4 +1,5 @@
-"""The Green Book and WRAP templates: sections, their prompts, and which check-in opens which.
+"""The Green Book, WRAP and safety plan templates: sections, their prompts, and which check-in
+opens which.
 
 Every entry is free text in the person's own words; prompts only suggest what to write.
 """
@@ -10,6 +11,7 @@ from enum import StrEnum
 class Template(StrEnum):
     green_book = "green_book"
     wrap = "wrap"
+    safety_plan = "safety_plan"
 
 
 class TodayState(StrEnum):
@@ -51,8 +53,10 @@ CRISIS_FIELDS = {
 }
 
 
-def _section(key, title, description, prompts, *, kind="list", today=None):
-    return {
+def _section(key, title, description, prompts, *, kind="list", today=None, shows=None):
+    """`shows` names a prompt of another section ("crisis.who_helps") whose entries this
+    section shows instead of keeping its own: one list of people, changed in one place."""
+    section = {
         "key": key,
         "title": title,
         "description": description,
@@ -60,6 +64,10 @@ def _section(key, title, description, prompts, *, kind="list", today=None):
         "today": today,
         "prompts": [{"key": k, "text": t} for k, t in prompts.items()],
     }
+    if shows:
+        shown_section, shown_prompt = shows.split(".")
+        section["shows"] = {"section": shown_section, "prompt": shown_prompt}
+    return section
 
 
 CRISIS_SECTION = "crisis"
@@ -100,6 +108,58 @@ _NOTES = _section(
     "My own notes, and pages I've added: local groups, toolkits, leaflets.",
     {"note": "A note or page"},
 )
+
+# Stanley and Brown's safety planning steps, each a section for the person's own words.
+SAFETY_PLAN_SECTIONS = [
+    _section(
+        "warning_signs",
+        "1. My warning signs",
+        "Thoughts, feelings, situations or behaviour that tell me a crisis may be coming.",
+        {"sign": "A warning sign"},
+        today=TodayState.early_warning_signs,
+    ),
+    _section(
+        "on_my_own",
+        "2. Things I can do on my own",
+        "Things that take my mind off things or calm me, without contacting anyone.",
+        {"thing": "Something I can do on my own"},
+        today=TodayState.triggered,
+    ),
+    _section(
+        "distractions",
+        "3. People and places that distract me",
+        "People I can be with and places I can go that help me feel better.",
+        {"person_or_place": "A person or place"},
+        today=TodayState.breaking_down,
+    ),
+    _section(
+        "people_to_ask",
+        "4. People I can ask for help",
+        "The people in my crisis plan who I want to help. They are kept in one place, my "
+        "crisis plan, so changing them there changes them here.",
+        {},
+        shows=f"{CRISIS_SECTION}.who_helps",
+    ),
+    _section(
+        "professionals",
+        "5. Professionals and services I can contact",
+        "My care team, GP, crisis line or urgent care, with how to reach them.",
+        {"service": "A professional or service, and how to reach them"},
+    ),
+    _section(
+        "safer_surroundings",
+        "6. Making my surroundings safer",
+        "What I will do, or ask someone to do, to keep things I could harm myself with away.",
+        {"step": "Something that makes my surroundings safer"},
+    ),
+    _section(
+        "reasons_for_living",
+        "7. My reasons for living",
+        "The things that matter most to me and are worth living for.",
+        {"reason": "A reason for living"},
+        today=TodayState.well,
+    ),
+]
 
 TEMPLATES: dict[Template, dict] = {
     Template.green_book: {
@@ -208,12 +268,21 @@ TEMPLATES: dict[Template, dict] = {
             _NOTES,
         ],
     },
+    Template.safety_plan: {
+        "name": "Safety plan",
+        "about": "A short plan, step by step, for getting through the hardest moments: "
+        "warning signs, what helps, who to ask, and your reasons for living. It keeps its "
+        "list of people in its crisis plan.",
+        "sections": [*SAFETY_PLAN_SECTIONS, _CRISIS, _NOTES],
+    },
 }
 
 
 def new_plan_sections(template: Template) -> list[dict]:
-    """Fresh, empty sections for a new plan made from a template."""
+    """Fresh, empty sections for a new plan made from a template. What a section `shows` is
+    the template's, not the plan's: the stored plan format stays as it is."""
     sections = deepcopy(TEMPLATES[template]["sections"])
     for section in sections:
+        section.pop("shows", None)
         section.update(hidden=False, custom=False, entries=[])
     return sections

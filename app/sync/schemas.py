@@ -10,6 +10,7 @@ from app.plans.schemas import (
     MAX_SECTIONS,
     EntryUpdate,
     Goal,
+    InsertedPage,
     PlanRead,
     SectionKey,
     SectionUpdate,
@@ -55,6 +56,7 @@ class AddEntry(_PlanOperation):
     text: Text
     prompt: SectionKey | None = None
     goal: Goal | None = None
+    page: InsertedPage | None = None
 
 
 class EntryBase(StrictInput):
@@ -63,6 +65,7 @@ class EntryBase(StrictInput):
     text: Annotated[str, StringConstraints(max_length=TEXT_MAX_CHARS)] | None = None
     prompt: SectionKey | None = None
     goal: Goal | None = None
+    page: InsertedPage | None = None
 
 
 # An operation's changes are checked with the operation (a bad one is rejected alone and

@@ -23,7 +23,7 @@ from app.accounts.models import User
 from app.core.errors import Problem
 from app.plans import service as plans
 from app.plans.models import Plan, PlanRevision
-from app.plans.schemas import CLEARABLE_FIELDS, Goal
+from app.plans.schemas import CLEARABLE_FIELDS, Goal, stored_page
 from app.sync.models import SyncedOperation
 from app.sync.schemas import (
     AddEntry,
@@ -40,7 +40,7 @@ from app.sync.schemas import (
 )
 
 MISSING = object()
-ENTRY_FIELDS = ("text", "prompt", "goal")
+ENTRY_FIELDS = ("text", "prompt", "goal", "page")
 CURSOR_FORMAT = "1."
 BAD_CURSOR = (
     "This cursor was not made by this app. Send the cursor from your last sync, "
@@ -200,6 +200,8 @@ def _normal(field: str, value: Any) -> Any:
     if field == "goal" and value is not None:
         goal = value if isinstance(value, Goal) else Goal.model_validate(value)
         return goal.model_dump(mode="json")
+    if field == "page":
+        return stored_page(value)
     return value
 
 
@@ -354,7 +356,12 @@ class _Batch:
     def _add_entry(self, draft: plans.PlanDraft, op: AddEntry) -> Result:
         entry_id = str(op.entry_id)
         section = _find(draft.sections, "key", op.section)
-        fields = {"text": op.text, "prompt": op.prompt, "goal": _normal("goal", op.goal)}
+        fields = {
+            "text": op.text,
+            "prompt": op.prompt,
+            "goal": _normal("goal", op.goal),
+            "page": _normal("page", op.page),
+        }
         if section is None and self._base_section(op, op.section) is not None:
             return _entry_conflict(
                 op,
@@ -366,7 +373,9 @@ class _Batch:
             )
         if section is not None and _find(section["entries"], "id", entry_id):
             return _result(op, "applied")
-        plans.add_entry(op.section, op.text, op.prompt, fields["goal"], entry_id=op.entry_id)(draft)
+        plans.add_entry(
+            op.section, op.text, op.prompt, fields["goal"], op.entry_id, fields["page"]
+        )(draft)
         self._write(entry_id, fields)
         return self._saved(op, f"Added an entry to '{op.section}'")
 

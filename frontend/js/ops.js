@@ -48,6 +48,7 @@ const apply = {
       text: op.text,
       prompt: op.prompt ?? null,
       goal: op.goal ?? null,
+      ...(op.page ? { page: op.page } : {}),
       created_at: at,
       updated_at: at,
     });

@@ -2,7 +2,9 @@
 // `live` screens show changes (from sync, say) as they arrive.
 import { more, print } from "./screens/account.js";
 import { forgotPassword, resetPassword, signIn, signUp } from "./screens/auth.js";
+import { arrange } from "./screens/arrange.js";
 import { crisisCard } from "./screens/crisis-card.js";
+import { copies } from "./screens/copies.js";
 import { crisis } from "./screens/crisis.js";
 import { decisions } from "./screens/decisions.js";
 import { deleted } from "./screens/deleted.js";
@@ -10,6 +12,7 @@ import * as history from "./screens/history.js";
 import { invite } from "./screens/invite.js";
 import { appLock } from "./screens/lock.js";
 import { overview } from "./screens/plan.js";
+import { progress } from "./screens/progress.js";
 import { importReview, inbox } from "./screens/review.js";
 import { section } from "./screens/section.js";
 import { importUpload, sharedList, sharedView } from "./screens/shared.js";
@@ -25,9 +28,12 @@ export const routes = [
   ["welcome", welcome],
   ["plan", overview],
   ["plan/:key", section],
+  ["arrange", arrange],
   ["today", today.ask],
   ["today/:state", today.answer],
   ["crisis", crisis],
+  ["progress", progress],
+  ["take-with-you", copies],
   ["history", history.list],
   ["history/:number", history.version],
   ["decisions", decisions],

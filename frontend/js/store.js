@@ -64,9 +64,10 @@ export async function createPlan(template, title) {
 export const renamePlan = (plan, title) =>
   queue(plan.id, "rename_plan", { title, base: { title: plan.title } });
 
-export function addEntry(plan, sectionKey, { text, prompt = null, goal = null }) {
+export function addEntry(plan, sectionKey, { text, prompt = null, goal = null, page = null }) {
   const details = { section: sectionKey, entry_id: newId(), text, prompt };
   if (goal) details.goal = goal;
+  if (page) details.page = page;
   return queue(plan.id, "add_entry", details);
 }
 

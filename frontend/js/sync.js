@@ -1,6 +1,7 @@
 // Sends the outbox and pulls what changed since the last cursor, whenever there's a connection.
 // A change the server could not apply (a conflict, or refused) is kept for the person to decide.
 import { ApiError, OfflineError, api, session } from "./api.js";
+import { sendCheckIns } from "./checkins.js";
 import * as db from "./db.js";
 import { changed, onQueued } from "./store.js";
 
@@ -50,6 +51,7 @@ async function round() {
       await exchange(batch(waiting));
       waiting = await db.getAll("outbox");
     } while (waiting.length);
+    await sendCheckIns();
     setState("synced");
   } catch (error) {
     if (error instanceof OfflineError) setState("offline");

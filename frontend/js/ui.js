@@ -100,10 +100,21 @@ function sourceNote(source, acceptedAt) {
   ];
 }
 
+/** An inserted page's link and file, below its title and text (the entry's text). */
+function pageDetails(page) {
+  if (!page) return null;
+  return [
+    page.link ? h("p", {}, h("a", { href: page.link, rel: "noopener noreferrer", target: "_blank" }, page.link)) : null,
+    page.file ? h("p", { class: "hint" }, `A file kept with it: ${page.file.name}`) : null,
+  ];
+}
+
 /** An entry as the person wrote it (or accepted it), read-only. */
 export function entryView(entry) {
   return [
+    entry.page ? h("p", { class: "page-title" }, entry.page.title) : null,
     h("p", { class: "entry-text" }, entry.text),
+    pageDetails(entry.page),
     sourceNote(entry.source, entry.created_at),
     goalDetails(entry.goal),
   ];

@@ -3,7 +3,7 @@ passkeys); passkey (WebAuthn credentials), passkey_ceremony (single-use challeng
 password_reset (digests of emailed links); auth_session says how each sign-in began.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-05 14:00:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 import app.core.types
 
 revision: str = "0012"
-down_revision: str | None = "0010"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 # Not an argon2 hash, so no password matches it.

@@ -329,17 +329,21 @@ def _axe_source() -> str:
     return AXE_SCRIPT.read_text()
 
 
-def serious_violations(page: Page) -> list[dict]:
-    """axe-core's serious and critical WCAG 2.2 A/AA findings on the page as it is now."""
+def axe_violations(page: Page) -> list[dict]:
+    """axe-core's WCAG 2.2 A/AA findings on the page as it is now, of any impact."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(_axe_source())
-    violations = page.evaluate(
+    return page.evaluate(
         """async (tags) => (await axe.run(document, {runOnly: {type: "tag", values: tags}}))
             .violations.map((v) => ({id: v.id, impact: v.impact, help: v.help,
                                      where: v.nodes.map((n) => n.target.join(" "))}))""",
         AXE_TAGS,
     )
-    return [v for v in violations if v["impact"] in {"serious", "critical"}]
+
+
+def serious_violations(page: Page) -> list[dict]:
+    """axe-core's serious and critical WCAG 2.2 A/AA findings on the page as it is now."""
+    return [v for v in axe_violations(page) if v["impact"] in {"serious", "critical"}]
 
 
 def screenshot(page: Page, name: str) -> None:

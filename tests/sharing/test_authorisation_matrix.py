@@ -239,6 +239,13 @@ ROUTES: dict[str, Rule] = {
             "plans": [],
         }
     ),
+    "POST /api/v1/import/preview": SIGNED_IN.sending(
+        json={
+            "exported_at": "2026-01-01T00:00:00Z",
+            "account": {"email": "someone@example.org", "display_name": "Someone"},
+            "plans": [],
+        }
+    ),
     "POST /api/v1/sync": SIGNED_IN.sending(json=_sync_on_owners_plan),
     # sharing: the owner
     "POST /api/v1/plans/{plan_id}/shares": OWNER_ONLY.sending(
@@ -293,6 +300,23 @@ ROUTES: dict[str, Rule] = {
         "suggest", section="crisis"
     ).logged(),
     "GET /api/v1/plans/{plan_id}/fhir": OWNER_ONLY,
+    # check-ins: the person's own; a grantee sees those of their share's sections, and only
+    # if the person chose to share them (a read that shows none is not logged)
+    "POST /api/v1/plans/{plan_id}/check-ins": OWNER_ONLY.sending(
+        json=lambda w, a: {
+            "check_ins": [
+                {"id": str(uuid.uuid4()), "state": "well", "at": clock.isoformat(clock.utcnow())}
+            ]
+        }
+    ),
+    "GET /api/v1/plans/{plan_id}/check-ins": OWNER_ONLY,
+    "PATCH /api/v1/plans/{plan_id}/check-in-settings": OWNER_ONLY.sending(json={"shared": True}),
+    "GET /api/v1/plans/{plan_id}/goal-progress": OWNER_ONLY,
+    "GET /api/v1/plans/{plan_id}/reminders.ics": OWNER_ONLY,
+    "POST /api/v1/plans/{plan_id}/page-files": OWNER_ONLY.sending(
+        files={"file": ("leaflet.txt", b"Walking group, Tuesdays", "text/plain")}
+    ),
+    "GET /api/v1/shared-with-me/{share_id}/check-ins": GRANTEE("view"),
     "GET /api/v1/plans/{plan_id}/print": OWNER_ONLY,
 }
 

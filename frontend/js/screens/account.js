@@ -360,6 +360,7 @@ export const more = {
         "ul",
         { class: "plain links" },
         person ? h("li", {}, h("a", { href: "#/history" }, "Your plan's history")) : null,
+        person ? h("li", {}, h("a", { href: "#/progress" }, "How the last weeks went")) : null,
         person ? h("li", {}, h("a", { href: "#/deleted" }, "Deleted plans")) : null,
         person
           ? h("li", {}, h("a", { href: "#/suggestions" }, "Suggestions and imported parts to look at"))
@@ -390,7 +391,8 @@ export const more = {
             "Download everything"
           ),
           person ? h("a", { href: "#/print", class: "button secondary" }, "Print my plan") : null
-        )
+        ),
+        person ? h("p", {}, h("a", { href: "#/take-with-you" }, "Every way to save, print or bring back a copy")) : null
       ),
       h(
         "section",

@@ -96,7 +96,7 @@ export const overview = {
         { class: "cards", "aria-label": "Sections of your plan" },
         visible.map((s, i) => sectionItem(plan, s, i, visible, arranging))
       ),
-      h("div", { class: "row" }, toggle),
+      h("div", { class: "row" }, toggle, h("a", { href: "#/arrange", class: "button secondary" }, "Add or rename sections")),
       hidden.length
         ? h(
             "details",

@@ -1,5 +1,6 @@
 // One section of the plan: each prompt with the person's own entries, to add, edit, move or remove.
 import { h } from "../dom.js";
+import { PAGES_SECTION, pageAdder, pageFileButton } from "../pages.js";
 import * as store from "../store.js";
 import { FIVE_WAYS, PROGRESS, backLink, button, entryView, field, form, page, textArea } from "../ui.js";
 
@@ -156,7 +157,7 @@ function entryItem(plan, section, group, entry, index, { refresh, focusNext }) {
             act("Move down", `down-${entry.id}`, move(1), { disabled: index === group.length - 1 }),
           act("Remove", `remove-${entry.id}`, () => ((removing = entry.id), again(`yes-remove-${entry.id}`)))
         );
-  return h("li", { class: "entry" }, entryView(entry), actions);
+  return h("li", { class: "entry" }, entryView(entry), pageFileButton(plan, entry), actions);
 }
 
 function group(plan, section, { heading, prompt, entries }, context) {
@@ -191,6 +192,24 @@ function group(plan, section, { heading, prompt, entries }, context) {
   );
 }
 
+/** A section that shows another's entries (the safety plan's people, kept in the crisis
+ * plan): one list, changed in one place, never a copy to fall out of step. */
+function shownFromElsewhere(plan, { section: key, prompt }) {
+  const source = plan.sections.find((s) => s.key === key);
+  if (!source) return null;
+  const entries = source.entries.filter((e) => e.prompt === prompt);
+  const promptText = source.prompts.find((p) => p.key === prompt)?.text ?? source.title;
+  return h(
+    "section",
+    { class: "group", "aria-label": promptText },
+    h("h2", {}, promptText),
+    entries.length
+      ? h("ul", { class: "entries" }, entries.map((e) => h("li", { class: "entry" }, entryView(e))))
+      : h("p", { class: "empty" }, "Nobody written here yet."),
+    h("p", {}, h("a", { href: `#/plan/${key}`, class: "button secondary" }, `Add or change them in “${source.title}”`))
+  );
+}
+
 export const section = {
   live: true,
   async render({ key }, context) {
@@ -213,11 +232,13 @@ export const section = {
         prompt: null,
         entries: loose,
       });
+    const shows = (await store.templates())?.[plan.template]?.sections.find((s) => s.key === key)?.shows;
     return page(
       found.title,
       backLink("#/plan", "My plan"),
       h("p", { class: "lead" }, found.description),
-      groups.map((g) => group(plan, found, g, context)),
+      shows ? shownFromElsewhere(plan, shows) : groups.map((g) => group(plan, found, g, context)),
+      key === PAGES_SECTION ? pageAdder(plan, context) : null,
       h(
         "div",
         { class: "section-actions" },

@@ -1,9 +1,12 @@
-// "How are you today?": one tap opens the matching part of the person's own plan.
-import { h } from "../dom.js";
+// "How are you today?": one tap keeps the answer as a check-in and opens the matching part
+// of the person's own plan.
+import { addNote, checkIn } from "../checkins.js";
+import { formatDateTime, h } from "../dom.js";
 import * as store from "../store.js";
-import { answersByPrompt, backLink, page } from "../ui.js";
+import { syncNow } from "../sync.js";
+import { answersByPrompt, backLink, button, field, form, page, textArea } from "../ui.js";
 
-const STATES = {
+export const STATES = {
   well: {
     answer: "I'm well",
     title: "You're feeling well",
@@ -42,6 +45,15 @@ export const dangerNow = () =>
     "."
   );
 
+let kept = null; // the check-in made by the last answer tapped: { state, id, at }
+
+async function keep(state) {
+  const plan = await store.currentPlan();
+  if (!plan) return;
+  kept = { state, ...(await checkIn(plan, state)) };
+  syncNow();
+}
+
 export const ask = {
   render() {
     return page(
@@ -51,16 +63,70 @@ export const ask = {
         "ul",
         { class: "today-choices" },
         Object.entries(STATES).map(([key, state]) =>
-          h("li", {}, h("a", { href: `#/today/${key}`, class: `button today today-${key}` }, state.answer))
+          h(
+            "li",
+            {},
+            h(
+              "a",
+              { href: `#/today/${key}`, class: `button today today-${key}`, onclick: () => keep(key) },
+              state.answer
+            )
+          )
         )
-      )
+      ),
+      h("p", { class: "hint" }, "Each answer is kept in your check-ins, so you can look back at how things went."),
+      h("p", {}, h("a", { href: "#/progress" }, "How the last weeks went"))
     );
   },
 };
 
+/** Where the check-in stands on the answer screen: kept (with a note to add), or a way to
+ * keep it when the screen was opened some other way than by tapping an answer. */
+function checkInPart(state, { refresh, focusNext }) {
+  if (kept?.state !== state) {
+    return h(
+      "p",
+      {},
+      button("Keep this in my check-ins", async () => {
+        await keep(state);
+        focusNext("check-in-note");
+        refresh();
+      })
+    );
+  }
+  const noteForm = form(
+    async (f) => {
+      f.removeAttribute("data-dirty");
+      kept.note = f.note.value.trim();
+      await addNote(kept.id, kept.note);
+      syncNow();
+      focusNext("check-in-kept");
+      refresh();
+    },
+    field(
+      "A note with this check-in (you don't have to)",
+      textArea("note", kept.note ?? "", { id: "check-in-note", rows: 2 }),
+      "What helped, or anything you want to remember. Only you see it unless you choose to share your check-ins."
+    ),
+    h("button", { type: "submit", class: "secondary" }, kept.note ? "Save the note" : "Add the note")
+  );
+  return h(
+    "section",
+    { class: "check-in", "aria-label": "Your check-in" },
+    h(
+      "p",
+      { id: "check-in-kept", tabindex: "-1" },
+      `Kept in your check-ins, ${formatDateTime(kept.at)}.`,
+      kept.note ? ` Your note: “${kept.note}”` : null
+    ),
+    h("details", { class: "adder" }, h("summary", {}, kept.note ? "Change the note" : "Add a note"), noteForm)
+  );
+}
+
 export const answer = {
   live: true,
-  async render({ state }, { navigate }) {
+  async render({ state }, context) {
+    const { navigate } = context;
     const plan = await store.currentPlan();
     const chosen = STATES[state];
     if (!plan || !chosen) {
@@ -87,7 +153,9 @@ export const answer = {
       ),
       state === "crisis"
         ? null
-        : h("p", {}, h("a", { href: "#/crisis", class: "button secondary" }, "Open my crisis plan"))
+        : h("p", {}, h("a", { href: "#/crisis", class: "button secondary" }, "Open my crisis plan")),
+      // Last: the plan's own words come first, above all in a crisis.
+      checkInPart(state, context)
     );
   },
 };

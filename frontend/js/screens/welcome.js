@@ -14,6 +14,11 @@ const CHOICES = [
     "WRAP",
     "A Wellness Recovery Action Plan: your wellness toolbox, what you do every day, what to do when things get harder, and your crisis plan.",
   ],
+  [
+    "safety_plan",
+    "Safety plan",
+    "A short plan, step by step, for getting through the hardest moments: warning signs, what helps, who to ask, and your reasons for living.",
+  ],
 ];
 
 export const welcome = {
