@@ -111,6 +111,10 @@ def day(moment: datetime) -> str:
     return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
 
 
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}" if n == 1 else f"{n} {thing}s"
+
+
 def _titles(sections: list[dict[str, Any]]) -> str:
     names = [s["title"] or f"a removed section ({s['key']})" for s in sections]
     if not names:
@@ -1253,7 +1257,9 @@ def grantee_comments(session: Session, user: User, grant: Grant) -> list[dict[st
         user,
         "read_comments",
         sections,
-        f"read their comments and your replies ({len(comments)}) on: {_titles(sections)}.",
+        f"read their comments and your replies on {_titles(sections)}."
+        if comments
+        else "looked for their comments; there were none.",
     )
     session.commit()
     return _threads(comments, shown)
@@ -1423,7 +1429,10 @@ def grantee_suggestions(session: Session, user: User, grant: Grant) -> list[dict
         user,
         "read_suggestions",
         sections,
-        f"looked at the changes they suggested ({len(suggestions)}) to: {_titles(sections)}.",
+        f"looked at the {_count(len(suggestions), 'change')} they suggested to "
+        f"{_titles(sections)}."
+        if suggestions
+        else "looked for changes they suggested; there were none.",
     )
     session.commit()
     return [suggestion_view(s, shown, for_owner=False) for s in suggestions]
