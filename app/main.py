@@ -39,6 +39,7 @@ from app.sharing.router import CRISIS_CARD_PATH_PREFIX, grantee_reads_router
 from app.sharing.router import card_router as crisis_card_router
 from app.sharing.router import router as sharing_router
 from app.sync.router import router as sync_router
+from app.waiting.router import router as waiting_router
 
 logger = logging.getLogger(__name__)
 PURGE_INTERVAL_SECONDS = 3600
@@ -155,6 +156,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(accounts_router)
     app.include_router(account_transfer_router)
     app.include_router(statements_router)
+    app.include_router(waiting_router)
     app.include_router(exports_router)
     app.include_router(crisis_card_router)
 
