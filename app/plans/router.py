@@ -263,7 +263,7 @@ def add_section(
         plan_id,
         settings,
         if_match,
-        f"Added section '{body.title}'",
+        f"Added section \u201c{body.title}\u201d",
         service.add_section(body.title, body.description),
     )
     return _written(plan, section, 201)
@@ -289,7 +289,7 @@ def update_section(
         plan_id,
         settings,
         if_match,
-        f"Changed section '{key}'",
+        lambda sections: f"Changed section {service.section_title(sections, key)}",
         service.edit_section(key, fields),
     )
     return _written(plan, section)
@@ -312,7 +312,7 @@ def remove_section(
         plan_id,
         settings,
         if_match,
-        f"Removed section '{key}'",
+        lambda sections: f"Removed section {service.section_title(sections, key)}",
         service.remove_section(key),
     )
     return Response(status_code=204, headers={"ETag": service.etag(plan)})
@@ -363,7 +363,7 @@ def add_entry(
         plan_id,
         settings,
         if_match,
-        f"Added an entry to '{key}'",
+        lambda sections: f"Added an entry to {service.section_title(sections, key)}",
         service.add_entry(key, body.text, body.prompt, goal),
     )
     return _written(plan, entry, 201)
@@ -391,7 +391,7 @@ def update_entry(
         plan_id,
         settings,
         if_match,
-        f"Edited an entry in '{key}'",
+        lambda sections: f"Edited an entry in {service.section_title(sections, key)}",
         service.edit_entry(key, entry_id, fields),
     )
     return _written(plan, entry)
@@ -418,7 +418,7 @@ def remove_entry(
         plan_id,
         settings,
         if_match,
-        f"Removed an entry from '{key}'",
+        lambda sections: f"Removed an entry from {service.section_title(sections, key)}",
         service.remove_entry(key, entry_id),
     )
     return Response(status_code=204, headers={"ETag": service.etag(plan)})
@@ -445,7 +445,7 @@ def reorder_entries(
         plan_id,
         settings,
         if_match,
-        f"Reordered entries in '{key}'",
+        lambda sections: f"Reordered entries in {service.section_title(sections, key)}",
         service.reorder_entries(key, body.entry_ids),
     )
     return _written(plan, section)
