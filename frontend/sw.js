@@ -2,7 +2,7 @@
 // the API is never cached here. VERSION is a digest of the files below (tests/test_pwa_shell.py
 // says the new one when a file changes): a new version installs beside the old one and waits
 // until the person chooses "Update now".
-const VERSION = "c1ef4d7e1652";
+const VERSION = "c48e8074394e";
 const CACHE = `shell-v${VERSION}`;
 const SHELL = [
   "/index.html",
@@ -22,6 +22,7 @@ const SHELL = [
   "/js/store.js",
   "/js/sync.js",
   "/js/ui.js",
+  "/js/waiting.js",
   "/js/screens/account.js",
   "/js/screens/auth.js",
   "/js/screens/crisis-card.js",

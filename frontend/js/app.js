@@ -5,6 +5,7 @@ import { watchForUpdates } from "./pwa.js";
 import { routes } from "./routes.js";
 import * as store from "./store.js";
 import { onSyncState, startSync, syncState } from "./sync.js";
+import { inWords, onWaiting, refreshWaiting, total, waiting } from "./waiting.js";
 
 const main = document.getElementById("main");
 let current = { path: null, screen: null };
@@ -99,6 +100,30 @@ function showNav(user) {
     if (here) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
+  if (roles.person) showWaiting();
+}
+
+/** The Sharing tab carries a count of what waits for the person; its name says it in words. */
+async function showWaiting() {
+  const counts = await waiting();
+  const link = document.getElementById("sharing-tab");
+  const n = total(counts);
+  link.replaceChildren(
+    "Sharing",
+    n ? h("span", { class: "tab-count", "aria-hidden": "true" }, String(n)) : "",
+    n ? h("span", { class: "visually-hidden" }, `, ${inWords(counts)} waiting for you`) : ""
+  );
+}
+
+/** The fixed bars' heights, for the page to keep clear of them (they grow with the text). */
+function keepClearOfBars() {
+  const root = document.documentElement.style;
+  const tabs = document.getElementById("tabs");
+  const top = document.querySelector(".top");
+  new ResizeObserver(() => {
+    root.setProperty("--tabs-height", `${tabs.offsetHeight}px`);
+    root.setProperty("--top-height", `${top.offsetHeight}px`);
+  }).observe(document.body);
 }
 
 const PHASES = {
@@ -139,6 +164,14 @@ async function start() {
     refresh({ fromServer: event.detail.from === "server" });
   });
   onSyncState(showStatus);
+  onSyncState(async () => {
+    if (syncState().phase === "synced" && (await session())?.user.role === "person") refreshWaiting();
+  });
+  onWaiting(async () => {
+    showNav((await session())?.user);
+    refresh();
+  });
+  keepClearOfBars();
   document.addEventListener("input", (event) => event.target.form?.setAttribute("data-dirty", ""));
   document.getElementById("skip").addEventListener("click", (event) => {
     event.preventDefault();
