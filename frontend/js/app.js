@@ -108,11 +108,9 @@ async function showWaiting() {
   const counts = await waiting();
   const link = document.getElementById("sharing-tab");
   const n = total(counts);
-  link.replaceChildren(
-    "Sharing",
-    n ? h("span", { class: "tab-count", "aria-hidden": "true" }, String(n)) : "",
-    n ? h("span", { class: "visually-hidden" }, `, ${inWords(counts)} waiting for you`) : ""
-  );
+  link.replaceChildren("Sharing", ...(n ? [" ", h("span", { class: "tab-count" }, String(n))] : []));
+  if (n) link.setAttribute("aria-label", `Sharing ${n} waiting for you: ${inWords(counts)}`);
+  else link.removeAttribute("aria-label");
 }
 
 /** The fixed bars' heights, for the page to keep clear of them (they grow with the text). */
