@@ -326,7 +326,7 @@ function logCard(group) {
   if (group.length === 1)
     return h("li", { class: "card" }, h("p", {}, latest.summary), h("p", { class: "hint" }, formatDateTime(latest.at)));
   const opens = group.filter((e) => e.event === "viewed_plan").length;
-  const earliest = group.at(-1);
+  const [from, to] = [group.at(-1), latest].map((e) => timeOnly.format(new Date(e.at)));
   const name = latest.who?.display_name ?? "Someone";
   return h(
     "li",
@@ -338,7 +338,7 @@ function logCard(group) {
         ? `${name} opened your plan ${opens === 1 ? "once" : `${opens} times`} on ${formatDate(latest.at)}.`
         : `${name} looked at what they wrote on your plan ${group.length} times on ${formatDate(latest.at)}.`
     ),
-    h("p", { class: "hint" }, `Between ${timeOnly.format(new Date(earliest.at))} and ${timeOnly.format(new Date(latest.at))}.`),
+    h("p", { class: "hint" }, from === to ? `At ${to}.` : `Between ${from} and ${to}.`),
     h(
       "details",
       {},
