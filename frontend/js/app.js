@@ -15,13 +15,13 @@ let renders = 0;
 let ownRenderWaiting = false;
 
 function match(path) {
-  for (const [pattern, screen] of routes) {
+  for (const [pattern, load] of routes) {
     const names = [];
     const regex = new RegExp(`^${pattern.replace(/:(\w+)/g, (_, n) => (names.push(n), "([^/]+)"))}$`);
     const found = path.match(regex);
     if (found)
       return {
-        screen,
+        load,
         params: Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(found[i + 1])])),
       };
   }
@@ -48,13 +48,13 @@ async function render({ moveFocus, fromServer = false }) {
   const path = location.hash.startsWith("#/") ? location.hash.slice(2) : "";
   const found = path && match(path);
   if (!found) return navigate(await home());
-  const signedIn = await session();
-  if (!found.screen.open && !signedIn) return navigate("signin");
+  const [screen, signedIn] = await Promise.all([found.load(), session()]);
+  if (!screen.open && !signedIn) return navigate("signin");
   showNav(signedIn?.user);
   const focusedId = main.contains(document.activeElement) ? document.activeElement.id : null;
   const rerender = () => render({ moveFocus: false });
   const context = { navigate, user: signedIn?.user, refresh, rerender, focusNext };
-  const { title, body } = await found.screen.render(found.params, context);
+  const { title, body } = await screen.render(found.params, context);
   // The screen sent the person elsewhere, or they moved on while it was being made.
   if (title === undefined || thisRender !== renders) return;
   // What a sync brought can wait while the person has a form open, even one they opened
@@ -64,7 +64,7 @@ async function render({ moveFocus, fromServer = false }) {
   document.title = `${title} – Your plan`;
   fill(main, body);
   if (!current.screen) performance.mark("first-screen-shown"); // for bench/pwa_bench.py
-  current = { path, screen: found.screen };
+  current = { path, screen };
   showStatus();
   const focusId = focusNextId ?? focusedId;
   focusNextId = null;

@@ -4,7 +4,7 @@
 // Things in it that may not agree are shown for the person to decide; nothing is changed for
 // them. "Keep both" is remembered in the plan (a normal, synced edit of the section).
 import { api } from "../api.js";
-import { h } from "../dom.js";
+import { fill, h } from "../dom.js";
 import * as store from "../store.js";
 import { button, entryView, hasPhoneNumber, load, page } from "../ui.js";
 import { dangerNow } from "./today.js";
@@ -48,6 +48,29 @@ function contradictionCard(plan, section, contradiction, rerender) {
         ? button("Ask me again about this", () => keep(kept.filter((key) => key !== contradiction.key)))
         : button("Keep both", () => keep([...kept, contradiction.key]), { class: "primary" }),
       h("a", { href: `#/plan/${section.key}`, class: "button secondary" }, "Change or remove one")
+    )
+  );
+}
+
+// With no connection nothing is said: in a crisis, fewer words.
+function contradictionsPart(plan, section, { found }, rerender) {
+  if (!found?.length) return null;
+  const waiting = found.filter((c) => !(section.kept_contradictions ?? []).includes(c.key));
+  return h(
+    "section",
+    { class: "contradictions", "aria-labelledby": "contradictions-heading" },
+    h("h2", { id: "contradictions-heading" }, "Things that may not agree"),
+    h(
+      "p",
+      {},
+      waiting.length
+        ? `${waiting.length === 1 ? "One thing" : `${waiting.length} things`} in your crisis plan may not agree. Whoever reads it in a crisis will see this too.`
+        : "You've looked at each of these and chose to keep both."
+    ),
+    h(
+      "ul",
+      { class: "cards" },
+      found.map((c) => contradictionCard(plan, section, c, rerender))
     )
   );
 }
@@ -114,8 +137,12 @@ export const crisis = {
       navigate(plan ? "plan" : "welcome");
       return {};
     }
-    const { found, notice } = section.entries.length > 1 ? await contradictionsOf(plan, section) : { found: [] };
-    const waiting = (found ?? []).filter((c) => !(section.kept_contradictions ?? []).includes(c.key));
+    // Shown as soon as it's ready: the plan on this phone never waits for the server.
+    const contradictions = h("div", { class: "contradictions-place" });
+    if (section.entries.length > 1)
+      contradictionsOf(plan, section).then((found) =>
+        fill(contradictions, contradictionsPart(plan, section, found, rerender))
+      );
     const firstKeys = [CALL, ...FIRST.flatMap(([, keys]) => keys)];
     const rest = section.prompts.filter((p) => !firstKeys.includes(p.key));
     const loose = section.entries.filter((e) => !section.prompts.some((p) => p.key === e.prompt));
@@ -127,25 +154,7 @@ export const crisis = {
         : h("p", {}, "Nothing is written here yet. Write it while you're well, in your own words."),
       peopleToCall(plan, section),
       FIRST.map(([heading, keys]) => part(heading, section, keys, section.entries)),
-      found?.length
-        ? h(
-            "section",
-            { class: "contradictions", "aria-labelledby": "contradictions-heading" },
-            h("h2", { id: "contradictions-heading" }, "Things that may not agree"),
-            h(
-              "p",
-              {},
-              waiting.length
-                ? `${waiting.length === 1 ? "One thing" : `${waiting.length} things`} in your crisis plan may not agree. Whoever reads it in a crisis will see this too.`
-                : "You've looked at each of these and chose to keep both."
-            ),
-            h(
-              "ul",
-              { class: "cards" },
-              found.map((c) => contradictionCard(plan, section, c, rerender))
-            )
-          )
-        : notice,
+      contradictions,
       rest.map((p) => part(p.text, section, [p.key], section.entries)),
       loose.length
         ? h(
