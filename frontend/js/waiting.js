@@ -20,8 +20,13 @@ export async function waiting() {
 
 export const total = (counts) => counts.suggestions + counts.comments + counts.imports;
 
-/** Keep counts the app already knows (say, from the list of suggestions it just showed). */
+/** Keep counts the app already knows (say, from the list of suggestions it just showed);
+ * the screens hear of them only when they changed. */
 export async function remember(planId, counts) {
+  const known = await getMeta("waiting");
+  const same =
+    known?.plan_id === planId && Object.keys(NONE).every((kind) => known.counts[kind] === counts[kind]);
+  if (same) return;
   await setMeta("waiting", { plan_id: planId, counts });
   events.dispatchEvent(new Event("waiting"));
 }
