@@ -1429,8 +1429,7 @@ def grantee_suggestions(session: Session, user: User, grant: Grant) -> list[dict
         user,
         "read_suggestions",
         sections,
-        f"looked at the {_count(len(suggestions), 'change')} they suggested to "
-        f"{_titles(sections)}."
+        f"looked at the {_count(len(suggestions), 'change')} they suggested to {_titles(sections)}."
         if suggestions
         else "looked for changes they suggested; there were none.",
     )
