@@ -50,6 +50,7 @@ from app.statements.router import UPLOAD_PATH
 from app.statements.router import router as statements_router
 from app.suggestions.router import router as suggestions_router
 from app.sync.router import router as sync_router
+from app.waiting.router import router as waiting_router
 
 logger = logging.getLogger(__name__)
 PURGE_INTERVAL_SECONDS = 3600
@@ -174,6 +175,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(accounts_router)
     app.include_router(account_transfer_router)
     app.include_router(statements_router)
+    app.include_router(waiting_router)
     app.include_router(exports_router)
     app.include_router(checkins_router)
     app.include_router(pages_router)

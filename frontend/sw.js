@@ -25,6 +25,7 @@ const SHELL = [
   "/js/store.js",
   "/js/sync.js",
   "/js/ui.js",
+  "/js/waiting.js",
   "/js/screens/account.js",
   "/js/screens/arrange.js",
   "/js/screens/auth.js",

@@ -122,7 +122,7 @@ def test_the_plan_shows_contradictions_and_remembers_keeping_both(owner, green_b
     [again] = _contradictions(owner, plan_id)
     assert again["key"] == found["key"] and again["kept"] is True
     history = owner.get(f"/api/v1/plans/{plan_id}/revisions").json()
-    assert history[0]["summary"] == "Changed section 'crisis'"
+    assert history[0]["summary"] == "Changed section \u201cMy crisis plan\u201d"
 
     # Changed words are a new question: the person is asked again.
     owner.patch(

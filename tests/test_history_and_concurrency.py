@@ -17,7 +17,7 @@ def test_history_lists_every_change_and_restores_any_version(owner, green_book):
 
     history = owner.get(f"/api/v1/plans/{plan_id}/revisions").json()
     assert [r["number"] for r in history] == [4, 3, 2, 1]
-    assert history[0]["summary"] == "Removed an entry from 'triggers'"
+    assert history[0]["summary"] == "Removed an entry from \u201cTriggers\u201d"
     assert history[-1]["summary"] == "Plan created"
     assert history[0]["author"]["display_name"] == "Sam"
 

@@ -282,7 +282,7 @@ def test_removing_an_unchanged_or_already_removed_entry_applies(owner, green_boo
     assert body["results"][0]["status"] == again["results"][0]["status"] == "applied"
     assert again["plans"] == []  # nothing changed the second time, so no new version
     history = owner.get(f"/api/v1/plans/{plan['id']}/revisions").json()
-    assert history[0]["summary"] == "Removed an entry from 'triggers'"
+    assert history[0]["summary"] == "Removed an entry from \u201cTriggers\u201d"
     assert texts(owner, plan["id"], "triggers") == []
 
 

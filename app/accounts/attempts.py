@@ -67,10 +67,26 @@ def client_address_of(request: Request) -> str:
     return host[:CLIENT_ADDRESS_LENGTH]
 
 
+def wait_in_words(seconds: int) -> str:
+    """How long to wait, as a person would say it: "about 10 minutes", "a minute"."""
+    minutes = math.ceil(seconds / 60)
+    if minutes <= 1:
+        return "a minute"
+    if minutes < 90:
+        return f"about {minutes} minutes"
+    return f"about {math.ceil(minutes / 60)} hours"
+
+
 def too_many(detail: str, until: datetime) -> Problem:
-    """429 with Retry-After: the whole seconds left until `until`."""
+    """429 with Retry-After: the whole seconds left until `until`; "{wait}" in `detail`
+    becomes that time in words."""
     seconds = max(1, math.ceil((until - clock.utcnow()).total_seconds()))
-    return Problem(429, detail, headers={"Retry-After": str(seconds)}, retry_after_seconds=seconds)
+    return Problem(
+        429,
+        detail.format(wait=wait_in_words(seconds)),
+        headers={"Retry-After": str(seconds)},
+        retry_after_seconds=seconds,
+    )
 
 
 _counter = AttemptCounter.__table__.c

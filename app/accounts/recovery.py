@@ -19,8 +19,8 @@ from app.core.errors import Problem
 from app.core.security import hash_password, new_opaque_token, token_digest
 
 RESETS_LIMITED = (
-    "Too many requests for a new password link. Wait until the time given in Retry-After, "
-    "then try again, and check your spam folder for the emails already sent."
+    "Too many requests for a new password link. Wait {wait}, then try "
+    "again, and check your spam folder for the emails already sent."
 )
 LINK_GONE = (
     "This link has run out of time or was already used. Ask for a new one with "

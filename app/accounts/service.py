@@ -27,8 +27,8 @@ from app.core.security import (
 
 SIGN_IN_REFUSED = "That email and password don't match an account. Check them and try again."
 SIGN_IN_LOCKED = (
-    "Sign-in is paused for this email after too many failed attempts. Wait until the time "
-    "given in Retry-After, or ask an administrator to unlock it."
+    "Sign-in is paused for this email after too many failed attempts. Wait {wait}, or ask "
+    "an administrator to unlock it."
 )
 SIGN_IN_ADDRESS_LIMITED = (
     "Too many failed sign-ins from your network. Wait a few minutes, then try again."
@@ -38,8 +38,7 @@ REGISTRATION_RECEIVED = (
     "password. If it already had an account, sign in with that account's password."
 )
 REGISTRATIONS_LIMITED = (
-    "Too many accounts have been made from your network recently. Wait until the time given "
-    "in Retry-After, then try again."
+    "Too many accounts have been made from your network recently. Wait {wait}, then try again."
 )
 # Words, not a password.
 WRONG_CURRENT_PASSWORD = "That isn't your current password. Check it and try again."  # noqa: S105

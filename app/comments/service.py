@@ -83,7 +83,9 @@ def grantee_comments(session: Session, user: User, grant: Grant) -> list[dict[st
         user,
         "read_comments",
         sections,
-        f"read their comments and your replies ({len(comments)}) on: {titles(sections)}.",
+        f"read their comments and your replies on {titles(sections)}."
+        if comments
+        else "looked for their comments; there were none.",
     )
     session.commit()
     return _threads(comments, shown)

@@ -242,7 +242,7 @@ def add_section(
         plan,
         settings,
         if_match,
-        f"Added section '{body.title}'",
+        f"Added section \u201c{body.title}\u201d",
         service.add_section(body.title, body.description),
     )
     return _written(plan, section, 201)
@@ -268,7 +268,7 @@ def update_section(
         plan,
         settings,
         if_match,
-        f"Changed section '{key}'",
+        lambda sections: f"Changed section {service.section_title(sections, key)}",
         service.edit_section(key, fields),
     )
     return _written(plan, section)
@@ -291,7 +291,7 @@ def remove_section(
         plan,
         settings,
         if_match,
-        f"Removed section '{key}'",
+        lambda sections: f"Removed section {service.section_title(sections, key)}",
         service.remove_section(key),
     )
     return Response(status_code=204, headers={"ETag": service.etag(plan)})
@@ -343,7 +343,7 @@ def add_entry(
         plan,
         settings,
         if_match,
-        f"Added an entry to '{key}'",
+        lambda sections: f"Added an entry to {service.section_title(sections, key)}",
         service.add_entry(key, body.text, body.prompt, goal, page=page),
     )
     return _written(plan, entry, 201)
@@ -371,7 +371,7 @@ def update_entry(
         plan,
         settings,
         if_match,
-        f"Edited an entry in '{key}'",
+        lambda sections: f"Edited an entry in {service.section_title(sections, key)}",
         service.edit_entry(key, entry_id, fields),
     )
     return _written(plan, entry)
@@ -398,7 +398,7 @@ def remove_entry(
         plan,
         settings,
         if_match,
-        f"Removed an entry from '{key}'",
+        lambda sections: f"Removed an entry from {service.section_title(sections, key)}",
         service.remove_entry(key, entry_id),
     )
     return Response(status_code=204, headers={"ETag": service.etag(plan)})
@@ -425,7 +425,7 @@ def reorder_entries(
         plan,
         settings,
         if_match,
-        f"Reordered entries in '{key}'",
+        lambda sections: f"Reordered entries in {service.section_title(sections, key)}",
         service.reorder_entries(key, body.entry_ids),
     )
     return _written(plan, section)

@@ -182,19 +182,21 @@ def change_plan(
     plan: Plan,
     *,
     author: User,
-    summary: str,
+    summary: str | Callable[[list[dict[str, Any]]], str],
     expected_version: int | None,
     change: Callable[[PlanDraft], T],
     retention_days: int,
 ) -> tuple[Plan, T]:
     """Apply `change` to the owner's `plan` (as `get_owned_plan` gave it) as one new
     version. With an expected version, a stale write is refused with 409; without one, a
-    write racing another is simply re-applied to the newer copy."""
+    write racing another is simply re-applied to the newer copy. A callable `summary` words
+    the version from the sections as they were before it."""
     owner_id, plan_id = plan.owner_id, plan.id
     for _ in range(_CONCURRENT_RETRIES):
         if expected_version is not None and expected_version != plan.version:
             raise conflict(plan, retention_days)
         draft = PlanDraft(title=plan.title, sections=deepcopy(plan.sections))
+        said = summary(plan.sections) if callable(summary) else summary
         result = change(draft)
         now = clock.utcnow()
         swapped = _write_plan(
@@ -207,7 +209,7 @@ def change_plan(
             updated_at=now,
         )
         if swapped:
-            _record_revision(session, plan, author, summary, now)
+            _record_revision(session, plan, author, said, now)
             plan_events.publish(PlanEvent.changed, session, plan, updated_at=now)
             session.commit()
             return plan, result
@@ -318,6 +320,12 @@ def revision_summary(revision: PlanRevision) -> dict[str, Any]:
 
 
 # ---- sections and entries (change functions for change_plan) ---------------------------
+
+
+def section_title(sections: list[dict[str, Any]], key: str) -> str:
+    """A section as the plan's history names it: its title, in quotes, as people see it."""
+    title = next((s["title"] for s in sections if s["key"] == key), key)
+    return f"\u201c{title}\u201d"
 
 
 def find_section(draft: PlanDraft, key: str) -> dict[str, Any]:

@@ -389,8 +389,8 @@ def revoke_share(session: Session, owner: User, plan: Plan, share_id: uuid.UUID)
 
 
 INVITE_ATTEMPTS_LIMITED = (
-    "Too many wrong or expired invite codes. Wait until the time given in Retry-After, then "
-    "check the code with the person who gave it to you."
+    "Too many wrong or expired invite codes. Wait {wait}, then check the code with the "
+    "person who gave it to you."
 )
 
 

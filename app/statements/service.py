@@ -219,7 +219,8 @@ def create_import(
         raise Problem(
             422,
             person_warnings[0]["message"] + " Nothing was stored. If it is about them under "
-            "another name, send it again with confirm_person=true; they will see this warning.",
+            "another name, say you're sure it is about them and send it again; they will see "
+            "this warning.",
             where=person_warnings[0]["where"],
             warnings=person_warnings,
         )

@@ -72,8 +72,9 @@ def accept_suggestion(
     settings: AppSettings,
     body: SuggestionAcceptance | None = None,
 ):
-    """Apply a suggestion as a new version of your plan, credited to who suggested it.
-    You can restore the earlier version from the plan's history."""
+    """Apply a suggestion as a new version of your plan, in your name, saying whose suggestion
+    it was; with `text`, your own version of their words goes in instead. You can restore the
+    earlier version from the plan's history."""
     return service.accept_suggestion(
         session,
         user,
@@ -81,6 +82,7 @@ def accept_suggestion(
         suggestion_id,
         body.apply_although_changed if body else False,
         settings.deleted_plan_retention_days,
+        text=body.text if body else None,
     )
 
 

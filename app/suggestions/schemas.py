@@ -67,6 +67,11 @@ class SuggestionAcceptance(StrictInput):
         default=False,
         description="Apply a change even though the entry changed after it was suggested",
     )
+    text: Text | None = Field(
+        default=None,
+        description="For add and change: the owner's own version of the suggested words, "
+        "put in the plan instead of them (changing it first)",
+    )
 
 
 class SuggestionRejection(StrictInput):

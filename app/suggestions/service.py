@@ -46,7 +46,7 @@ def _suggested_edit(s: Suggestion, title: str) -> str:
 
 def _suggestion_summary(s: Suggestion, title: str) -> str:
     status = {
-        SuggestionStatus.pending: "waiting for the person to decide",
+        SuggestionStatus.pending: "not decided yet",
         SuggestionStatus.accepted: "accepted",
         SuggestionStatus.rejected: "not accepted",
     }[SuggestionStatus(s.status)]
@@ -133,7 +133,9 @@ def grantee_suggestions(session: Session, user: User, grant: Grant) -> list[dict
         user,
         "read_suggestions",
         sections,
-        f"looked at the changes they suggested ({len(suggestions)}) to: {titles(sections)}.",
+        f"looked at the {_count(len(suggestions), 'change')} they suggested to {titles(sections)}."
+        if suggestions
+        else "looked for changes they suggested; there were none.",
     )
     session.commit()
     return [suggestion_view(s, shown, for_owner=False) for s in suggestions]
@@ -160,12 +162,16 @@ def _pending_suggestion(session: Session, plan: Plan, suggestion_id: uuid.UUID) 
     return suggestion
 
 
-def _edit_for(suggestion: Suggestion):
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}" if n == 1 else f"{n} {thing}s"
+
+
+def _edit_for(suggestion: Suggestion, text: str):
     entry_id = uuid.UUID(suggestion.entry_id) if suggestion.entry_id else None
     if suggestion.action == SuggestionAction.add:
-        return plans.add_entry(suggestion.section_key, suggestion.text, suggestion.prompt, None)
+        return plans.add_entry(suggestion.section_key, text, suggestion.prompt, None)
     if suggestion.action == SuggestionAction.change:
-        return plans.edit_entry(suggestion.section_key, entry_id, {"text": suggestion.text})
+        return plans.edit_entry(suggestion.section_key, entry_id, {"text": text})
     return plans.remove_entry(suggestion.section_key, entry_id)
 
 
@@ -183,13 +189,25 @@ def accept_suggestion(
     suggestion_id: uuid.UUID,
     apply_although_changed: bool,
     retention_days: int,
+    text: str | None = None,
 ) -> dict[str, Any]:
-    """Applies the suggestion as an ordinary versioned edit credited to its author. The
-    suggestion is marked accepted and logged inside that same edit, so both happen or
-    neither does, even when the edit is retried after a concurrent change."""
+    """Applies the suggestion as an ordinary versioned edit: the owner's decision, in their
+    name, saying whose suggestion it was. With `text`, the owner's own version of the words
+    goes in instead of the suggested ones. The suggestion is marked accepted and logged inside
+    that same edit, so both happen or neither does, even when the edit is retried after a
+    concurrent change."""
     suggestion = _pending_suggestion(session, plan, suggestion_id)
-    author = session.get(User, suggestion.author_id) if suggestion.author_id else None
-    edit = _edit_for(suggestion)
+    if text is not None and suggestion.action == SuggestionAction.remove:
+        raise Problem(
+            422,
+            "This suggestion is to remove an entry, so there are no words to change. Accept it "
+            "as it is, or say no to it.",
+        )
+    changed_first = text is not None and text != suggestion.text
+    edit = _edit_for(suggestion, suggestion.text if text is None else text)
+    section_title = (_section_of(plan.sections, suggestion.section_key) or {}).get(
+        "title", suggestion.section_key
+    )
 
     def apply(draft: plans.PlanDraft) -> Any:
         section = _section_of(draft.sections, suggestion.section_key)
@@ -220,6 +238,8 @@ def accept_suggestion(
         result = edit(draft)
         suggestion.status = SuggestionStatus.accepted
         suggestion.decided_at = clock.utcnow()
+        if changed_first:
+            suggestion.decision_note = "Accepted with changes to the words."
         session.add(suggestion)
         log_event(
             session,
@@ -236,10 +256,10 @@ def accept_suggestion(
     plan, _ = plans.change_plan(
         session,
         plan,
-        # An author whose account is gone can't be credited by id; the summary names them.
-        author=author or owner,
-        summary=f"Accepted a suggestion from {suggestion.author_name} "
-        f"({suggestion.action} in '{suggestion.section_key}')",
+        author=owner,
+        summary=f"Accepted {suggestion.author_name}'s suggestion of "
+        f"{_suggested_edit(suggestion, section_title)}"
+        + (", with changes" if changed_first else ""),
         expected_version=None,
         change=apply,
         retention_days=retention_days,

@@ -377,7 +377,9 @@ class _Batch:
             op.section, op.text, op.prompt, fields["goal"], op.entry_id, fields["page"]
         )(draft)
         self._write(entry_id, fields)
-        return self._saved(op, f"Added an entry to '{op.section}'")
+        return self._saved(
+            op, f"Added an entry to {plans.section_title(draft.sections, op.section)}"
+        )
 
     def _edit_entry(self, draft: plans.PlanDraft, op: EditEntry) -> Result:
         entry_id = str(op.entry_id)
@@ -413,7 +415,9 @@ class _Batch:
             )
         plans.edit_entry(op.section, op.entry_id, changes)(draft)
         self._write(entry_id, changes)
-        return self._saved(op, f"Edited an entry in '{op.section}'")
+        return self._saved(
+            op, f"Edited an entry in {plans.section_title(draft.sections, op.section)}"
+        )
 
     def _written_ids(self) -> set[str]:
         return {target for target, _ in self._written}
@@ -435,7 +439,9 @@ class _Batch:
                 theirs=_entry_fields(entry),
             )
         plans.remove_entry(op.section, op.entry_id)(draft)
-        return self._saved(op, f"Removed an entry from '{op.section}'")
+        return self._saved(
+            op, f"Removed an entry from {plans.section_title(draft.sections, op.section)}"
+        )
 
     def _reorder_entries(self, draft: plans.PlanDraft, op: ReorderEntries) -> Result:
         section = plans.find_section(draft, op.section)
@@ -444,7 +450,9 @@ class _Batch:
         if order == current:
             return _result(op, "applied")
         plans.reorder_entries(op.section, [uuid.UUID(i) for i in order])(draft)
-        return self._saved(op, f"Reordered entries in '{op.section}'")
+        return self._saved(
+            op, f"Reordered entries in {plans.section_title(draft.sections, op.section)}"
+        )
 
     def _edit_section(self, draft: plans.PlanDraft, op: EditSection) -> Result:
         changes = _changes(op.changes)
@@ -465,7 +473,7 @@ class _Batch:
             )
         plans.edit_section(op.section, changes)(draft)
         self._write(target, changes)
-        return self._saved(op, f"Changed section '{op.section}'")
+        return self._saved(op, f"Changed section {plans.section_title(draft.sections, op.section)}")
 
     def _reorder_sections(self, draft: plans.PlanDraft, op: ReorderSections) -> Result:
         current = [s["key"] for s in draft.sections]

@@ -6,6 +6,7 @@ import { routes } from "./routes.js";
 import { watchLock } from "./screens/lock.js";
 import * as store from "./store.js";
 import { onSyncState, startSync, syncState } from "./sync.js";
+import { inWords, onWaiting, refreshWaiting, total, waiting } from "./waiting.js";
 
 const main = document.getElementById("main");
 let current = { path: null, screen: null };
@@ -15,13 +16,13 @@ let renders = 0;
 let ownRenderWaiting = false;
 
 function match(path) {
-  for (const [pattern, screen] of routes) {
+  for (const [pattern, load] of routes) {
     const names = [];
     const regex = new RegExp(`^${pattern.replace(/:(\w+)/g, (_, n) => (names.push(n), "([^/]+)"))}$`);
     const found = path.match(regex);
     if (found)
       return {
-        screen,
+        load,
         params: Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(found[i + 1])])),
       };
   }
@@ -48,13 +49,13 @@ async function render({ moveFocus, fromServer = false }) {
   const path = location.hash.startsWith("#/") ? location.hash.slice(2) : "";
   const found = path && match(path);
   if (!found) return navigate(await home());
-  const signedIn = await session();
-  if (!found.screen.open && !signedIn) return navigate("signin");
+  const [screen, signedIn] = await Promise.all([found.load(), session()]);
+  if (!screen.open && !signedIn) return navigate("signin");
   showNav(signedIn?.user);
   const focusedId = main.contains(document.activeElement) ? document.activeElement.id : null;
   const rerender = () => render({ moveFocus: false });
   const context = { navigate, user: signedIn?.user, refresh, rerender, focusNext };
-  const { title, body } = await found.screen.render(found.params, context);
+  const { title, body } = await screen.render(found.params, context);
   // The screen sent the person elsewhere, or they moved on while it was being made.
   if (title === undefined || thisRender !== renders) return;
   // What a sync brought can wait while the person has a form open, even one they opened
@@ -64,7 +65,7 @@ async function render({ moveFocus, fromServer = false }) {
   document.title = `${title} – Your plan`;
   fill(main, body);
   if (!current.screen) performance.mark("first-screen-shown"); // for bench/pwa_bench.py
-  current = { path, screen: found.screen };
+  current = { path, screen };
   showStatus();
   const focusId = focusNextId ?? focusedId;
   focusNextId = null;
@@ -100,6 +101,28 @@ function showNav(user) {
     if (here) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
+  if (roles.person) showWaiting();
+}
+
+/** The Sharing tab carries a count of what waits for the person; its name says it in words. */
+async function showWaiting() {
+  const counts = await waiting();
+  const link = document.getElementById("sharing-tab");
+  const n = total(counts);
+  link.replaceChildren("Sharing", ...(n ? [" ", h("span", { class: "tab-count" }, String(n))] : []));
+  if (n) link.setAttribute("aria-label", `Sharing ${n} waiting for you: ${inWords(counts)}`);
+  else link.removeAttribute("aria-label");
+}
+
+/** The fixed bars' heights, for the page to keep clear of them (they grow with the text). */
+function keepClearOfBars() {
+  const root = document.documentElement.style;
+  const tabs = document.getElementById("tabs");
+  const top = document.querySelector(".top");
+  new ResizeObserver(() => {
+    root.setProperty("--tabs-height", `${tabs.offsetHeight}px`);
+    root.setProperty("--top-height", `${top.offsetHeight}px`);
+  }).observe(document.body);
 }
 
 const PHASES = {
@@ -148,6 +171,14 @@ async function start() {
     refresh({ fromServer: event.detail.from === "server" });
   });
   onSyncState(showStatus);
+  onSyncState(async () => {
+    if (syncState().phase === "synced" && (await session())?.user.role === "person") refreshWaiting();
+  });
+  onWaiting(async () => {
+    showNav((await session())?.user);
+    refresh();
+  });
+  keepClearOfBars();
   document.addEventListener("input", (event) => event.target.form?.setAttribute("data-dirty", ""));
   document.getElementById("skip").addEventListener("click", (event) => {
     event.preventDefault();

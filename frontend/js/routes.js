@@ -1,56 +1,38 @@
-// Every screen, by its address after "#/". `open` screens work without signing in;
-// `live` screens show changes (from sync, say) as they arrive.
-import { more, print } from "./screens/account.js";
-import { forgotPassword, resetPassword, signIn, signUp } from "./screens/auth.js";
-import { arrange } from "./screens/arrange.js";
-import { crisisCard } from "./screens/crisis-card.js";
-import { copies } from "./screens/copies.js";
-import { crisis } from "./screens/crisis.js";
-import { decisions } from "./screens/decisions.js";
-import { deleted } from "./screens/deleted.js";
-import * as history from "./screens/history.js";
-import { invite } from "./screens/invite.js";
-import { appLock } from "./screens/lock.js";
-import { overview } from "./screens/plan.js";
-import { progress } from "./screens/progress.js";
-import { importReview, inbox } from "./screens/review.js";
-import { section } from "./screens/section.js";
-import { importUpload, sharedList, sharedView } from "./screens/shared.js";
-import { accessLog, changeShare, newShare, sharing } from "./screens/sharing.js";
-import * as today from "./screens/today.js";
-import { welcome } from "./screens/welcome.js";
-
+// Every screen, by its address after "#/", and how to load it: a screen's code is fetched
+// when it is first shown, so the app opens (to the crisis view, say) without loading the rest.
+// `open` screens work without signing in; `live` screens show changes (from sync, say) as
+// they arrive.
 export const routes = [
-  ["signin", signIn],
-  ["signup", signUp],
-  ["forgot-password", forgotPassword],
-  ["reset-password/:token", resetPassword],
-  ["welcome", welcome],
-  ["plan", overview],
-  ["plan/:key", section],
-  ["arrange", arrange],
-  ["today", today.ask],
-  ["today/:state", today.answer],
-  ["crisis", crisis],
-  ["progress", progress],
-  ["take-with-you", copies],
-  ["history", history.list],
-  ["history/:number", history.version],
-  ["decisions", decisions],
-  ["deleted", deleted],
-  ["more", more],
-  ["app-lock", appLock],
-  ["print", print],
-  ["sharing", sharing],
-  ["sharing/new", newShare],
-  ["sharing/:id", changeShare],
-  ["access-log", accessLog],
-  ["crisis-card", crisisCard],
-  ["invite/:code", invite],
-  ["suggestions", inbox],
-  ["imports/:id", importReview],
-  ["shared", sharedList],
-  ["shared/:id", sharedView],
-  ["import", importUpload],
-  ["import/:planId", importUpload],
+  ["signin", () => import("./screens/auth.js").then((m) => m.signIn)],
+  ["signup", () => import("./screens/auth.js").then((m) => m.signUp)],
+  ["forgot-password", () => import("./screens/auth.js").then((m) => m.forgotPassword)],
+  ["reset-password/:token", () => import("./screens/auth.js").then((m) => m.resetPassword)],
+  ["welcome", () => import("./screens/welcome.js").then((m) => m.welcome)],
+  ["plan", () => import("./screens/plan.js").then((m) => m.overview)],
+  ["plan/:key", () => import("./screens/section.js").then((m) => m.section)],
+  ["arrange", () => import("./screens/arrange.js").then((m) => m.arrange)],
+  ["today", () => import("./screens/today.js").then((m) => m.ask)],
+  ["today/:state", () => import("./screens/today.js").then((m) => m.answer)],
+  ["crisis", () => import("./screens/crisis.js").then((m) => m.crisis)],
+  ["progress", () => import("./screens/progress.js").then((m) => m.progress)],
+  ["take-with-you", () => import("./screens/copies.js").then((m) => m.copies)],
+  ["history", () => import("./screens/history.js").then((m) => m.list)],
+  ["history/:number", () => import("./screens/history.js").then((m) => m.version)],
+  ["decisions", () => import("./screens/decisions.js").then((m) => m.decisions)],
+  ["deleted", () => import("./screens/deleted.js").then((m) => m.deleted)],
+  ["more", () => import("./screens/account.js").then((m) => m.more)],
+  ["app-lock", () => import("./screens/lock.js").then((m) => m.appLock)],
+  ["print", () => import("./screens/account.js").then((m) => m.print)],
+  ["sharing", () => import("./screens/sharing.js").then((m) => m.sharing)],
+  ["sharing/new", () => import("./screens/sharing.js").then((m) => m.newShare)],
+  ["sharing/:id", () => import("./screens/sharing.js").then((m) => m.changeShare)],
+  ["access-log", () => import("./screens/sharing.js").then((m) => m.accessLog)],
+  ["crisis-card", () => import("./screens/crisis-card.js").then((m) => m.crisisCard)],
+  ["invite/:code", () => import("./screens/invite.js").then((m) => m.invite)],
+  ["suggestions", () => import("./screens/review.js").then((m) => m.inbox)],
+  ["imports/:id", () => import("./screens/review.js").then((m) => m.importReview)],
+  ["shared", () => import("./screens/shared.js").then((m) => m.sharedList)],
+  ["shared/:id", () => import("./screens/shared.js").then((m) => m.sharedView)],
+  ["import", () => import("./screens/shared.js").then((m) => m.importUpload)],
+  ["import/:planId", () => import("./screens/shared.js").then((m) => m.importUpload)],
 ];

@@ -104,7 +104,7 @@ async function setAside(queued, error) {
   await db.transaction(["outbox", "decisions"], (stores) => {
     for (const [index, message] of refused) {
       const { seq, ...op } = queued[index];
-      const detail = `This change couldn't be saved: ${message}.`;
+      const detail = `This change couldn't be saved: ${message.replace(/\.$/, "")}.`;
       const result = { op_id: op.op_id, plan_id: op.plan_id, status: "rejected", status_code: 422, detail };
       stores.outbox.delete(seq);
       stores.decisions.put({ op_id: op.op_id, op, result, at });

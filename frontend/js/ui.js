@@ -107,6 +107,23 @@ function pageDetails(page) {
     page.link ? h("p", {}, h("a", { href: page.link, rel: "noopener noreferrer", target: "_blank" }, page.link)) : null,
     page.file ? h("p", { class: "hint" }, `A file kept with it: ${page.file.name}`) : null,
   ];
+// A phone number as people type one ("07700 900123", "+44 161 496 0000", "116 123"), or
+// an emergency number on its own.
+const PHONE_NUMBER = /\+?\d[\d ]{5,}\d|\b(?:999|111|112)\b/g;
+
+export const hasPhoneNumber = (text) => text.search(PHONE_NUMBER) !== -1;
+
+/** The text, with each phone number in it a tap-to-call link. */
+export function withPhoneLinks(text) {
+  const parts = [];
+  let done = 0;
+  for (const found of text.matchAll(PHONE_NUMBER)) {
+    parts.push(text.slice(done, found.index));
+    parts.push(h("a", { href: `tel:${found[0].replaceAll(" ", "")}` }, found[0]));
+    done = found.index + found[0].length;
+  }
+  parts.push(text.slice(done));
+  return parts;
 }
 
 /** An entry as the person wrote it (or accepted it), read-only. */
@@ -115,6 +132,7 @@ export function entryView(entry) {
     entry.page ? h("p", { class: "page-title" }, entry.page.title) : null,
     h("p", { class: "entry-text" }, entry.text),
     pageDetails(entry.page),
+    h("p", { class: "entry-text" }, withPhoneLinks(entry.text)),
     sourceNote(entry.source, entry.created_at),
     goalDetails(entry.goal),
   ];

@@ -42,7 +42,7 @@ def test_an_earlier_version_can_be_made_current_again(phone, person):
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="More").click()
     page.get_by_role("link", name="Your plan's history").click()
-    page.get_by_role("link", name="Version 2: Added an entry to 'triggers'").click()
+    page.get_by_role("link", name="Version 2: Added an entry to “Triggers”").click()
     expect(page.get_by_text("Crowds", exact=True)).to_be_visible()
     page.get_by_role("button", name="Make this my current plan").click()
 

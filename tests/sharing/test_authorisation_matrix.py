@@ -265,6 +265,7 @@ ROUTES: dict[str, Rule] = {
     "GET /api/v1/plans/{plan_id}/suggestions": OWNER_ONLY,
     "POST /api/v1/plans/{plan_id}/suggestions/{suggestion_id}/accept": OWNER_ONLY,
     "POST /api/v1/plans/{plan_id}/suggestions/{suggestion_id}/reject": OWNER_ONLY,
+    "GET /api/v1/plans/{plan_id}/waiting": OWNER_ONLY,
     "POST /api/v1/plans/{plan_id}/crisis-card": OWNER_ONLY,
     "GET /api/v1/plans/{plan_id}/crisis-card": OWNER_ONLY,
     "DELETE /api/v1/plans/{plan_id}/crisis-card": OWNER_ONLY,

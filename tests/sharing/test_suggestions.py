@@ -28,7 +28,7 @@ def _suggest_changing_crisis_entry(owner, marked_plan, worker) -> tuple[str, dic
     return url, change
 
 
-def test_accepting_a_suggestion_is_a_credited_restorable_edit(owner, marked_plan, link_worker):
+def test_accepting_a_suggestion_is_the_owners_restorable_edit(owner, marked_plan, link_worker):
     _, url = _setup(owner, marked_plan, link_worker)
     before = _plan(owner, marked_plan)
     made = link_worker.post(
@@ -57,8 +57,10 @@ def test_accepting_a_suggestion_is_a_credited_restorable_edit(owner, marked_plan
     assert "Ring my sister first" in _crisis_texts(owner, marked_plan)
 
     history = owner.get(f"{plan_url}/revisions").json()
-    assert history[0]["author"] == {"id": link_worker.id, "display_name": "Jo Link"}
-    assert "suggestion from Jo Link" in history[0]["summary"]
+    # The decision is the owner's own: the version is theirs, and says whose suggestion it was.
+    assert history[0]["author"] == {"id": owner.id, "display_name": "Sam"}
+    assert history[0]["summary"].startswith("Accepted Jo Link's suggestion of adding to My crisis")
+    assert history[0]["summary"].endswith(": \u201cRing my sister first\u201d")
     restored = owner.post(f"{plan_url}/revisions/{before['version']}/restore")
     assert restored.status_code == 200
     assert "Ring my sister first" not in _crisis_texts(owner, marked_plan)

@@ -336,7 +336,7 @@ export const more = {
                   h(
                     "span",
                     {},
-                    `${p.title} (${TEMPLATE_NAMES[p.template]})${p.archived ? ", put away" : ""}`
+                    `${p.title}${p.title.startsWith(TEMPLATE_NAMES[p.template]) ? "" : ` (${TEMPLATE_NAMES[p.template]})`}${p.archived ? ", put away" : ""}`
                   ),
                   p.id === current?.id
                     ? h("span", { class: "hint" }, "Open now")

@@ -19,9 +19,10 @@ const PASSWORD_HINT =
 async function arrive(navigate, user) {
   window.dispatchEvent(new Event("signed-in"));
   await syncNow();
-  if (user.role !== "person") return navigate("shared");
+  // An invite opened before signing in comes first, whoever is signing in.
   const pending = sessionStorage.getItem("invite");
   if (pending) return navigate(`invite/${pending}`);
+  if (user.role !== "person") return navigate("shared");
   navigate((await store.currentPlan()) ? "plan" : "welcome");
 }
 

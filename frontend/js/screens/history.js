@@ -8,9 +8,11 @@ import { answersByPrompt, backLink, cardLink, flash, load, page } from "../ui.js
 const NOT_SYNCED_YET =
   "Your plan hasn't reached the server yet, so it has no history there. It will once it syncs.";
 const fromServer = (path, what) => load(() => api(path), what, NOT_SYNCED_YET);
+/** "By you, " for the person's own changes; "By Riley, " for a change someone else made. */
+const byWhom = (author, user) => (!author ? "" : `By ${author.id === user?.id ? "you" : author.display_name}, `);
 
 export const list = {
-  async render() {
+  async render(_params, { user }) {
     const plan = await store.currentPlan();
     if (!plan) return page("History", h("p", {}, "There is no plan yet."));
     const { data, notice } = await fromServer(`/plans/${plan.id}/revisions`, "Seeing your plan's history");
@@ -33,7 +35,7 @@ export const list = {
               cardLink(
                 `#/history/${r.number}`,
                 `Version ${r.number}: ${r.summary}`,
-                `${r.author ? `By ${r.author.display_name}, ` : ""}${formatDateTime(r.created_at)}`
+                `${byWhom(r.author, user)}${formatDateTime(r.created_at)}`
               )
             )
           )
@@ -43,7 +45,7 @@ export const list = {
 };
 
 export const version = {
-  async render({ number }, { navigate }) {
+  async render({ number }, { navigate, user }) {
     const plan = await store.currentPlan();
     const { data, notice } = await fromServer(
       `/plans/${plan?.id}/revisions/${number}`,
@@ -72,7 +74,7 @@ export const version = {
       h(
         "p",
         {},
-        `${data.summary}. ${data.author ? `By ${data.author.display_name}, ` : ""}${formatDateTime(data.created_at)}.`
+        `${data.summary}. ${byWhom(data.author, user)}${formatDateTime(data.created_at)}.`
       ),
       h(
         "button",

@@ -2,6 +2,7 @@
 import { h } from "../dom.js";
 import * as store from "../store.js";
 import { cardLink, field, form, page } from "../ui.js";
+import { inWords, total, waiting } from "../waiting.js";
 
 function count(section) {
   const n = section.entries.length;
@@ -88,8 +89,18 @@ export const overview = {
       },
       arranging ? "Done changing the order" : "Change the order"
     );
+    const waitingNow = await waiting();
+    const n = total(waitingNow);
     return page(
       plan.title,
+      n
+        ? h(
+            "p",
+            { class: "notice", id: "waiting-line" },
+            h("a", { href: "#/suggestions" }, `${inWords(waitingNow)} ${n === 1 ? "waits" : "wait"} for you`),
+            ". Nothing changes in your plan unless you accept it."
+          )
+        : null,
       h("p", { class: "lead" }, h("a", { href: "#/today", class: "button primary" }, "How are you today?")),
       h(
         "ul",

@@ -4,6 +4,7 @@ import { api } from "../api.js";
 import { fill, formatDate, formatDateTime, h, saveFile } from "../dom.js";
 import * as store from "../store.js";
 import { syncNow } from "../sync.js";
+import { remember } from "../waiting.js";
 import {
   backLink,
   cardLink,
@@ -45,6 +46,48 @@ function suggestionCard(plan, s, rerender) {
     decideSuggestion(plan, s, action, body, rerender).catch(
       (error) => ((problem.textContent = error.message), (problem.hidden = false))
     );
+  const anyway = s.target_changed ? { apply_although_changed: true } : {};
+  const named = (text) => [text, h("span", { class: "visually-hidden" }, `: ${s.summary}`)];
+  // As with an imported statement: their words as they are, the person's own version of
+  // them, no, or no with the person's reason (which the one who suggested it reads).
+  const changeFirst =
+    s.action === "remove"
+      ? null
+      : h(
+          "details",
+          { class: "adder" },
+          h("summary", {}, named("Change it first")),
+          form(
+            async (f) => {
+              const text = f.text.value.trim();
+              if (!text) throw new Error("Write your version of the words first, or choose another option.");
+              f.removeAttribute("data-dirty");
+              await act("accept", { ...anyway, text });
+            },
+            field("My version of the words", textArea("text", s.text)),
+            h("button", { type: "submit", class: "primary" }, "Add my version")
+          )
+        );
+  const disagree = h(
+    "details",
+    { class: "adder" },
+    h("summary", {}, named("I disagree")),
+    form(
+      async (f) => {
+        const reason = f.reason.value.trim();
+        if (!reason || reason === DISAGREE.trim())
+          throw new Error("Say why you disagree, or choose another option.");
+        f.removeAttribute("data-dirty");
+        await act("reject", { reason });
+      },
+      field(
+        "Why I disagree",
+        textArea("reason", DISAGREE, { rows: 2 }),
+        `${s.suggested_by.display_name} will read this. Your plan doesn't change.`
+      ),
+      h("button", { type: "submit", class: "secondary" }, "Say no, with my reason")
+    )
+  );
   return h(
     "li",
     { class: "card" },
@@ -52,7 +95,7 @@ function suggestionCard(plan, s, rerender) {
     h(
       "p",
       { class: "hint" },
-      `From ${who(s.suggested_by)}, ${formatDateTime(s.created_at)}. In “${s.section.title ?? s.section.key}”.`
+      `From ${who(s.suggested_by)}, ${formatDateTime(s.created_at)}. In “${s.section.title}”.`
     ),
     s.current_text && s.action !== "add" ? h("p", {}, "Your words now: ", h("q", {}, s.current_text)) : null,
     s.text
@@ -70,23 +113,11 @@ function suggestionCard(plan, s, rerender) {
     h(
       "div",
       { class: "row" },
-      h(
-        "button",
-        {
-          type: "button",
-          class: "primary",
-          onclick: () => act("accept", s.target_changed ? { apply_although_changed: true } : undefined),
-        },
-        "Accept",
-        h("span", { class: "visually-hidden" }, `: ${s.summary}`)
-      ),
-      h(
-        "button",
-        { type: "button", class: "secondary", onclick: () => act("reject") },
-        "Say no",
-        h("span", { class: "visually-hidden" }, `: ${s.summary}`)
-      )
-    )
+      h("button", { type: "button", class: "primary", onclick: () => act("accept", anyway) }, named("Accept")),
+      h("button", { type: "button", class: "secondary", onclick: () => act("reject") }, named("Say no"))
+    ),
+    changeFirst,
+    disagree
   );
 }
 
@@ -109,7 +140,7 @@ function commentCard(plan, c, rerender) {
     h(
       "p",
       { class: "hint" },
-      `${who(c.written_by)} on “${c.section.title ?? c.section.key}”, ${formatDateTime(c.created_at)}:`
+      `${who(c.written_by)} on “${c.section.title}”, ${formatDateTime(c.created_at)}:`
     ),
     h("p", { class: "entry-text" }, c.text),
     c.replies.map((r) =>
@@ -147,6 +178,11 @@ export const inbox = {
     if (notice) return page("Suggestions and imports", notice);
     const [imports, suggestions, comments] = data;
     const proposed = imports.filter((i) => i.status === "proposed");
+    remember(plan.id, {
+      suggestions: suggestions.length,
+      comments: comments.filter((c) => !c.replies.some((r) => r.by_plan_owner)).length,
+      imports: proposed.length,
+    });
     return page(
       "Suggestions and imports",
       h("p", {}, "Things people you share with sent you. Nothing changes in your plan unless you accept it."),

@@ -69,44 +69,102 @@ function commentForm(shareId, section, person, rerender) {
   return details;
 }
 
-function suggestForm(shareId, section, { action, entry, rerender }) {
-  const quoted = entry && `“${entry.text.length > 40 ? `${entry.text.slice(0, 40)}…` : entry.text}”`;
-  const titles = {
-    add: `Suggest adding something to “${section.title}”`,
-    change: `Suggest a change to ${quoted}`,
-    remove: `Suggest removing ${quoted}`,
+const ACTIONS = {
+  add: "Add something new",
+  change: "Change what they wrote",
+  remove: "Take something out",
+};
+
+const quote = (text) => `“${text.length > 60 ? `${text.slice(0, 60)}…` : text}”`;
+
+/** One form per section for every kind of suggestion: what to do, to which entry, in what
+ * words; only the fields the chosen kind needs are shown. */
+function suggestForm(shareId, section, rerender) {
+  const details = h("details", { class: "adder" }, h("summary", {}, `Suggest a change to “${section.title}”`));
+  const kinds = section.entries.length ? Object.entries(ACTIONS) : [["add", ACTIONS.add]];
+  const entryField = section.entries.length
+    ? field(
+        "Which of their words?",
+        h(
+          "select",
+          { name: "entry" },
+          section.entries.map((e) => h("option", { value: e.id }, quote(e.text)))
+        )
+      )
+    : null;
+  const promptField = section.prompts.length
+    ? field(
+        "Which part?",
+        h(
+          "select",
+          { name: "prompt" },
+          section.prompts.map((p) => h("option", { value: p.key }, p.text))
+        )
+      )
+    : null;
+  const words = field("Suggested words", textArea("text", "", { required: true }));
+  let typed = false;
+  words.querySelector("textarea").addEventListener("input", () => (typed = true));
+  const show = (f) => {
+    const action = f.querySelector("input[name=action]:checked").value;
+    if (entryField) entryField.hidden = action === "add";
+    if (promptField) promptField.hidden = action !== "add";
+    words.hidden = action === "remove";
+    // Their own words to start from, until the suggester types their own.
+    if (!typed) f.text.value = action === "change" ? (section.entries.find((e) => e.id === f.entry.value)?.text ?? "") : "";
   };
-  const details = h("details", { class: "adder" }, h("summary", {}, titles[action]));
-  details.append(
-    form(
-      async (f) => {
-        const body = { section: section.key, action, note: f.note.value.trim() };
-        if (entry) body.entry_id = entry.id;
-        if (action !== "remove") body.text = f.text.value.trim();
-        if (action === "add" && f.prompt?.value) body.prompt = f.prompt.value;
-        await api(`/shared-with-me/${shareId}/suggestions`, { method: "POST", json: body });
-        f.removeAttribute("data-dirty");
-        flash("Your suggestion is sent. Nothing changes in their plan unless they accept it.");
-        rerender();
-      },
-      action === "add" && section.prompts.length
-        ? field(
-            "Which part?",
-            h(
-              "select",
-              { name: "prompt" },
-              section.prompts.map((p) => h("option", { value: p.key }, p.text))
-            )
-          )
-        : null,
-      action === "remove"
-        ? null
-        : field("Suggested words", textArea("text", entry?.text ?? "", { required: true })),
-      field("Why you suggest it (they'll read this)", textArea("note", "", { rows: 2 })),
-      h("button", { type: "submit", class: "primary" }, "Send the suggestion")
-    )
+  const suggestion = form(
+    async (f) => {
+      const action = f.querySelector("input[name=action]:checked").value;
+      const body = { section: section.key, action, note: f.note.value.trim() };
+      if (action !== "add") body.entry_id = f.entry.value;
+      if (action !== "remove") {
+        body.text = f.text.value.trim();
+        if (!body.text) throw new Error("Write the words you suggest first.");
+      }
+      if (action === "add" && f.prompt?.value) body.prompt = f.prompt.value;
+      await api(`/shared-with-me/${shareId}/suggestions`, { method: "POST", json: body });
+      f.removeAttribute("data-dirty");
+      flash("Your suggestion is sent. Nothing changes in their plan unless they accept it.");
+      rerender();
+    },
+    h(
+      "fieldset",
+      { class: "choices-inline" },
+      h("legend", {}, "What would you like to suggest?"),
+      kinds.map(([value, text], i) =>
+        h(
+          "label",
+          { class: "choice" },
+          h("input", { type: "radio", name: "action", value, checked: i === 0 }),
+          " ",
+          text
+        )
+      )
+    ),
+    entryField,
+    promptField,
+    words,
+    field("Why you suggest it (they'll read this)", textArea("note", "", { rows: 2 })),
+    h("button", { type: "submit", class: "primary" }, "Send the suggestion")
   );
+  suggestion.addEventListener("change", (event) => {
+    if (event.target.name === "action" || event.target.name === "entry") show(suggestion);
+  });
+  show(suggestion);
+  details.append(suggestion);
   return details;
+}
+
+/** What the supporter may do with a section, together under it. */
+function sectionActions(shareId, section, person, { canComment, canSuggest, rerender }) {
+  if (!canComment && !canSuggest) return null;
+  return h(
+    "div",
+    { class: "section-actions-box", role: "group", "aria-label": `Your suggestions and comments on “${section.title}”` },
+    canSuggest ? suggestForm(shareId, section, rerender) : null,
+    canComment ? commentForm(shareId, section, person, rerender) : null
+  );
 }
 
 function mine(items, kind) {
@@ -121,11 +179,8 @@ function mine(items, kind) {
           "li",
           { class: "card" },
           h("p", {}, kind === "comment" ? item.text : item.summary),
-          h(
-            "p",
-            { class: "hint" },
-            `${item.section.title ?? item.section.key}, ${formatDateTime(item.created_at)}${item.status ? `: ${item.status}` : ""}`
-          ),
+          h("p", { class: "hint" }, `${item.section.title}, ${formatDateTime(item.created_at)}`),
+          item.decision_note ? h("p", { class: "own-note" }, `Their answer: ${item.decision_note}`) : null,
           (item.replies ?? []).map((r) =>
             h("p", { class: "own-note" }, `${r.written_by.display_name} replied: ${r.text}`)
           )
@@ -167,14 +222,7 @@ export const sharedView = {
           { class: "card", "aria-label": section.title },
           h("h2", {}, section.title),
           answersByPrompt(section, { level: "h3" }),
-          canSuggest
-            ? section.entries.map((entry) => [
-                suggestForm(id, section, { action: "change", entry, rerender }),
-                suggestForm(id, section, { action: "remove", entry, rerender }),
-              ])
-            : null,
-          canSuggest ? suggestForm(id, section, { action: "add", rerender }) : null,
-          canComment ? commentForm(id, section, person, rerender) : null
+          sectionActions(id, section, person, { canComment, canSuggest, rerender })
         )
       ),
       user.role === "clinician" && canSuggest && plan.sections.some((s) => s.key === "crisis")
@@ -242,7 +290,7 @@ export const importUpload = {
           try {
             const made = await api(`/plans/${target.plan_id}/imports`, { method: "POST", form: body });
             f.removeAttribute("data-dirty");
-            flash(`Sent: ${made.summary}. ${target.person.display_name} will review it part by part.`);
+            flash(`Sent. ${made.summary} ${target.person.display_name} will review it part by part.`);
             navigate(`shared/${target.share_id}`);
           } catch (error) {
             if (error.status === 422 && /name|person/i.test(error.message)) confirmBox.hidden = false;

@@ -18,7 +18,7 @@ const PERMISSIONS = {
   comment: "See it and leave comments",
   suggest: "See it, comment, and suggest changes",
 };
-const CLOSED = "Sharing needs a connection";
+const CLOSED = "Sharing";
 let confirming = null;
 
 async function ownPlan(navigate) {
@@ -298,6 +298,60 @@ export const changeShare = {
   },
 };
 
+// Looking at the plan, or at what they wrote on it: one person doing this again and again
+// in a day is one line, with each time kept underneath.
+const LOOKS = new Set(["viewed_plan", "read_comments", "read_suggestions"]);
+const timeOnly = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit" });
+
+/** The log, newest first, with each run of one person's looks on one day made a group. */
+function openedTogether(entries) {
+  const groups = [];
+  for (const entry of entries) {
+    const last = groups.at(-1);
+    const same =
+      last &&
+      LOOKS.has(entry.event) &&
+      LOOKS.has(last[0].event) &&
+      last[0].who?.display_name === entry.who?.display_name &&
+      last[0].share_id === entry.share_id &&
+      formatDate(last[0].at) === formatDate(entry.at);
+    if (same) last.push(entry);
+    else groups.push([entry]);
+  }
+  return groups;
+}
+
+function logCard(group) {
+  const [latest] = group;
+  if (group.length === 1)
+    return h("li", { class: "card" }, h("p", {}, latest.summary), h("p", { class: "hint" }, formatDateTime(latest.at)));
+  const opens = group.filter((e) => e.event === "viewed_plan").length;
+  const [from, to] = [group.at(-1), latest].map((e) => timeOnly.format(new Date(e.at)));
+  const name = latest.who?.display_name ?? "Someone";
+  return h(
+    "li",
+    { class: "card" },
+    h(
+      "p",
+      {},
+      opens
+        ? `${name} opened your plan ${opens === 1 ? "once" : `${opens} times`} on ${formatDate(latest.at)}.`
+        : `${name} looked at what they wrote on your plan ${group.length} times on ${formatDate(latest.at)}.`
+    ),
+    h("p", { class: "hint" }, from === to ? `At ${to}.` : `Between ${from} and ${to}.`),
+    h(
+      "details",
+      {},
+      h("summary", {}, `Each time (${group.length})`),
+      h(
+        "ul",
+        { class: "plain" },
+        group.map((e) => h("li", {}, `${timeOnly.format(new Date(e.at))}: ${e.summary}`))
+      )
+    )
+  );
+}
+
 export const accessLog = {
   async render(_params, { navigate }) {
     const plan = await ownPlan(navigate);
@@ -306,11 +360,7 @@ export const accessLog = {
     const list = h("ol", { class: "cards" });
     const more = h("div", {});
     const show = (log) => {
-      list.append(
-        ...log.entries.map((e) =>
-          h("li", { class: "card" }, h("p", {}, e.summary), h("p", { class: "hint" }, formatDateTime(e.at)))
-        )
-      );
+      list.append(...openedTogether(log.entries).map(logCard));
       more.replaceChildren(
         log.next_before
           ? h(
