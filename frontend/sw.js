@@ -2,7 +2,7 @@
 // the API is never cached here. VERSION is a digest of the files below (tests/test_pwa_shell.py
 // says the new one when a file changes): a new version installs beside the old one and waits
 // until the person chooses "Update now".
-const VERSION = "29e3b118e9f3";
+const VERSION = "d2843a07f427";
 const CACHE = `shell-v${VERSION}`;
 const SHELL = [
   "/index.html",
@@ -19,6 +19,7 @@ const SHELL = [
   "/js/db.js",
   "/js/dom.js",
   "/js/ops.js",
+  "/js/pages.js",
   "/js/passkeys.js",
   "/js/pwa.js",
   "/js/routes.js",
