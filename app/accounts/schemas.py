@@ -163,7 +163,8 @@ class Confirmation(StrictInput):
 
     @model_validator(mode="after")
     def _one_way(self):
-        if self.password is not None and self.passkey is not None:
+        # As the schema says (maxProperties 1): one key, even if the other is sent as null.
+        if len(self.model_fields_set) > 1:
             raise ValueError("send your password or a passkey's answer, not both")
         return self
 

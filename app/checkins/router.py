@@ -18,7 +18,7 @@ from app.checkins.schemas import (
     SharedCheckInsRead,
 )
 from app.core.config import AppSettings
-from app.core.errors import Problem
+from app.core.errors import Problem, problem_responses
 from app.plans.dependencies import OwnedPlan
 
 router = APIRouter(prefix="/api/v1", tags=["check-ins"])
@@ -75,7 +75,11 @@ def download_reminders(plan: OwnedPlan, session: DbSession, settings: AppSetting
     )
 
 
-@router.get("/shared-with-me/{share_id}/check-ins", response_model=SharedCheckInsRead)
+@router.get(
+    "/shared-with-me/{share_id}/check-ins",
+    response_model=SharedCheckInsRead,
+    responses=problem_responses(410),
+)
 def read_shared_check_ins(
     share_id: uuid.UUID, user: CurrentUser, session: DbSession, days: DaysBack = 90
 ):

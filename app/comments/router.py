@@ -18,7 +18,7 @@ router = APIRouter(prefix="/api/v1", tags=["sharing"])
 @router.get(
     "/shared-with-me/{share_id}/comments",
     response_model=list[CommentRead],
-    responses=problem_responses(403),
+    responses=problem_responses(403, 410),
 )
 def read_my_comments(grant: CommentingGrant, user: CurrentUser, session: DbSession):
     """Your comments on this plan, with the person's replies."""
@@ -29,7 +29,7 @@ def read_my_comments(grant: CommentingGrant, user: CurrentUser, session: DbSessi
     "/shared-with-me/{share_id}/comments",
     response_model=CommentRead,
     status_code=201,
-    responses=problem_responses(403),
+    responses=problem_responses(403, 410),
 )
 def write_comment(
     grant: CommentingGrant, body: CommentCreate, user: CurrentUser, session: DbSession

@@ -26,7 +26,7 @@ router = APIRouter(prefix="/api/v1", tags=["sharing"])
 @router.get(
     "/shared-with-me/{share_id}/suggestions",
     response_model=list[SuggestionRead],
-    responses=problem_responses(403),
+    responses=problem_responses(403, 410),
 )
 def read_my_suggestions(grant: SuggestingGrant, user: CurrentUser, session: DbSession):
     return service.grantee_suggestions(session, user, grant)
@@ -36,7 +36,7 @@ def read_my_suggestions(grant: SuggestingGrant, user: CurrentUser, session: DbSe
     "/shared-with-me/{share_id}/suggestions",
     response_model=SuggestionRead,
     status_code=201,
-    responses=problem_responses(403),
+    responses=problem_responses(403, 410),
 )
 def make_suggestion(
     grant: SuggestingGrant, body: SuggestionCreate, user: CurrentUser, session: DbSession

@@ -13,7 +13,8 @@ ADDING A ROUTE: add one line to ROUTES below, "METHOD /path": rule. Rules:
   CRISIS_CARD              whoever holds the crisis card link
 Then, if needed: .sending(json=..., data=..., files=...) (a value or a function of
 (world, actor)) for a request body that gets past validation; .but(owner=409, ...) for a
-caller whose refusal is a business rule, not authorisation; .logged() if a non-owner's
+caller whose refusal is a business rule, not authorisation; .given(setup) for a step each
+caller takes first, a function of (world, actor); .logged() if a non-owner's
 success must add exactly one line to the owner's access log; .reveals("section_key") if the
 route may legitimately show a section outside the caller's share.
 A new path parameter needs a value in PATH_VALUES.
@@ -29,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
@@ -36,6 +38,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from app.access_log.models import AccessEvent
+from app.accounts import recovery
 from app.accounts.models import Role, User
 from app.accounts.service import start_session
 from app.core import clock
@@ -43,6 +46,7 @@ from app.core.security import hash_password
 from app.main import app as configured_app
 from app.plans.models import Plan
 from tests.helpers.accounts import PASSWORD, Account
+from tests.helpers.authenticator import Authenticator
 from tests.helpers.plans import MarkedPlan, make_marked_plan
 from tests.helpers.sharing import create_share
 
@@ -69,12 +73,16 @@ class Rule:
     exceptions: dict[str, int | str] = field(default_factory=dict)
     logs_reads: bool = False
     revealed: frozenset[str] = frozenset()
+    setup: Callable[["World", "Actor"], Any] | None = None
 
     def sending(self, **kwargs) -> "Rule":
         return replace(self, send=kwargs)
 
     def but(self, **statuses: int | str) -> "Rule":
         return replace(self, exceptions=self.exceptions | statuses)
+
+    def given(self, setup: Callable[["World", "Actor"], Any]) -> "Rule":
+        return replace(self, setup=setup)
 
     def logged(self) -> "Rule":
         return replace(self, logs_reads=True)
@@ -169,6 +177,96 @@ def _reject_first_part(world: "World", actor: "Actor") -> dict:
     }
 
 
+# ---- passkeys and reset links -------------------------------------------------------------
+
+
+def _own_passkey(world: "World", actor: "Actor") -> dict:
+    """A passkey the caller added to their own account (the plan owner's for a caller
+    without an account), with the device that holds it: {"id", "device", "credential"}.
+    Made on first use, through the API, confirming with the password as a person does."""
+    account = actor.account or world.owner
+    if account.id not in world.passkeys:
+        device = Authenticator(origin=world.app.state.settings.public_origin)
+        options = account.post("/api/v1/me/passkeys/new/options", json={"password": PASSWORD})
+        assert options.status_code == 200, options.text
+        options = options.json()
+        added = account.post(
+            "/api/v1/me/passkeys",
+            json={
+                "ceremony_id": options["ceremony_id"],
+                "credential": device.create(options["public_key"]),
+            },
+        )
+        assert added.status_code == 201, added.text
+        world.passkeys[account.id] = {
+            "id": added.json()["id"],
+            "device": device,
+            "credential": device.credentials[-1],
+        }
+    return world.passkeys[account.id]
+
+
+def _sign_up_answer(world: "World") -> tuple[dict, Authenticator]:
+    """A new passkey's answer to a sign-up ceremony of a new email, and its device."""
+    options = world.client.post(
+        "/api/v1/auth/passkeys/sign-up/options",
+        json={"email": f"new.{uuid.uuid4().hex[:10]}@example.org", "display_name": "New"},
+    )
+    assert options.status_code == 200, options.text
+    options = options.json()
+    device = Authenticator(origin=world.app.state.settings.public_origin)
+    answer = {
+        "ceremony_id": options["ceremony_id"],
+        "credential": device.create(options["public_key"]),
+    }
+    return answer, device
+
+
+def _passkey_sign_up(world: "World", actor: "Actor") -> dict:
+    return _sign_up_answer(world)[0]
+
+
+def _passkey_sign_in(world: "World", actor: "Actor") -> dict:
+    """The caller's own passkey signing a sign-in challenge; a caller without an account
+    has no passkey registered here, so theirs is one the app never saw."""
+    options = world.client.post("/api/v1/auth/passkeys/sign-in/options")
+    assert options.status_code == 200, options.text
+    options = options.json()
+    if actor.account is None:
+        _never_sent, device = _sign_up_answer(world)
+        credential = device.get(options["public_key"])
+    else:
+        passkey = _own_passkey(world, actor)
+        credential = passkey["device"].get(options["public_key"], passkey["credential"])
+    return {"ceremony_id": options["ceremony_id"], "credential": credential}
+
+
+def _new_passkey(world: "World", actor: "Actor") -> dict:
+    """A new passkey's answer to the caller's own ceremony for adding one (the plan owner's,
+    for a caller without an account)."""
+    account = actor.account or world.owner
+    options = account.post("/api/v1/me/passkeys/new/options", json={"password": PASSWORD})
+    assert options.status_code == 200, options.text
+    options = options.json()
+    device = Authenticator(origin=world.app.state.settings.public_origin)
+    return {
+        "ceremony_id": options["ceremony_id"],
+        "credential": device.create(options["public_key"]),
+    }
+
+
+def _reset_link(world: "World", actor: "Actor") -> dict:
+    """A live reset link for the caller's own account, made as the app makes the one it
+    emails; a caller without an account has none, so theirs is one the app never made."""
+    token = "not-a-reset-link-" + uuid.uuid4().hex
+    if actor.account is not None:
+        settings = world.app.state.settings
+        with Session(world.app.state.engine) as session:
+            email = recovery.request_reset(session, actor.account.email, settings, "192.0.2.7")
+        token = urlsplit(email.link).fragment.removeprefix("/reset-password/")
+    return {"token": token, "new_password": "a brand new passphrase"}
+
+
 ROUTES: dict[str, Rule] = {
     # service and the app shell
     "GET /healthz": PUBLIC,
@@ -195,13 +293,40 @@ ROUTES: dict[str, Rule] = {
     "POST /api/v1/auth/logout": SIGNED_IN,
     "GET /api/v1/me": SIGNED_IN,
     "PATCH /api/v1/me": SIGNED_IN.sending(json={"display_name": "Renamed"}),
-    "DELETE /api/v1/me": SIGNED_IN,
+    # Deleting the account confirms it's you: the current password (every caller's account
+    # here has one; a passkey's answer is the other way, tested in tests/test_passkeys.py).
+    "DELETE /api/v1/me": SIGNED_IN.sending(json={"password": PASSWORD}),
     "POST /api/v1/me/password": SIGNED_IN.sending(
         json={"current_password": PASSWORD, "new_password": "a brand new passphrase"}
     ),
     "POST /api/v1/me/sign-out-everywhere": SIGNED_IN,
     "GET /api/v1/me/devices": SIGNED_IN,
     "DELETE /api/v1/me/devices/{device_id}": SIGNED_IN,
+    # passkeys: signing up makes a new account, so anyone may; signing in takes the caller's
+    # own passkey (one the app never saw, for a caller without an account)
+    "POST /api/v1/auth/passkeys/sign-up/options": PUBLIC.sending(
+        json=lambda w, a: {
+            "email": f"new.{uuid.uuid4().hex[:10]}@example.org",
+            "display_name": "New",
+        }
+    ),
+    "POST /api/v1/auth/passkeys/sign-up": PUBLIC.sending(json=_passkey_sign_up),
+    "POST /api/v1/auth/passkeys/sign-in/options": PUBLIC,
+    "POST /api/v1/auth/passkeys/sign-in": SIGNED_IN.sending(json=_passkey_sign_in),
+    "GET /api/v1/me/passkeys": SIGNED_IN.given(_own_passkey),
+    "POST /api/v1/me/passkeys/new/options": SIGNED_IN.sending(json={"password": PASSWORD}),
+    # The caller's own ceremony; a caller without an account holds the plan owner's.
+    "POST /api/v1/me/passkeys": SIGNED_IN.sending(json=_new_passkey),
+    "DELETE /api/v1/me/passkeys/{passkey_id}": SIGNED_IN,
+    "POST /api/v1/me/confirm/options": SIGNED_IN.given(_own_passkey),
+    # forgot password: asking answers the same for any email; a reset link is the caller's
+    # own (from the service, as the emailed one is made)
+    "POST /api/v1/auth/password-reset": PUBLIC.sending(json=lambda w, a: {"email": a.email}),
+    # Whoever holds a live link may use it, signed in or not. These callers have no account,
+    # so no link: one the app never made has run out or was used, for all it can tell (410).
+    "POST /api/v1/auth/password-reset/new-password": SIGNED_IN.sending(json=_reset_link).but(
+        no_login=410, card_holder=410
+    ),
     # plans
     "GET /api/v1/plans": SIGNED_IN,
     "POST /api/v1/plans": SIGNED_IN.sending(json={"template": "wrap"}),
@@ -333,6 +458,8 @@ PATH_VALUES: dict[str, Callable[["World", "Actor"], str]] = {
     "import_id": lambda w, a: _grantee_import(w)["id"],
     "attachment_id": lambda w, a: _grantee_import(w)["attachments"][0]["id"],
     "device_id": lambda w, a: _own_device_id(a),
+    # The caller's own passkey (the plan owner's, for a caller without an account).
+    "passkey_id": lambda w, a: _own_passkey(w, a)["id"],
 }
 
 
@@ -414,6 +541,7 @@ class World:
 
     def __init__(self, app, client, move_clock) -> None:
         self.app, self.client = app, client
+        self.passkeys: dict[str, dict] = {}  # by account id: _own_passkey
         self.owner = self._account("Sam")
         self.plan = make_marked_plan(self.owner)
         self.section_keys = list(self.plan.markers)
@@ -521,8 +649,12 @@ class World:
             return tuple(versions), list(reads)
 
     def request(self, actor: Actor, method: str, path: str, rule: Rule):
+        if rule.setup is not None:
+            rule.setup(self, actor)
         url = path
         for name, value in PATH_VALUES.items():
+            if name == "passkey_id" and "{passkey_id}" not in url:
+                continue  # made through the API, with a password check: only when asked for
             url = url.replace("{" + name + "}", value(self, actor))
         token = actor.account.access_token if actor.account else actor.bearer
         headers = {"Authorization": f"Bearer {token}"} if token else {}
