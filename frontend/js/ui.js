@@ -107,6 +107,8 @@ function pageDetails(page) {
     page.link ? h("p", {}, h("a", { href: page.link, rel: "noopener noreferrer", target: "_blank" }, page.link)) : null,
     page.file ? h("p", { class: "hint" }, `A file kept with it: ${page.file.name}`) : null,
   ];
+}
+
 // A phone number as people type one ("07700 900123", "+44 161 496 0000", "116 123"), or
 // an emergency number on its own.
 const PHONE_NUMBER = /\+?\d[\d ]{5,}\d|\b(?:999|111|112)\b/g;
@@ -130,9 +132,8 @@ export function withPhoneLinks(text) {
 export function entryView(entry) {
   return [
     entry.page ? h("p", { class: "page-title" }, entry.page.title) : null,
-    h("p", { class: "entry-text" }, entry.text),
-    pageDetails(entry.page),
     h("p", { class: "entry-text" }, withPhoneLinks(entry.text)),
+    pageDetails(entry.page),
     sourceNote(entry.source, entry.created_at),
     goalDetails(entry.goal),
   ];
