@@ -4,7 +4,7 @@ WCAG 2.2 A/AA problems found by axe-core."""
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import check_screen, register, sign_in, wait_synced
+from tests.helpers.browser import check_screen, register, sign_in, wait_synced
 
 pytestmark = pytest.mark.browser
 

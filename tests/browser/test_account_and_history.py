@@ -7,8 +7,8 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in, wait_synced
 from tests.helpers.accounts import PASSWORD
+from tests.helpers.browser import sign_in, wait_synced
 
 pytestmark = pytest.mark.browser
 

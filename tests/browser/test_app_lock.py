@@ -9,7 +9,7 @@ import json
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import (
+from tests.helpers.browser import (
     Api,
     add_entry,
     check_screen,

@@ -12,7 +12,7 @@ from icalendar import Calendar
 from playwright.sync_api import Page, expect
 
 from app.core import clock
-from tests.browser.conftest import (
+from tests.helpers.browser import (
     PASSWORD,
     axe_violations,
     screenshot,

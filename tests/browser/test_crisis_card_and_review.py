@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Error as BrowserError
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import (
+from tests.helpers.browser import (
     ARTIFACTS,
     Api,
     check_screen,

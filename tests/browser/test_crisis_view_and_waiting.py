@@ -5,7 +5,7 @@ also with no signal. What waits for the person is counted on the Sharing tab and
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import check_screen, sign_in, wait_for_service_worker, wait_synced
+from tests.helpers.browser import check_screen, sign_in, wait_for_service_worker, wait_synced
 from tests.helpers.layout import (
     PHONE_320,
     PHONE_390,

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.core.config import PROJECT_ROOT
-from tests.browser.conftest import PHONE, running_server, wait_for_service_worker
+from tests.helpers.browser import PHONE, running_server, wait_for_service_worker
 
 pytestmark = pytest.mark.browser
 FRONTEND = PROJECT_ROOT / "frontend"

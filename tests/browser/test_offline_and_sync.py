@@ -4,7 +4,7 @@ when the connection returns; an entry edited on two phones keeps both versions."
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import (
+from tests.helpers.browser import (
     Api,
     add_entry,
     check_screen,

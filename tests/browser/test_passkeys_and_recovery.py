@@ -13,14 +13,14 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import (
+from tests.helpers.accounts import PASSWORD
+from tests.helpers.browser import (
     check_screen,
     running_server,
     sign_in,
     unique_email,
     wait_synced,
 )
-from tests.helpers.accounts import PASSWORD
 from tests.helpers.mailbox import link_in, running_mailbox
 
 pytestmark = pytest.mark.browser

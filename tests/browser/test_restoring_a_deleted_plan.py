@@ -5,7 +5,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import check_screen, register, sign_in, wait_synced
+from tests.helpers.browser import check_screen, register, sign_in, wait_synced
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,8 @@ entry split across a printed page, and a supporter's scattered "Suggest…" link
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import (
+from tests.helpers.accounts import PASSWORD
+from tests.helpers.browser import (
     Api,
     check_screen,
     register,
@@ -15,7 +16,6 @@ from tests.browser.conftest import (
     wait_for_service_worker,
     wait_synced,
 )
-from tests.helpers.accounts import PASSWORD
 from tests.helpers.layout import (
     PHONE_320,
     PHONE_390,

@@ -4,7 +4,7 @@ read-only; the person sees that they looked, and can stop it."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in, wait_synced
+from tests.helpers.browser import sign_in, wait_synced
 
 pytestmark = pytest.mark.browser
 

@@ -6,8 +6,8 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import check_screen, sign_in, unique_email, wait_synced
 from tests.helpers.accounts import PASSWORD
+from tests.helpers.browser import check_screen, sign_in, unique_email, wait_synced
 
 pytestmark = pytest.mark.browser
 

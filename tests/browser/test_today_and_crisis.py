@@ -4,7 +4,7 @@ the crisis plan is one tap away from every screen."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in, wait_for_service_worker, wait_synced
+from tests.helpers.browser import sign_in, wait_for_service_worker, wait_synced
 
 pytestmark = pytest.mark.browser
 
