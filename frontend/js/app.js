@@ -6,6 +6,7 @@ import { routes } from "./routes.js";
 import { watchLock } from "./screens/lock.js";
 import * as store from "./store.js";
 import { onSyncState, startSync, syncState } from "./sync.js";
+import { flashShown } from "./ui.js";
 import { inWords, onWaiting, refreshWaiting, total, waiting } from "./waiting.js";
 
 const main = document.getElementById("main");
@@ -64,6 +65,7 @@ async function render({ moveFocus, fromServer = false }) {
   ownRenderWaiting = false;
   document.title = `${title} – Your plan`;
   fill(main, body);
+  flashShown();
   if (!current.screen) performance.mark("first-screen-shown"); // for bench/pwa_bench.py
   current = { path, screen };
   showStatus();

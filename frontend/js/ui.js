@@ -21,10 +21,12 @@ export const PROGRESS = [
 let flashed = null;
 /** A message for the next screen, such as "Restored". */
 export const flash = (message) => (flashed = message);
+/** The message reached the screen: a screen made but dropped for a newer one (say, when
+ * counts arrived meanwhile) must not have used it up. */
+export const flashShown = () => (flashed = null);
 
 export function page(title, ...children) {
   const message = flashed && h("p", { class: "flash", role: "status" }, flashed);
-  flashed = null;
   return {
     title,
     body: h("div", { class: "page" }, h("h1", { tabindex: "-1" }, title), message, ...children),
