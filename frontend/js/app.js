@@ -6,7 +6,7 @@ import { routes } from "./routes.js";
 import { watchLock } from "./screens/lock.js";
 import * as store from "./store.js";
 import { onSyncState, startSync, syncState } from "./sync.js";
-import { flashShown } from "./ui.js";
+import { flashFor, flashShown } from "./ui.js";
 import { inWords, onWaiting, refreshWaiting, total, waiting } from "./waiting.js";
 
 const main = document.getElementById("main");
@@ -56,6 +56,7 @@ async function render({ moveFocus, fromServer = false }) {
   const focusedId = main.contains(document.activeElement) ? document.activeElement.id : null;
   const rerender = () => render({ moveFocus: false });
   const context = { navigate, user: signedIn?.user, refresh, rerender, focusNext };
+  flashFor(path);
   const { title, body } = await screen.render(found.params, context);
   // The screen sent the person elsewhere, or they moved on while it was being made.
   if (title === undefined || thisRender !== renders) return;
@@ -65,7 +66,7 @@ async function render({ moveFocus, fromServer = false }) {
   ownRenderWaiting = false;
   document.title = `${title} – Your plan`;
   fill(main, body);
-  flashShown();
+  flashShown(path);
   if (!current.screen) performance.mark("first-screen-shown"); // for bench/pwa_bench.py
   current = { path, screen };
   showStatus();

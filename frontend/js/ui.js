@@ -20,13 +20,22 @@ export const PROGRESS = [
 
 let flashed = null;
 /** A message for the next screen, such as "Restored". */
-export const flash = (message) => (flashed = message);
-/** The message reached the screen: a screen made but dropped for a newer one (say, when
- * counts arrived meanwhile) must not have used it up. */
-export const flashShown = () => (flashed = null);
+export const flash = (message) => (flashed = { message, shownOn: null });
+
+/** As a screen is made for `path`. A message stays on the screen it was first shown on while
+ * that screen is drawn again (waiting counts or a sync arriving just after), and goes once
+ * the person moves to another screen. */
+export function flashFor(path) {
+  if (flashed?.shownOn && flashed.shownOn !== path) flashed = null;
+}
+
+/** The screen for `path` reached the page (a screen made but dropped for a newer one did not). */
+export function flashShown(path) {
+  if (flashed) flashed.shownOn ??= path;
+}
 
 export function page(title, ...children) {
-  const message = flashed && h("p", { class: "flash", role: "status" }, flashed);
+  const message = flashed && h("p", { class: "flash", role: "status" }, flashed.message);
   return {
     title,
     body: h("div", { class: "page" }, h("h1", { tabindex: "-1" }, title), message, ...children),
