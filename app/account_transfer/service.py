@@ -1,4 +1,5 @@
 import uuid
+from copy import deepcopy
 from typing import Any
 
 from sqlalchemy import select
@@ -8,7 +9,17 @@ from app.account_transfer.schemas import EXPORT_FORMAT, ExportFile
 from app.accounts.models import User
 from app.checkins.models import CheckIn
 from app.core import clock
+from app.plans import history
 from app.plans.models import Plan, PlanRevision
+from app.plans.service import add_plan
+
+_REVISION_FIELDS = (
+    PlanRevision.number,
+    PlanRevision.title,
+    PlanRevision.summary,
+    PlanRevision.author_name,
+    PlanRevision.created_at,
+)
 
 
 def export_everything(session: Session, user: User) -> dict[str, Any]:
@@ -21,10 +32,12 @@ def export_everything(session: Session, user: User) -> dict[str, Any]:
     exported = []
     for plan in plans:
         revisions = session.execute(
-            select(PlanRevision)
-            .where(PlanRevision.plan_id == plan.id)
+            select(*_REVISION_FIELDS)
+            .where(PlanRevision.owner_id == plan.owner_id, PlanRevision.plan_id == plan.id)
             .order_by(PlanRevision.number)
-        ).scalars()
+        ).all()
+        # Each version's body is rebuilt from the one before: a copy of each is kept.
+        bodies = {n: deepcopy(b) for n, b in history.bodies(session, plan, 1, plan.version)}
         exported.append(
             {
                 "id": str(plan.id),
@@ -50,7 +63,7 @@ def export_everything(session: Session, user: User) -> dict[str, Any]:
                         "summary": r.summary,
                         "author_name": r.author_name,
                         "created_at": clock.isoformat(r.created_at),
-                        "sections": r.sections,
+                        "sections": bodies[r.number],
                     }
                     for r in revisions
                 ],
@@ -104,32 +117,35 @@ def import_everything(session: Session, user: User, export: ExportFile) -> list[
     All or nothing: one transaction."""
     created = []
     for exported in export.plans:
-        plan = Plan(
-            owner_id=user.id,
-            template=exported.template,
-            title=exported.title,
-            version=exported.version,
-            sections=[s.model_dump(mode="json") for s in exported.sections],
-            created_at=exported.created_at,
-            updated_at=exported.updated_at,
-            archived_at=exported.archived_at,
+        sections = [s.model_dump(mode="json") for s in exported.sections]
+        plan = add_plan(
+            session,
+            Plan(
+                owner_id=user.id,
+                template=exported.template,
+                title=exported.title,
+                version=exported.version,
+                created_at=exported.created_at,
+                updated_at=exported.updated_at,
+                archived_at=exported.archived_at,
+            ),
+            sections,
         )
-        session.add(plan)
-        session.flush()
-        for revision in exported.revisions:
-            session.add(
-                PlanRevision(
-                    plan_id=plan.id,
-                    owner_id=user.id,
-                    number=revision.number,
-                    title=revision.title,
-                    sections=[s.model_dump(mode="json") for s in revision.sections],
-                    summary=revision.summary,
-                    author_id=None,
-                    author_name=revision.author_name,
-                    created_at=revision.created_at,
-                )
+        versions = [
+            (
+                {
+                    "number": revision.number,
+                    "title": revision.title,
+                    "summary": revision.summary,
+                    "author_id": None,
+                    "author_name": revision.author_name,
+                    "created_at": revision.created_at,
+                },
+                [s.model_dump(mode="json") for s in revision.sections],
             )
+            for revision in exported.revisions
+        ]
+        session.add_all(history.imported_revisions(plan, versions, sections))
         # New ids: a check-in's id only spares a device sending it twice.
         session.add_all(
             CheckIn(

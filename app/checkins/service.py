@@ -5,7 +5,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from app.access_log.service import log_event
@@ -14,6 +14,7 @@ from app.checkins.models import CheckIn, CheckInSettings
 from app.checkins.schemas import CheckInsCreate
 from app.core import clock
 from app.core.errors import Problem
+from app.plans import history
 from app.plans.models import Plan, PlanRevision
 from app.sharing.grants import grant_for
 from app.sharing.models import Permission
@@ -172,29 +173,34 @@ def goal_progress(session: Session, plan: Plan, days: int) -> list[dict[str, Any
     app, offline through sync, by accepting a suggestion, by restoring a version), so
     there is no second record to keep in step."""
     since = _since(days)
-    revisions = select(PlanRevision.created_at, PlanRevision.sections).where(
-        PlanRevision.owner_id == plan.owner_id, PlanRevision.plan_id == plan.id
-    )
+    of_plan = (PlanRevision.owner_id == plan.owner_id, PlanRevision.plan_id == plan.id)
     before = session.execute(
-        revisions.where(PlanRevision.created_at < since)
-        .order_by(PlanRevision.number.desc())
-        .limit(1)
-    ).first()
-    during = session.execute(
-        revisions.where(PlanRevision.created_at >= since).order_by(PlanRevision.number)
-    ).all()
+        select(func.max(PlanRevision.number)).where(*of_plan, PlanRevision.created_at < since)
+    ).scalar_one_or_none()
+    dates = dict(
+        session.execute(
+            select(PlanRevision.number, PlanRevision.created_at).where(
+                *of_plan, PlanRevision.created_at >= since
+            )
+        ).all()
+    )
     points: dict[str, list[dict[str, Any]]] = {}
     last: dict[str, int | None] = {}
-    if before is not None:
-        for entry_id, progress in _goal_progress(before.sections).items():
-            last[entry_id] = progress
-            if progress is not None:
-                points[entry_id] = [{"at": clock.isoformat(since), "progress": progress}]
-    for at, sections in during:
-        for entry_id, progress in _goal_progress(sections).items():
+    first = before if before is not None else min(dates, default=plan.version + 1)
+    for number, sections in history.bodies(session, plan, first, plan.version):
+        progress_now = _goal_progress(sections)
+        if number == before:
+            for entry_id, progress in progress_now.items():
+                last[entry_id] = progress
+                if progress is not None:
+                    points[entry_id] = [{"at": clock.isoformat(since), "progress": progress}]
+            continue
+        if number not in dates:  # an imported version dated before the period
+            continue
+        for entry_id, progress in progress_now.items():
             if last.get(entry_id) != progress:
                 points.setdefault(entry_id, []).append(
-                    {"at": clock.isoformat(at), "progress": progress}
+                    {"at": clock.isoformat(dates[number]), "progress": progress}
                 )
             last[entry_id] = progress
     return [

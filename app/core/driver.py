@@ -94,6 +94,15 @@ class DriverRead:
 
     def first(self, engine: Engine, values: dict[str, Any]) -> tuple | None:
         """The first row for these values, or None."""
+        return self.converted(engine.dialect, self._fetched(engine, values, "fetchone"))
+
+    def all(self, engine: Engine, values: dict[str, Any]) -> list[tuple]:
+        """Every row for these values."""
+        return [
+            self.converted(engine.dialect, row) for row in self._fetched(engine, values, "fetchall")
+        ]
+
+    def _fetched(self, engine: Engine, values: dict[str, Any], fetch: str) -> Any:
         statement = self.statement_for(engine.dialect)
         sql, parameters = statement.sql, statement.parameters(values)
         driver_error = engine.dialect.loaded_dbapi.Error
@@ -106,7 +115,7 @@ class DriverRead:
             try:
                 _before_execute(engine, cursor, sql, parameters)
                 cursor.execute(sql, parameters)
-                found = cursor.fetchone()
+                found = getattr(cursor, fetch)()
             finally:
                 cursor.close()
         except driver_error as error:
@@ -117,7 +126,7 @@ class DriverRead:
             raise _as_sqlalchemy_error(engine, error, disconnected) from error
         finally:
             pooled.close()
-        return self.converted(engine.dialect, found)
+        return found
 
     def converted(self, dialect: Dialect, found: tuple | None) -> tuple | None:
         """A driver's row as this read's named row, its values through the columns' types."""
@@ -157,6 +166,9 @@ class WorkerThreadDriver:
     async def first(self, read: DriverRead, values: dict[str, Any]) -> tuple | None:
         return await run_in_threadpool(_first_again_if_stale, read, self.engine, values)
 
+    async def all(self, read: DriverRead, values: dict[str, Any]) -> list[tuple]:
+        return await run_in_threadpool(_all_again_if_stale, read, self.engine, values)
+
     async def write_if(self, conditional: Write) -> bool:
         return await run_in_threadpool(self.group_commit.write_if, conditional)
 
@@ -165,6 +177,7 @@ class WorkerThreadDriver:
 
 
 _first_again_if_stale = retried_on_stale_connection(DriverRead.first)
+_all_again_if_stale = retried_on_stale_connection(DriverRead.all)
 
 
 # A statement holds its connection for one round trip, well under a millisecond: a few
@@ -196,6 +209,11 @@ class EventLoopDriver:
         statement = read.statement_for(self.engine.dialect)
         found = await self._run_again_if_stale(statement, values, _first_row)
         return read.converted(self.engine.dialect, found)
+
+    async def all(self, read: DriverRead, values: dict[str, Any]) -> list[tuple]:
+        statement = read.statement_for(self.engine.dialect)
+        rows = await self._run_again_if_stale(statement, values, _all_rows)
+        return [read.converted(self.engine.dialect, row) for row in rows]
 
     async def write_if(self, conditional: Write) -> bool:
         statement, values = conditional
@@ -261,6 +279,10 @@ AwaitedDriver = WorkerThreadDriver | EventLoopDriver
 
 async def _first_row(cursor: psycopg.AsyncCursor) -> tuple | None:
     return await cursor.fetchone()
+
+
+async def _all_rows(cursor: psycopg.AsyncCursor) -> list[tuple]:
+    return await cursor.fetchall()
 
 
 async def _row_count(cursor: psycopg.AsyncCursor) -> int:

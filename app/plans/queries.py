@@ -10,10 +10,11 @@ and re-encoding the sections would each cost more than the database's own work."
 
 import json
 import uuid
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.engine import Connection, Engine, Row
+from sqlalchemy.orm import Session
 
 from app.accounts.models import AuthSession
 from app.accounts.service import LIVE_SESSION, sign_in_required, signed_in_claims
@@ -21,8 +22,8 @@ from app.core import caches
 from app.core.config import Settings
 from app.core.db import retried_on_stale_connection
 from app.core.driver import AwaitedDriver, DriverRead
-from app.core.encryption import decrypted_json_text
-from app.plans.models import Plan
+from app.plans.document import assembled
+from app.plans.models import Plan, PlanEntry
 from app.plans.service import check_owned_and_live, etag, plan_summary
 
 # What `plan_summary` reads of a plan, as plain columns, for reads that load no objects.
@@ -63,13 +64,23 @@ _LIVE_SESSION_AND_PLANS = {
 
 # By generation and version too: the plan may have changed since its summary was read, and
 # a version's sections are kept under that version of that row (caches.SECTIONS_JSON).
-_SECTIONS_JSON = select(decrypted_json_text(Plan.sections)).where(
+# Each statement reads as of one moment, and every change moves the version, so an outline
+# and entries both read at one version belong together.
+_AT_VERSION = and_(
     Plan.owner_id == bindparam("owner_id"),
     Plan.id == bindparam("plan_id"),
     Plan.generation == bindparam("generation"),
     Plan.version == bindparam("version"),
 )
-_SECTIONS_JSON_READ = DriverRead(_SECTIONS_JSON)
+_OUTLINE_READ = DriverRead(select(Plan.outline).where(_AT_VERSION))
+# No row once the plan has moved on; one row of NULLs for a plan with no entries.
+_ENTRIES_READ = DriverRead(
+    select(PlanEntry.section_key, PlanEntry.content)
+    .select_from(Plan)
+    .outerjoin(PlanEntry, and_(PlanEntry.owner_id == Plan.owner_id, PlanEntry.plan_id == Plan.id))
+    .where(_AT_VERSION)
+    .order_by(PlanEntry.section_key, PlanEntry.position)
+)
 
 
 async def read_owned_plan_json(
@@ -89,19 +100,56 @@ async def read_owned_plan_json(
         check_owned_and_live(plan if plan.id else None, user_id)
         sections_json = caches.SECTIONS_JSON.get(_sections_key(plan))
         if sections_json is None:
-            fetched = await database.first(_SECTIONS_JSON_READ, _sections_json_values(plan))
-            sections_json = _kept_sections_json(plan, fetched[0] if fetched else None)
+            values = _sections_json_values(plan)
+            outline = await database.first(_OUTLINE_READ, values)
+            entries = await database.all(_ENTRIES_READ, values) if outline else []
+            sections_json = _kept_sections_json(plan, outline, entries)
     summary = plan_summary(plan, settings.deleted_plan_retention_days)
     return with_sections_json(summary, sections_json), etag(plan)
 
 
-def sections_json_of(connection: Connection, plan: Row) -> str | None:
+def sections_json_of(connection: Connection | Session, plan: Row) -> str | None:
     """The sections of the plan version in `plan` (its id, owner_id, generation and
-    version) as decrypted JSON text; None once the plan has moved on from that version."""
+    version) as JSON text; None once the plan has moved on from that version."""
+    return sections_json_at(connection, plan.owner_id, plan.id, plan.generation, plan.version)
+
+
+def sections_json_at(
+    connection: Connection | Session,
+    owner_id: uuid.UUID,
+    plan_id: uuid.UUID,
+    generation: uuid.UUID,
+    version: int,
+) -> str | None:
+    plan = _PlanVersion(owner_id, plan_id, generation, version)
     if (kept := caches.SECTIONS_JSON.get(_sections_key(plan))) is not None:
         return kept
-    fetched = connection.execute(_SECTIONS_JSON, _sections_json_values(plan)).scalar_one_or_none()
-    return _kept_sections_json(plan, fetched)
+    values = _sections_json_values(plan)
+    outline = connection.execute(_OUTLINE_READ.select, values).first()
+    entries = connection.execute(_ENTRIES_READ.select, values).all() if outline else []
+    return _kept_sections_json(plan, outline, entries)
+
+
+def current_sections_json(
+    connection: Connection | Session, owner_id: uuid.UUID, plan_id: uuid.UUID
+) -> str:
+    """The plan's sections as they are now, as JSON text."""
+    while True:  # again only if the plan changed between the two reads
+        generation, version = connection.execute(
+            select(Plan.generation, Plan.version).where(
+                Plan.owner_id == owner_id, Plan.id == plan_id
+            )
+        ).one()
+        found = sections_json_at(connection, owner_id, plan_id, generation, version)
+        if found is not None:
+            return found
+
+
+class _PlanVersion(NamedTuple):
+    owner_id: uuid.UUID
+    id: uuid.UUID
+    generation: uuid.UUID
+    version: int
 
 
 def _sections_json_values(plan: Row) -> dict[str, Any]:
@@ -117,11 +165,16 @@ def _sections_key(plan: Row) -> tuple:
     return (plan.owner_id, plan.id, plan.generation, plan.version)
 
 
-def _kept_sections_json(plan: Row, fetched: str | None) -> str | None:
-    if fetched is None:
+def _kept_sections_json(plan: Row, outline: Row | None, entries: list[Row]) -> str | None:
+    if outline is None or not entries:
         return None
+    by_section: dict[str, list[dict[str, Any]]] = {}
+    for key, content in entries:
+        if key is not None:
+            by_section.setdefault(key, []).append(content)
+    sections_json = json.dumps(assembled(outline.outline, by_section), ensure_ascii=False)
     return caches.SECTIONS_JSON.put(
-        _sections_key(plan), fetched, owner_id=plan.owner_id, plan_id=plan.id
+        _sections_key(plan), sections_json, owner_id=plan.owner_id, plan_id=plan.id
     )
 
 

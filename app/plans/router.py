@@ -179,7 +179,8 @@ def list_revisions(plan: OwnedPlan, session: DbSession):
 @router.get("/plans/{plan_id}/revisions/{number}", response_model=RevisionRead)
 def read_revision(plan: OwnedPlan, number: RevisionNumber, session: DbSession):
     revision = service.get_revision(session, plan, number)
-    return service.revision_summary(revision) | {"sections": revision.sections}
+    sections = service.revision_sections(session, plan, number)
+    return service.revision_summary(revision) | {"sections": sections}
 
 
 @router.post(
@@ -197,6 +198,7 @@ def restore_revision(
 ):
     """Make an earlier version current again. This adds a new version; nothing is lost."""
     revision = service.get_revision(session, plan, number)
+    sections = service.revision_sections(session, plan, number)
     plan, _ = _change(
         session,
         user,
@@ -204,7 +206,7 @@ def restore_revision(
         settings,
         if_match,
         f"Restored version {number}",
-        service.restore_revision(revision),
+        service.restore_revision(revision.title, sections),
     )
     return _plan_response(plan, settings)
 

@@ -5,7 +5,6 @@ import secrets
 import uuid
 from collections.abc import Callable
 from copy import deepcopy
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -18,20 +17,102 @@ from app.accounts.models import User
 from app.core import caches, clock, plan_events
 from app.core.errors import Problem
 from app.core.plan_events import PlanEvent
-from app.plans.models import Plan, PlanRevision, UsedPlanId
+from app.plans import history, storage
+from app.plans.document import Sections, Step, apply_changes, changes_between, outline_of
+from app.plans.models import Plan, PlanRevision, UsedPlanId, body_of
 from app.plans.schemas import stored_page
+from app.plans.storage import read_entry
 from app.plans.templates import TEMPLATES, Template, new_plan_sections
 
 T = TypeVar("T")
 _CONCURRENT_RETRIES = 20
 
 
-@dataclass
 class PlanDraft:
-    """The editable part of a plan, handed to a change function."""
+    """The plan handed to a change function, to change in place.
 
-    title: str
-    sections: list[dict[str, Any]]
+    The entry methods (`section`, `entry`, `add_entry`, `entry_changed`, `remove_entry`)
+    read and write only the entries they name: the changes people make most cost the
+    same in any size of plan. `sections` is the whole body, read on first use; the
+    change is then found by comparing it with the body as it was."""
+
+    def __init__(self, session: Session, plan: Plan) -> None:
+        self.title = plan.title
+        self._session = session
+        self._plan = plan
+        self._outline = plan.outline
+        self._steps: list[Step] = []  # the entry methods' changes, before `sections`
+        self._entries: dict[tuple[str, str], dict[str, Any] | None] = {}
+        self._stored_body: Sections | None = None
+        self._body: Sections | None = None
+
+    @property
+    def sections(self) -> Sections:
+        if self._body is None:
+            self._stored_body = body_of(self._session, self._plan)
+            self._body = apply_changes(self._stored_body, self._steps)
+        return self._body
+
+    @sections.setter
+    def sections(self, sections: Sections) -> None:
+        if self._body is None:
+            self._stored_body = body_of(self._session, self._plan)
+        self._body = sections
+
+    def changes(self) -> list[Step]:
+        if self._stored_body is None:
+            return self._steps
+        return changes_between(self._stored_body, self._body)
+
+    def outline(self) -> Sections:
+        """The sections as they are now; their `entries` may not be loaded."""
+        return self._body if self._body is not None else self._outline
+
+    def section(self, key: str) -> dict[str, Any] | None:
+        """The section, for reading its fields; change one through `sections`."""
+        return next((s for s in self.outline() if s["key"] == key), None)
+
+    def entry(self, key: str, entry_id: str) -> dict[str, Any] | None:
+        """The entry, to change in place and then pass to `entry_changed`."""
+        if self._body is not None:
+            section = self.section(key)
+            entries = section["entries"] if section else []
+            return next((e for e in entries if e["id"] == entry_id), None)
+        if (key, entry_id) not in self._entries:
+            self._entries[key, entry_id] = read_entry(self._session, self._plan, key, entry_id)
+        return self._entries[key, entry_id]
+
+    def add_entry(self, key: str, entry: dict[str, Any]) -> None:
+        if self._body is not None:
+            self.section(key)["entries"].append(entry)
+            return
+        self._entries[key, entry["id"]] = entry
+        self._steps.append(["add", key, entry])
+
+    def entry_changed(self, key: str, entry: dict[str, Any]) -> None:
+        if self._body is not None:
+            return  # found by comparing
+        # An entry changed again, or added and then changed, is written once as it ends.
+        if not any(step[1] == key and step[2] is entry for step in self._steps):
+            self._steps.append(["put", key, entry])
+
+    def remove_entry(self, key: str, entry_id: str) -> None:
+        if self._body is not None:
+            section = self.section(key)
+            section["entries"] = [e for e in section["entries"] if e["id"] != entry_id]
+            return
+        added_here = any(
+            step[0] == "add" and step[1] == key and step[2]["id"] == entry_id
+            for step in self._steps
+        )
+        self._steps = [
+            step
+            for step in self._steps
+            if not (step[0] in ("add", "put") and step[1] == key and step[2]["id"] == entry_id)
+        ]
+        if not added_here:
+            self._steps.append(["drop", key, entry_id])
+        self._entries[key, entry_id] = None
 
 
 # ---- reading ---------------------------------------------------------------------------
@@ -109,24 +190,6 @@ def check_owned_and_live(plan: Plan | Row | None, owner_id: uuid.UUID) -> None:
 # ---- changing --------------------------------------------------------------------------
 
 
-def _record_revision(
-    session: Session, plan: Plan, author: User, summary: str, at: datetime
-) -> None:
-    session.add(
-        PlanRevision(
-            plan_id=plan.id,
-            owner_id=plan.owner_id,
-            number=plan.version,
-            title=plan.title,
-            sections=plan.sections,
-            summary=summary,
-            author_id=author.id,
-            author_name=author.display_name,
-            created_at=at,
-        )
-    )
-
-
 def create_plan(
     session: Session,
     owner: User,
@@ -140,19 +203,44 @@ def create_plan(
     if plan_id is not None and plan_id_is_used(session, plan_id):
         raise Problem(404, USED_ID)
     now = clock.utcnow()
-    plan = Plan(
-        id=plan_id or uuid.uuid4(),
-        owner_id=owner.id,
-        template=template,
-        title=title or TEMPLATES[template]["name"],
-        sections=new_plan_sections(template),
-        created_at=now,
-        updated_at=now,
+    plan = add_plan(
+        session,
+        Plan(
+            id=plan_id or uuid.uuid4(),
+            owner_id=owner.id,
+            template=template,
+            title=title or TEMPLATES[template]["name"],
+            created_at=now,
+            updated_at=now,
+        ),
+        new_plan_sections(template),
     )
+    session.add(
+        PlanRevision(
+            plan_id=plan.id,
+            owner_id=plan.owner_id,
+            number=plan.version,
+            title=plan.title,
+            snapshot=plan.sections,
+            summary="Plan created",
+            author_id=owner.id,
+            author_name=owner.display_name,
+            created_at=now,
+        )
+    )
+    session.commit()
+    return plan
+
+
+def add_plan(session: Session, plan: Plan, sections: Sections) -> Plan:
+    """Adds `plan` (its row made but not added) with `sections` as its body, and the
+    history sizes of a first revision that copies it."""
+    plan.outline = outline_of(sections)
+    for name, size in history.first_sizes(sections).items():
+        setattr(plan, name, size)
     session.add(plan)
     session.flush()
-    _record_revision(session, plan, owner, "Plan created", now)
-    session.commit()
+    storage.write_body(session, plan, sections)
     return plan
 
 
@@ -182,34 +270,48 @@ def change_plan(
     plan: Plan,
     *,
     author: User,
-    summary: str | Callable[[list[dict[str, Any]]], str],
+    summary: str | Callable[[Sections], str],
     expected_version: int | None,
     change: Callable[[PlanDraft], T],
     retention_days: int,
 ) -> tuple[Plan, T]:
     """Apply `change` to the owner's `plan` (as `get_owned_plan` gave it) as one new
     version. With an expected version, a stale write is refused with 409; without one, a
-    write racing another is simply re-applied to the newer copy. A callable `summary` words
-    the version from the sections as they were before it."""
+    write racing another is simply re-applied to the newer copy. A callable `summary`,
+    called after `change`, words the version from the sections (their outline) as they were
+    before it."""
     owner_id, plan_id = plan.owner_id, plan.id
     for _ in range(_CONCURRENT_RETRIES):
         if expected_version is not None and expected_version != plan.version:
             raise conflict(plan, retention_days)
-        draft = PlanDraft(title=plan.title, sections=deepcopy(plan.sections))
-        said = summary(plan.sections) if callable(summary) else summary
+        draft = PlanDraft(session, plan)
+        outline_before = plan.outline
         result = change(draft)
+        said = summary(outline_before) if callable(summary) else summary
+        steps = draft.changes()
+        kept, sizes = history.kept_for(plan, steps, lambda draft=draft: draft.sections)
         now = clock.utcnow()
-        swapped = _write_plan(
-            session,
-            plan,
-            Plan.version == plan.version,
-            title=draft.title,
-            sections=draft.sections,
-            version=plan.version + 1,
-            updated_at=now,
-        )
-        if swapped:
-            _record_revision(session, plan, author, said, now)
+        values: dict[str, Any] = {"version": plan.version + 1, "updated_at": now, **sizes}
+        if draft.title != plan.title:
+            values["title"] = draft.title
+        for step in steps:
+            if step[0] == "outline":
+                values["outline"] = step[1]
+        if _write_plan(session, plan, Plan.version == plan.version, **values):
+            storage.write_changes(session, plan, steps)
+            session.add(
+                PlanRevision(
+                    plan_id=plan.id,
+                    owner_id=plan.owner_id,
+                    number=plan.version,
+                    title=plan.title,
+                    summary=said,
+                    author_id=author.id,
+                    author_name=author.display_name,
+                    created_at=now,
+                    **kept,
+                )
+            )
             plan_events.publish(PlanEvent.changed, session, plan, updated_at=now)
             session.commit()
             return plan, result
@@ -281,30 +383,44 @@ def purge_deleted_plans(session: Session, retention_days: int) -> int:
     return len(doomed)
 
 
-def list_revisions(session: Session, plan: Plan) -> list[PlanRevision]:
-    return list(
-        session.execute(
-            select(PlanRevision)
-            .where(PlanRevision.owner_id == plan.owner_id, PlanRevision.plan_id == plan.id)
-            .order_by(PlanRevision.number.desc())
-        ).scalars()
+_REVISION_SUMMARY = (
+    PlanRevision.number,
+    PlanRevision.title,
+    PlanRevision.summary,
+    PlanRevision.author_id,
+    PlanRevision.author_name,
+    PlanRevision.created_at,
+)
+
+
+def _revisions_of(plan: Plan):
+    return select(*_REVISION_SUMMARY).where(
+        PlanRevision.owner_id == plan.owner_id, PlanRevision.plan_id == plan.id
     )
 
 
-def get_revision(session: Session, plan: Plan, number: int) -> PlanRevision:
+def list_revisions(session: Session, plan: Plan) -> list[Row]:
+    return list(session.execute(_revisions_of(plan).order_by(PlanRevision.number.desc())))
+
+
+def get_revision(session: Session, plan: Plan, number: int) -> Row:
+    """The revision's summary; its body is `history.sections_at`."""
     revision = session.execute(
-        select(PlanRevision).where(
-            PlanRevision.owner_id == plan.owner_id,
-            PlanRevision.plan_id == plan.id,
-            PlanRevision.number == number,
-        )
-    ).scalar_one_or_none()
+        _revisions_of(plan).where(PlanRevision.number == number)
+    ).one_or_none()
     if revision is None:
         raise Problem(404, f"This plan has no version {number}. Its history lists the versions.")
     return revision
 
 
-def revision_summary(revision: PlanRevision) -> dict[str, Any]:
+def revision_sections(session: Session, plan: Plan, number: int) -> Sections:
+    sections = history.sections_at(session, plan, number)
+    if sections is None:
+        raise Problem(404, f"This plan has no version {number}. Its history lists the versions.")
+    return sections
+
+
+def revision_summary(revision: Row) -> dict[str, Any]:
     author = (
         {"id": str(revision.author_id), "display_name": revision.author_name}
         if revision.author_id
@@ -329,17 +445,29 @@ def section_title(sections: list[dict[str, Any]], key: str) -> str:
 
 
 def find_section(draft: PlanDraft, key: str) -> dict[str, Any]:
+    """The section with its entries, to change."""
     for section in draft.sections:
         if section["key"] == key:
             return section
-    raise Problem(404, f"This plan has no section '{key}'.")
+    raise Problem(404, _NO_SECTION.format(key=key))
 
 
-def find_entry(section: dict[str, Any], entry_id: uuid.UUID) -> dict[str, Any]:
-    for entry in section["entries"]:
-        if entry["id"] == str(entry_id):
-            return entry
-    raise Problem(404, f"The section '{section['key']}' has no entry {entry_id}.")
+_NO_SECTION = "This plan has no section '{key}'."
+
+
+def _section_fields(draft: PlanDraft, key: str) -> dict[str, Any]:
+    """The section's fields, to read: its entries may not be loaded."""
+    section = draft.section(key)
+    if section is None:
+        raise Problem(404, _NO_SECTION.format(key=key))
+    return section
+
+
+def _entry(draft: PlanDraft, key: str, entry_id: uuid.UUID) -> dict[str, Any]:
+    entry = draft.entry(key, str(entry_id))
+    if entry is None:
+        raise Problem(404, f"The section '{key}' has no entry {entry_id}.")
+    return entry
 
 
 PAGES_SECTION = "notes"
@@ -377,7 +505,7 @@ def add_entry(
     """`entry_id` lets an offline device name the entry it made before it could sync."""
 
     def change(draft: PlanDraft) -> dict[str, Any]:
-        section = find_section(draft, key)
+        section = _section_fields(draft, key)
         _check_entry_fields(section, prompt, goal, page)
         now = clock.isoformat(clock.utcnow())
         entry = {
@@ -390,7 +518,7 @@ def add_entry(
         }
         if page is not None:  # only pages carry it: the stored form of other entries stays
             entry["page"] = stored_page(page)
-        section["entries"].append(entry)
+        draft.add_entry(key, entry)
         return entry
 
     return change
@@ -398,13 +526,14 @@ def add_entry(
 
 def edit_entry(key: str, entry_id: uuid.UUID, fields: dict[str, Any]):
     def change(draft: PlanDraft) -> dict[str, Any]:
-        section = find_section(draft, key)
-        entry = find_entry(section, entry_id)
+        section = _section_fields(draft, key)
+        entry = _entry(draft, key, entry_id)
         _check_entry_fields(section, fields.get("prompt"), fields.get("goal"), fields.get("page"))
         entry.update(fields)
         if "page" in fields:
             entry["page"] = stored_page(fields["page"])
         entry["updated_at"] = clock.isoformat(clock.utcnow())
+        draft.entry_changed(key, entry)
         return entry
 
     return change
@@ -412,8 +541,9 @@ def edit_entry(key: str, entry_id: uuid.UUID, fields: dict[str, Any]):
 
 def remove_entry(key: str, entry_id: uuid.UUID):
     def change(draft: PlanDraft) -> None:
-        section = find_section(draft, key)
-        section["entries"].remove(find_entry(section, entry_id))
+        _section_fields(draft, key)
+        _entry(draft, key, entry_id)
+        draft.remove_entry(key, str(entry_id))
 
     return change
 
@@ -506,15 +636,15 @@ def rename_plan(title: str):
     return change
 
 
-def restore_revision(revision: PlanRevision):
+def restore_revision(title: str, sections: Sections):
     """An earlier version's words, not its visibility: hiding a section is how the person
     keeps it from everyone they share with, so each section stays hidden or shown as it is
     now, and a section the restore brings back (removed since) comes back hidden."""
 
     def change(draft: PlanDraft) -> None:
-        hidden_now = {s["key"]: s["hidden"] for s in draft.sections}
-        draft.title = revision.title
-        draft.sections = deepcopy(revision.sections)
+        hidden_now = {s["key"]: s["hidden"] for s in draft.outline()}
+        draft.title = title
+        draft.sections = deepcopy(sections)
         for section in draft.sections:
             section["hidden"] = hidden_now.get(section["key"], True)
 

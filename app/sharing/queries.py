@@ -63,10 +63,18 @@ def _outline(sections: list[dict]) -> list[SectionOutline]:
 
 
 def _outlines(
-    session: Session | Connection, plan_ids: Collection[uuid.UUID]
-) -> dict[uuid.UUID, list[SectionOutline]]:
-    rows = session.execute(select(Plan.id, Plan.sections).where(Plan.id.in_(plan_ids)))
-    return {plan_id: _outline(sections) for plan_id, sections in rows}
+    session: Session | Connection, rows: Collection["ListedShare"]
+) -> dict[tuple[uuid.UUID, int], list[SectionOutline]]:
+    """The outline of each listed plan at the version listed, by (plan id, version); of the
+    plan as it is now when it has moved on since (see `_listed_json`)."""
+    outlines = {}
+    for row in rows:
+        if (row.plan_id, row.version) not in outlines:
+            sections_json = plan_queries.sections_json_at(
+                session, row.owner_id, row.plan_id, row.generation, row.version
+            ) or plan_queries.current_sections_json(session, row.owner_id, row.plan_id)
+            outlines[row.plan_id, row.version] = _outline(json.loads(sections_json))
+    return outlines
 
 
 def _scoped_sections(connection: Connection, row) -> tuple[list[SectionOutline], str] | None:
@@ -266,9 +274,10 @@ def _listed_json(session: Session | Connection, found) -> list[str]:
     items = {key: item for key, _ in keyed if (item := caches.LISTED_SHARES.get(key)) is not None}
     new = {key: _decrypted(row) for key, row in keyed if key not in items}
     if new:
-        outlines = _outlines(session, {row.plan_id for row in new.values()})
+        outlines = _outlines(session, new.values())
         for key, row in new.items():
-            item = json.dumps(_shared_with_me_item(row, outlines[row.plan_id]), **_COMPACT_JSON)
+            outline = outlines[row.plan_id, row.version]
+            item = json.dumps(_shared_with_me_item(row, outline), **_COMPACT_JSON)
             items[key] = caches.LISTED_SHARES.put(
                 key, item, owner_id=row.owner_id, plan_id=row.plan_id
             )

@@ -11,7 +11,6 @@ import base64
 import binascii
 import uuid
 from collections.abc import Callable, Iterator
-from copy import deepcopy
 from itertools import groupby
 from typing import Any
 
@@ -22,7 +21,7 @@ from sqlmodel import Session
 from app.accounts.models import User
 from app.core.errors import Problem
 from app.plans import service as plans
-from app.plans.models import Plan, PlanRevision
+from app.plans.models import Plan
 from app.plans.schemas import CLEARABLE_FIELDS, Goal, stored_page
 from app.sync.models import SyncedOperation
 from app.sync.schemas import (
@@ -157,9 +156,6 @@ def _change_plan(
     except Problem as problem:
         return _remember_all(session, user, ops, [_rejected(op, problem) for op in ops])
     batch = _Batch(session, plan)
-    # A trial run on a copy words the history entry, which change_plan needs up front.
-    batch.apply(plans.PlanDraft(title=plan.title, sections=deepcopy(plan.sections)), ops)
-    summary = batch.summary()
 
     def change(draft: plans.PlanDraft) -> list[Result]:
         results, saved = batch.apply(draft, ops)
@@ -175,7 +171,7 @@ def _change_plan(
             session,
             plan,
             author=user,
-            summary=summary,
+            summary=lambda _outline: batch.summary(),
             expected_version=None,
             change=change,
             retention_days=retention_days,
@@ -257,7 +253,7 @@ class _Batch:
     def __init__(self, session: Session, plan: Plan) -> None:
         self._session = session
         self._plan = plan
-        self._revisions: dict[int, PlanRevision] = {}
+        self._versions: dict[int, tuple[str, list[dict[str, Any]]]] = {}
         self._summaries: list[str] = []
         # (entry id | section key | "title", field) -> value this request wrote, so a later
         # change in the same request is not mistaken for someone else's.
@@ -294,13 +290,16 @@ class _Batch:
 
     # ---- what the device's copy said -------------------------------------------------
 
-    def _revision(self, number: int) -> PlanRevision:
-        if number not in self._revisions:
-            self._revisions[number] = plans.get_revision(self._session, self._plan, number)
-        return self._revisions[number]
+    def _version(self, number: int) -> tuple[str, list[dict[str, Any]]]:
+        """The plan's title and sections at version `number`."""
+        if number not in self._versions:
+            title = plans.get_revision(self._session, self._plan, number).title
+            sections = plans.revision_sections(self._session, self._plan, number)
+            self._versions[number] = (title, sections)
+        return self._versions[number]
 
     def _base_section(self, op: PlanOperation, key: str) -> dict[str, Any] | None:
-        return _find(self._revision(op.base_version).sections, "key", key)
+        return _find(self._version(op.base_version)[1], "key", key)
 
     def _base_entry(self, op: PlanOperation) -> dict[str, Any] | None:
         section = self._base_section(op, op.section)
@@ -339,7 +338,7 @@ class _Batch:
     def _rename_plan(self, draft: plans.PlanDraft, op: RenamePlan) -> Result:
         if draft.title == op.title:
             return _result(op, "applied")
-        base_plan = {"title": self._revision(op.base_version).title}
+        base_plan = {"title": self._version(op.base_version)[0]}
         if self._changed_elsewhere(op, "title", {"title": draft.title}, ["title"], base_plan):
             return _result(
                 op,
@@ -355,7 +354,7 @@ class _Batch:
 
     def _add_entry(self, draft: plans.PlanDraft, op: AddEntry) -> Result:
         entry_id = str(op.entry_id)
-        section = _find(draft.sections, "key", op.section)
+        section = draft.section(op.section)
         fields = {
             "text": op.text,
             "prompt": op.prompt,
@@ -371,21 +370,20 @@ class _Batch:
                 yours=fields,
                 theirs=None,
             )
-        if section is not None and _find(section["entries"], "id", entry_id):
+        if section is not None and draft.entry(op.section, entry_id):
             return _result(op, "applied")
         plans.add_entry(
             op.section, op.text, op.prompt, fields["goal"], op.entry_id, fields["page"]
         )(draft)
         self._write(entry_id, fields)
         return self._saved(
-            op, f"Added an entry to {plans.section_title(draft.sections, op.section)}"
+            op, f"Added an entry to {plans.section_title(draft.outline(), op.section)}"
         )
 
     def _edit_entry(self, draft: plans.PlanDraft, op: EditEntry) -> Result:
         entry_id = str(op.entry_id)
         changes = _changes(op.changes)
-        section = _find(draft.sections, "key", op.section)
-        entry = _find(section["entries"], "id", entry_id) if section else None
+        entry = draft.entry(op.section, entry_id) if draft.section(op.section) else None
         base_entry = self._base_entry(op)
         if entry is None:
             if base_entry is None and op.base is None and entry_id not in self._written_ids():
@@ -416,7 +414,7 @@ class _Batch:
         plans.edit_entry(op.section, op.entry_id, changes)(draft)
         self._write(entry_id, changes)
         return self._saved(
-            op, f"Edited an entry in {plans.section_title(draft.sections, op.section)}"
+            op, f"Edited an entry in {plans.section_title(draft.outline(), op.section)}"
         )
 
     def _written_ids(self) -> set[str]:
@@ -424,8 +422,7 @@ class _Batch:
 
     def _remove_entry(self, draft: plans.PlanDraft, op: RemoveEntry) -> Result:
         entry_id = str(op.entry_id)
-        section = _find(draft.sections, "key", op.section)
-        entry = _find(section["entries"], "id", entry_id) if section else None
+        entry = draft.entry(op.section, entry_id) if draft.section(op.section) else None
         if entry is None:
             return _result(op, "applied")
         fields = list(op.base.model_fields_set) if op.base is not None else list(ENTRY_FIELDS)
@@ -440,7 +437,7 @@ class _Batch:
             )
         plans.remove_entry(op.section, op.entry_id)(draft)
         return self._saved(
-            op, f"Removed an entry from {plans.section_title(draft.sections, op.section)}"
+            op, f"Removed an entry from {plans.section_title(draft.outline(), op.section)}"
         )
 
     def _reorder_entries(self, draft: plans.PlanDraft, op: ReorderEntries) -> Result:
@@ -451,7 +448,7 @@ class _Batch:
             return _result(op, "applied")
         plans.reorder_entries(op.section, [uuid.UUID(i) for i in order])(draft)
         return self._saved(
-            op, f"Reordered entries in {plans.section_title(draft.sections, op.section)}"
+            op, f"Reordered entries in {plans.section_title(draft.outline(), op.section)}"
         )
 
     def _edit_section(self, draft: plans.PlanDraft, op: EditSection) -> Result:
@@ -473,7 +470,9 @@ class _Batch:
             )
         plans.edit_section(op.section, changes)(draft)
         self._write(target, changes)
-        return self._saved(op, f"Changed section {plans.section_title(draft.sections, op.section)}")
+        return self._saved(
+            op, f"Changed section {plans.section_title(draft.outline(), op.section)}"
+        )
 
     def _reorder_sections(self, draft: plans.PlanDraft, op: ReorderSections) -> Result:
         current = [s["key"] for s in draft.sections]

@@ -1,7 +1,6 @@
 """Watching the statements the app sends its database, from real requests: to see them, or
 to step in between two of them."""
 
-import copy
 import re
 import uuid
 
@@ -9,6 +8,7 @@ from sqlalchemy import event, update
 from sqlmodel import Session
 
 from app.plans.models import Plan
+from app.plans.storage import write_changes
 
 
 class Statements:
@@ -33,7 +33,7 @@ class EditBetweenReads:
     entry) from another connection just before the app first fetches a version's
     sections: the moment a read has the plan's version but not yet its sections."""
 
-    SECTIONS_FETCH = re.compile(r'^SELECT "?plan"?\.sections\b', re.I)
+    SECTIONS_FETCH = re.compile(r'^SELECT "?plan"?\.outline\b', re.I)
 
     def __init__(self, app, plan_id: str, text: str) -> None:
         self.engine = app.state.engine
@@ -49,14 +49,10 @@ class EditBetweenReads:
         self.fired = True
         with Session(self.engine) as session:
             plan = session.get(Plan, self.plan_id)
-            sections = copy.deepcopy(plan.sections)
-            crisis = next(s for s in sections if s["key"] == "crisis")
-            crisis["entries"].append(_entry(self.text))
             session.execute(
-                update(Plan)
-                .where(Plan.id == self.plan_id)
-                .values(version=Plan.version + 1, sections=sections)
+                update(Plan).where(Plan.id == self.plan_id).values(version=Plan.version + 1)
             )
+            write_changes(session, plan, [["add", "crisis", _entry(self.text)]])
             session.commit()
 
     def __enter__(self) -> "EditBetweenReads":
