@@ -12,7 +12,7 @@ from app.accounts.models import (
 )
 from app.checkins.models import CheckIn, CheckInSettings
 from app.comments.models import Comment
-from app.plans.models import Plan, PlanRevision
+from app.plans.models import Plan, PlanEntry, PlanRevision
 from app.sharing.models import CrisisCard, Share, SharingSwitch
 from app.statements.models import ImportPart, PlanAttachment, PlanImport
 from app.suggestions.models import Suggestion
@@ -32,6 +32,7 @@ __all__ = [
     "PasswordReset",
     "Plan",
     "PlanAttachment",
+    "PlanEntry",
     "PlanImport",
     "PlanRevision",
     "RefreshToken",

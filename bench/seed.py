@@ -37,6 +37,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import func, insert, select, text
@@ -48,6 +49,8 @@ sys.path.insert(0, str(ROOT))
 import app.models  # noqa: E402, F401  (every table on the metadata)
 from app.core.db import build_engine  # noqa: E402
 from app.core.security import hash_password  # noqa: E402
+from app.plans.document import changes_between, outline_of  # noqa: E402
+from app.plans.history import first_sizes, kept_for  # noqa: E402
 from app.plans.templates import CRISIS_SECTION, TEMPLATES, Template, new_plan_sections  # noqa: E402
 from bench.server import empty_database, migrate, save_result  # noqa: E402
 
@@ -263,7 +266,16 @@ class Seeder:
             for j in range(max(5, people // 500))
         ]
         self.counts: dict[str, int] = dict.fromkeys(
-            ["user_account", "plan", "plan_revision", "share", "plan_comment", "access_log"], 0
+            [
+                "user_account",
+                "plan",
+                "plan_entry",
+                "plan_revision",
+                "share",
+                "plan_comment",
+                "access_log",
+            ],
+            0,
         )
 
     def _user(self, email: str, name: str, role: str = "person", organisation=None) -> dict:
@@ -292,7 +304,7 @@ class Seeder:
         }
 
     def plan(self, owner: dict, template: Template, entries: int, rng: random.Random):
-        """A plan row and its three revisions."""
+        """A plan row, its entry rows and its three revisions."""
         writer = Writer(rng)
         created = self.now - timedelta(days=rng.uniform(30, 400))
         updated = created + (self.now - created) * rng.uniform(0.5, 1)
@@ -321,31 +333,57 @@ class Seeder:
             (middle, written[:half], f"Synced {half} changes from a device"),
             (updated, written, f"Synced {entries - half} changes from a device"),
         ]
-        revisions = [
-            {
-                "plan_id": plan_id,
-                "owner_id": owner["id"],
-                "number": number,
-                "title": title,
-                "sections": _sections_with(template, so_far),
-                "summary": summary,
-                "author_id": owner["id"],
-                "author_name": owner["display_name"],
-                "created_at": at,
-            }
-            for number, (at, so_far, summary) in enumerate(history, start=1)
-        ]
+        bodies = [_sections_with(template, so_far) for _, so_far, _ in history]
+        sizes = SimpleNamespace(**first_sizes(bodies[0]))
+        revisions = []
+        for number, ((at, _, summary), body) in enumerate(
+            zip(history, bodies, strict=True), start=1
+        ):
+            if number == 1:
+                kept = {"snapshot": body, "changes": None}
+            else:
+                steps = changes_between(bodies[number - 2], body)
+                kept, new_sizes = kept_for(sizes, steps, lambda body=body: body)
+                kept = {"snapshot": None, "changes": None} | kept
+                vars(sizes).update(new_sizes)
+            revisions.append(
+                {
+                    "plan_id": plan_id,
+                    "owner_id": owner["id"],
+                    "number": number,
+                    "title": title,
+                    "summary": summary,
+                    "author_id": owner["id"],
+                    "author_name": owner["display_name"],
+                    "created_at": at,
+                    **kept,
+                }
+            )
         plan = {
             "id": plan_id,
             "owner_id": owner["id"],
             "template": template.value,
             "title": title,
             "version": len(history),
-            "sections": revisions[-1]["sections"],
+            "outline": outline_of(bodies[-1]),
+            "snapshot_size": sizes.snapshot_size,
+            "changes_size": sizes.changes_size,
             "created_at": created,
             "updated_at": updated,
         }
-        return plan, revisions
+        entries = [
+            {
+                "plan_id": plan_id,
+                "section_key": section["key"],
+                "id": uuid.UUID(entry["id"]),
+                "owner_id": owner["id"],
+                "position": position,
+                "content": entry,
+            }
+            for section in bodies[-1]
+            for position, entry in enumerate(section["entries"], start=1)
+        ]
+        return plan, entries, revisions
 
     def grantee_for(self, i: int) -> dict | None:
         if i < BUSY_SHARES:
@@ -451,13 +489,15 @@ class Seeder:
         for i, owner in zip(range(start, stop), people, strict=True):
             rng = random.Random(i)
             template = Template.green_book if i % 2 == 0 else Template.wrap
-            plan, revisions = self.plan(owner, template, rng.randint(20, 60), rng)
+            plan, entries, revisions = self.plan(owner, template, rng.randint(20, 60), rng)
             rows["plan"].append(plan)
+            rows["plan_entry"] += entries
             rows["plan_revision"] += revisions
             if i % 5 == 0:
                 other = Template.wrap if template == Template.green_book else Template.green_book
-                second, history = self.plan(owner, other, rng.randint(5, 15), rng)
+                second, second_entries, history = self.plan(owner, other, rng.randint(5, 15), rng)
                 rows["plan"].append(second)
+                rows["plan_entry"] += second_entries
                 rows["plan_revision"] += history
             grants = []
             if (worker := self.grantee_for(i)) is not None:

@@ -154,15 +154,18 @@ def test_a_grantee_read_meeting_an_edit_answers_one_whole_version(
     app, owner, green_book, link_worker
 ):
     share = share_with(owner, green_book["id"], link_worker, ["crisis"])
+    # A version nobody has read yet, so the read fetches its sections.
+    renamed = owner.patch(f"/api/v1/plans/{green_book['id']}", json={"title": "Renamed"})
+    assert renamed.status_code == 200, renamed.text
     with EditBetweenReads(app, green_book["id"], "Ring the crisis team") as race:
         response = link_worker.get(f"/api/v1/shared-with-me/{share['id']}")
     assert race.fired
     assert response.status_code == 200, response.text
     plan = response.json()
-    assert plan["version"] == 2
+    assert plan["version"] == 3
     assert [e["text"] for e in plan["sections"][0]["entries"]] == ["Ring the crisis team"]
     again = link_worker.get(f"/api/v1/shared-with-me/{share['id']}").json()
-    assert again["version"] == 2 and again["sections"] == plan["sections"]
+    assert again["version"] == 3 and again["sections"] == plan["sections"]
 
 
 def test_the_list_shows_every_change_at_once(owner, marked_plan, link_worker):
