@@ -20,7 +20,7 @@ import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 from schemathesis.core.parameters import ParameterLocation
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 from sqlmodel import Session
 
 from app.accounts.models import Role
@@ -117,10 +117,18 @@ CONTENT_THE_SCHEMA_CANNOT_DESCRIBE = {
 }
 
 
+# A file part's bytes are the file: a "null" or a number sent in place of one is a small
+# text file, which a page's file may well be, not a value of the wrong type.
+ONLY_A_FILE = {"POST /api/v1/plans/{plan_id}/page-files"}
+
+
 def checks_left_out(case) -> list:
+    left_out = []
     if case.operation.label in CONTENT_THE_SCHEMA_CANNOT_DESCRIBE:
-        return [positive_data_acceptance]
-    return []
+        left_out.append(positive_data_acceptance)
+    if case.operation.label in ONLY_A_FILE:
+        left_out.append(negative_data_rejection)
+    return left_out
 
 
 def fit_what_the_schema_cannot_say(case, caller: Person) -> None:

@@ -28,7 +28,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 from app.__main__ import main as admin_command
-from app.core import clock
+from app.core import caches, clock
 from app.core.config import Settings, get_settings
 from app.core.db import build_engine
 from app.core.encryption import new_key_text, use_keyring_of
@@ -36,7 +36,7 @@ from app.core.errors import UNDECRYPTABLE_TYPE
 from app.core.security import hash_password
 from app.core.types import UTCDateTime
 from app.main import close_database_pools, create_app
-from app.plans.models import Plan, PlanRevision
+from app.plans.models import Plan, PlanEntry, PlanRevision
 from app.plans.templates import new_plan_sections
 from tests.helpers.accounts import PASSWORD, TEST_ENCRYPTION_KEY, sign_in
 from tests.helpers.database import migrate
@@ -238,36 +238,44 @@ def test_altered_or_moved_ciphertext_fails_loudly(app, owner, green_book):
     owner.patch(url, json={"title": f"{MARK} book"})
     plan_id = uuid.UUID(green_book["id"])
     this_plan = Plan.__table__.c.id == plan_id
+    this_entry = PlanEntry.__table__.c.plan_id == plan_id
     with app.state.engine.connect() as connection:
-        sections, title = connection.execute(
-            select(type_coerce(Plan.sections, Text), type_coerce(Plan.title, Text)).where(this_plan)
+        outline, title = connection.execute(
+            select(type_coerce(Plan.outline, Text), type_coerce(Plan.title, Text)).where(this_plan)
         ).one()
+        content = connection.execute(
+            select(type_coerce(PlanEntry.content, Text)).where(this_entry)
+        ).scalar_one()
         first_title = connection.execute(
             select(type_coerce(PlanRevision.title, Text)).where(
                 PlanRevision.plan_id == plan_id, PlanRevision.number == 1
             )
         ).scalar_one()
 
-    def store(column_name: str, stored: str) -> None:
+    def store(table, where, column_name: str, stored: str) -> None:
         with app.state.engine.begin() as connection:
             connection.execute(
-                update(Plan.__table__)
-                .where(this_plan)
+                update(table)
+                .where(where)
                 .values({column_name: bindparam("stored", stored, type_=Text)})
             )
 
-    altered = sections[:-5] + ("A" if sections[-5] != "A" else "B") + sections[-4:]
-    # A changed byte, and a revision's title copied over the plan's: both refused.
-    for column_name, stored, kept in [
-        ("sections", altered, sections),
-        ("title", first_title, title),
+    def altered(stored: str) -> str:
+        return stored[:-5] + ("A" if stored[-5] != "A" else "B") + stored[-4:]
+
+    # A changed byte, and a revision's title copied over the plan's: each refused.
+    for table, where, column_name, stored, kept in [
+        (Plan.__table__, this_plan, "outline", altered(outline), outline),
+        (PlanEntry.__table__, this_entry, "content", altered(content), content),
+        (Plan.__table__, this_plan, "title", first_title, title),
     ]:
-        store(column_name, stored)
+        store(table, where, column_name, stored)
+        caches.forget_plan(uuid.UUID(owner.id), plan_id)  # read from the database again
         response = owner.get(url)
         assert response.status_code == 500, response.text
         assert response.json()["type"] == UNDECRYPTABLE_TYPE
         assert MARK not in response.text and "My book" not in response.text
-        store(column_name, kept)
+        store(table, where, column_name, kept)
         assert MARK in owner.get(url).text
 
 
@@ -404,12 +412,13 @@ def test_the_migration_encrypts_existing_rows_and_downgrading_decrypts_them(
             }  # fmt: skip
 
     use_keyring_of(settings)
-    migrate(scratch_database_url)
+    migrate(scratch_database_url, "0012")  # the last revision with these columns as they were
     encrypted = stored(as_written=False)
     for values in encrypted.values():
         for value in values.values():
             raw = value if isinstance(value, bytes) else value.encode()
             assert raw.startswith(b"v1.") and MARK.encode() not in raw
+    migrate(scratch_database_url)
 
     on_scratch = create_app(settings.model_copy(update={"database_url": scratch_database_url}))
     with TestClient(on_scratch) as client:
