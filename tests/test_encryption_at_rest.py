@@ -252,10 +252,10 @@ def test_altered_or_moved_ciphertext_fails_loudly(app, owner, green_book):
             )
         ).scalar_one()
 
-    def store(table, where, column_name: str, stored: str) -> None:
+    def store(stored_in, where, column_name: str, stored: str) -> None:
         with app.state.engine.begin() as connection:
             connection.execute(
-                update(table)
+                update(stored_in)
                 .where(where)
                 .values({column_name: bindparam("stored", stored, type_=Text)})
             )
@@ -264,18 +264,18 @@ def test_altered_or_moved_ciphertext_fails_loudly(app, owner, green_book):
         return stored[:-5] + ("A" if stored[-5] != "A" else "B") + stored[-4:]
 
     # A changed byte, and a revision's title copied over the plan's: each refused.
-    for table, where, column_name, stored, kept in [
+    for stored_in, where, column_name, stored, kept in [
         (Plan.__table__, this_plan, "outline", altered(outline), outline),
         (PlanEntry.__table__, this_entry, "content", altered(content), content),
         (Plan.__table__, this_plan, "title", first_title, title),
     ]:
-        store(table, where, column_name, stored)
+        store(stored_in, where, column_name, stored)
         caches.forget_plan(uuid.UUID(owner.id), plan_id)  # read from the database again
         response = owner.get(url)
         assert response.status_code == 500, response.text
         assert response.json()["type"] == UNDECRYPTABLE_TYPE
         assert MARK not in response.text and "My book" not in response.text
-        store(table, where, column_name, kept)
+        store(stored_in, where, column_name, kept)
         assert MARK in owner.get(url).text
 
 
