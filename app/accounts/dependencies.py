@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 
@@ -25,12 +26,22 @@ class SignedIn:
 BearerToken = Annotated[str | None, Depends(bearer_token)]
 
 
-def _signed_in(
-    request: Request,
-    session: DbSession,
-    token: BearerToken,
-) -> SignedIn:
-    return SignedIn(*signed_in_user(session, token, request.app.state.settings))
+def signed_in_for(request: Request, session: Session, token: str | None) -> SignedIn:
+    """The request's signed-in user (a 401 without one), looked up once per request: a
+    dependency that needs the database anyway (`OwnedPlan`) looks it up in the same worker
+    thread, and `CurrentUser` then finds it without another hand-off."""
+    found = getattr(request.state, "signed_in", None)
+    if found is None:
+        found = SignedIn(*signed_in_user(session, token, request.app.state.settings))
+        request.state.signed_in = found
+    return found
+
+
+async def _signed_in(request: Request, session: DbSession, token: BearerToken) -> SignedIn:
+    found = getattr(request.state, "signed_in", None)
+    if found is not None:
+        return found
+    return await run_in_threadpool(signed_in_for, request, session, token)
 
 
 async def _current_user(signed_in: Annotated[SignedIn, Depends(_signed_in)]) -> User:

@@ -2,6 +2,8 @@
 
 import functools
 import logging
+import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import ParamSpec, TypeVar
@@ -79,9 +81,12 @@ def build_engine(database_url: str, pool_size: int = WORKER_THREADS) -> Engine:
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        connect_args = {"check_same_thread": False, "timeout": SQLITE_LOCK_WAIT_SECONDS}
+        if url.database and url.database != ":memory:":
+            connect_args["factory"] = _one_writer_connections(str(Path(url.database).resolve()))
         engine = create_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": 30},
+            connect_args=connect_args,
             pool_size=pool_size,
             max_overflow=BURST_CONNECTIONS,
             pool_use_lifo=True,
@@ -166,6 +171,90 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+SQLITE_LOCK_WAIT_SECONDS = 30
+_WRITERS: dict[str, "_Writer"] = {}
+_WRITERS_LOCK = threading.Lock()
+
+
+class _Writer:
+    """Which of this process's connections to one SQLite file is writing. SQLite lets one
+    connection write at a time and has the others sleep and try again, a little longer each
+    time (up to 100 ms a try), so under many writers a write mostly waited asleep long after
+    the database was free. Here a connection takes this lock before its first write and
+    gives it back as its transaction ends, and the next writer starts at once."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()  # released by any thread: a session may end in another
+        self._holder: sqlite3.Connection | None = None
+
+    def before(self, connection: sqlite3.Connection, sql: str) -> None:
+        if self._holder is connection or not _writes(sql):
+            return
+        if not self._lock.acquire(timeout=SQLITE_LOCK_WAIT_SECONDS):
+            raise sqlite3.OperationalError("database is locked")
+        self._holder = connection
+
+    def ended(self, connection: sqlite3.Connection) -> None:
+        """After a statement, commit or rollback: the lock goes back once `connection`'s
+        transaction is over (a write outside a transaction ends with its statement)."""
+        if self._holder is connection and not connection.in_transaction:
+            self.let_go(connection)
+
+    def let_go(self, connection: sqlite3.Connection) -> None:
+        if self._holder is connection:
+            self._holder = None
+            self._lock.release()
+
+
+def _writes(sql: str) -> bool:
+    return not sql.lstrip()[:8].upper().startswith(("SELECT", "PRAGMA", "WITH", "EXPLAIN"))
+
+
+def _one_writer_connections(database: str) -> type[sqlite3.Connection]:
+    """The sqlite3 connection class for `database`: its writes take turns (`_Writer`)."""
+    with _WRITERS_LOCK:
+        writer = _WRITERS.setdefault(database, _Writer())
+
+    class OneWriterCursor(sqlite3.Cursor):
+        def execute(self, sql, parameters=(), /):
+            writer.before(self.connection, sql)
+            try:
+                return super().execute(sql, parameters)
+            finally:
+                writer.ended(self.connection)
+
+        def executemany(self, sql, parameters, /):
+            writer.before(self.connection, sql)
+            try:
+                return super().executemany(sql, parameters)
+            finally:
+                writer.ended(self.connection)
+
+    class OneWriterConnection(sqlite3.Connection):
+        def cursor(self, factory=OneWriterCursor):
+            return super().cursor(factory)
+
+        def commit(self) -> None:
+            try:
+                super().commit()
+            finally:
+                writer.ended(self)
+
+        def rollback(self) -> None:
+            try:
+                super().rollback()
+            finally:
+                writer.ended(self)
+
+        def close(self) -> None:
+            try:
+                super().close()
+            finally:
+                writer.let_go(self)
+
+    return OneWriterConnection
 
 
 class CommitOutcomeUnknown(Problem):

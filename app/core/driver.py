@@ -32,6 +32,8 @@ from starlette.concurrency import run_in_threadpool
 from app.core.db import retried_on_stale_connection
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from app.core.group_commit import GroupCommit
 
 
@@ -81,6 +83,22 @@ def compiled_for_driver(
         found = DriverStatement.compile(statement, keys, dialect)
         _COMPILED[statement, keys, dialect.name] = found
     return found
+
+
+def write_in(session: "Session", statement: Executable, values: dict[str, Any]) -> int:
+    """Runs a statement built once, compiled for the driver, in `session`'s transaction;
+    how many rows it changed."""
+    connection = session.connection()
+    compiled = compiled_for_driver(statement, tuple(values), connection.dialect)
+    return connection.exec_driver_sql(compiled.sql, compiled.parameters(values)).rowcount
+
+
+def read_in(session: "Session", read: "DriverRead", values: dict[str, Any]) -> tuple | None:
+    """The first row of a read built once, in `session`'s transaction."""
+    connection = session.connection()
+    statement = read.statement_for(connection.dialect)
+    found = connection.exec_driver_sql(statement.sql, statement.parameters(values)).first()
+    return read.converted(connection.dialect, None if found is None else tuple(found))
 
 
 class DriverRead:

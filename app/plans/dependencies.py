@@ -11,15 +11,21 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
-from app.accounts.dependencies import BearerToken, CurrentUser, DbSession
+from app.accounts.dependencies import BearerToken, DbSession, signed_in_for
 from app.plans import queries
 from app.plans.models import Plan
 from app.plans.service import get_owned_plan
 
 
-def _owned_plan(plan_id: uuid.UUID, user: CurrentUser, session: DbSession) -> Plan:
-    # `plan_id` is the route's path parameter of that name.
-    return get_owned_plan(session, user, plan_id)
+async def _owned_plan(
+    plan_id: uuid.UUID, request: Request, token: BearerToken, session: DbSession
+) -> Plan:
+    # `plan_id` is the route's path parameter of that name. The sign-in check and the
+    # plan's load share one worker thread (see `signed_in_for`).
+    def load() -> Plan:
+        return get_owned_plan(session, signed_in_for(request, session, token).user, plan_id)
+
+    return await run_in_threadpool(load)
 
 
 async def _owned_plan_document(

@@ -8,13 +8,14 @@ from copy import deepcopy
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
 from app.accounts.models import User
 from app.core import caches, clock, plan_events
+from app.core.driver import write_in
 from app.core.errors import Problem
 from app.core.plan_events import PlanEvent
 from app.plans import history, storage
@@ -297,20 +298,23 @@ def change_plan(
         for step in steps:
             if step[0] == "outline":
                 values["outline"] = step[1]
-        if _write_plan(session, plan, Plan.version == plan.version, **values):
+        if _swapped_version(session, plan, values):
             storage.write_changes(session, plan, steps)
-            session.add(
-                PlanRevision(
-                    plan_id=plan.id,
-                    owner_id=plan.owner_id,
-                    number=plan.version,
-                    title=plan.title,
-                    summary=said,
-                    author_id=author.id,
-                    author_name=author.display_name,
-                    created_at=now,
-                    **kept,
-                )
+            revision = {"changes": None, "snapshot": None} | kept
+            write_in(
+                session,
+                _ADD_REVISION,
+                {
+                    "plan_id": plan.id,
+                    "owner_id": plan.owner_id,
+                    "number": plan.version,
+                    "title": plan.title,
+                    "summary": said,
+                    "author_id": author.id,
+                    "author_name": author.display_name,
+                    "created_at": now,
+                    **revision,
+                },
             )
             plan_events.publish(PlanEvent.changed, session, plan, updated_at=now)
             session.commit()
@@ -319,6 +323,50 @@ def change_plan(
         session.expire_all()
         plan = _live_plan_of(session, owner_id, plan_id)
     raise Problem(409, "This plan is being changed on another device right now. Try again.")
+
+
+_PLANS = Plan.__table__
+_REVISIONS = PlanRevision.__table__
+# Built once and compiled once for the driver (app/core/driver.py), as the plan's entries'
+# statements are (storage.py): they are most of what an edit runs.
+_ADD_REVISION = insert(_REVISIONS).values(
+    {
+        name: bindparam(name, type_=column.type)
+        for name, column in _REVISIONS.c.items()
+        if name != "id"
+    }
+)
+_SWAPS: dict[tuple[str, ...], Any] = {}
+
+
+def _swapped_version(session: Session, plan: Plan, values: dict[str, Any]) -> bool:
+    """Sets these columns of `plan` if it is still at the version it was read at (by owner
+    and id, as every plan query), and keeps the loaded object in step; False if another
+    change came first."""
+    names = tuple(sorted(values))
+    swap = _SWAPS.get(names)
+    if swap is None:
+        swap = _SWAPS.setdefault(
+            names,
+            update(_PLANS)
+            .where(
+                _PLANS.c.owner_id == bindparam("of_owner"),
+                _PLANS.c.id == bindparam("of_plan"),
+                _PLANS.c.version == bindparam("read_version"),
+            )
+            .values({name: bindparam(f"new_{name}", type_=_PLANS.c[name].type) for name in names}),
+        )
+    written = write_in(
+        session,
+        swap,
+        {f"new_{name}": value for name, value in values.items()}
+        | {"of_owner": plan.owner_id, "of_plan": plan.id, "read_version": plan.version},
+    )
+    if written != 1:
+        return False
+    for name, value in values.items():
+        set_committed_value(plan, name, value)
+    return True
 
 
 def set_archived(session: Session, plan: Plan, archived: bool) -> Plan:
