@@ -27,9 +27,9 @@ BearerToken = Annotated[str | None, Depends(bearer_token)]
 
 
 def signed_in_for(request: Request, session: Session, token: str | None) -> SignedIn:
-    """The request's signed-in user (a 401 without one), looked up once per request: a
-    dependency that needs the database anyway (`OwnedPlan`) looks it up in the same worker
-    thread, and `CurrentUser` then finds it without another hand-off."""
+    """The request's signed-in user (a 401 without one), looked up once per request: when a
+    dependency found it already (`OwnedPlan` reads it with the plan, in one query),
+    `CurrentUser` takes it from there without another query or worker thread."""
     found = getattr(request.state, "signed_in", None)
     if found is None:
         found = SignedIn(*signed_in_user(session, token, request.app.state.settings))

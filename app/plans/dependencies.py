@@ -11,19 +11,26 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
-from app.accounts.dependencies import BearerToken, DbSession, signed_in_for
+from app.accounts.dependencies import BearerToken, DbSession, SignedIn
 from app.plans import queries
 from app.plans.models import Plan
-from app.plans.service import get_owned_plan
+from app.plans.service import get_owned_plan, signed_in_owners_plan
 
 
 async def _owned_plan(
     plan_id: uuid.UUID, request: Request, token: BearerToken, session: DbSession
 ) -> Plan:
     # `plan_id` is the route's path parameter of that name. The sign-in check and the
-    # plan's load share one worker thread (see `signed_in_for`).
+    # plan's load are one query in one worker thread; `CurrentUser` then finds the user
+    # without another (`signed_in_for`).
     def load() -> Plan:
-        return get_owned_plan(session, signed_in_for(request, session, token).user, plan_id)
+        signed_in = getattr(request.state, "signed_in", None)
+        if signed_in is not None:
+            return get_owned_plan(session, signed_in.user, plan_id)
+        settings = request.app.state.settings
+        user, session_id, plan = signed_in_owners_plan(session, token, plan_id, settings)
+        request.state.signed_in = SignedIn(user, session_id)
+        return plan
 
     return await run_in_threadpool(load)
 

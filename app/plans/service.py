@@ -8,13 +8,15 @@ from copy import deepcopy
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import and_, bindparam, delete, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
-from app.accounts.models import User
+from app.accounts.models import AuthSession, User
+from app.accounts.service import LIVE_SESSION, sign_in_required, signed_in_claims
 from app.core import caches, clock, plan_events
+from app.core.config import Settings
 from app.core.driver import write_in
 from app.core.errors import Problem
 from app.core.plan_events import PlanEvent
@@ -165,6 +167,32 @@ def get_owned_plan(session: Session, owner: User, plan_id: uuid.UUID) -> Plan:
     """The owner's plan; any other plan is a 404, so nobody learns that it exists. Routes
     take it as `OwnedPlan` (app/plans/dependencies.py)."""
     return _live_plan_of(session, owner.id, plan_id)
+
+
+# The sign-in check and the owner's plan in one query, built once: the live session's
+# user, with their plan of this id (NULLs when they have none).
+_USER_AND_PLAN = (
+    select(User, Plan)
+    .join(AuthSession, AuthSession.user_id == User.id)
+    .outerjoin(Plan, and_(Plan.owner_id == User.id, Plan.id == bindparam("plan_id")))
+    .where(LIVE_SESSION)
+)
+
+
+def signed_in_owners_plan(
+    session: Session, token: str | None, plan_id: uuid.UUID, settings: Settings
+) -> tuple[User, uuid.UUID, Plan]:
+    """The signed-in user behind `token`, their session id and their plan (a 401 without
+    a live sign-in, then the 404s of `get_owned_plan`), in one round trip."""
+    user_id, session_id = signed_in_claims(token, settings)
+    found = session.execute(
+        _USER_AND_PLAN, {"user_id": user_id, "session_id": session_id, "plan_id": plan_id}
+    ).first()
+    if found is None:
+        raise sign_in_required()
+    user, plan = found
+    check_owned_and_live(plan, user.id)
+    return user, session_id, plan
 
 
 def _live_plan_of(session: Session, owner_id: uuid.UUID, plan_id: uuid.UUID) -> Plan:
