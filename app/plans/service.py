@@ -22,7 +22,7 @@ from app.core.errors import Problem
 from app.core.plan_events import PlanEvent
 from app.plans import history, storage
 from app.plans.document import Sections, Step, apply_changes, changes_between, outline_of
-from app.plans.models import Plan, PlanRevision, UsedPlanId, body_of
+from app.plans.models import Plan, PlanEntry, PlanRevision, UsedPlanId, body_of
 from app.plans.schemas import stored_page
 from app.plans.storage import read_entry
 from app.plans.templates import TEMPLATES, Template, new_plan_sections
@@ -82,7 +82,13 @@ class PlanDraft:
             entries = section["entries"] if section else []
             return next((e for e in entries if e["id"] == entry_id), None)
         if (key, entry_id) not in self._entries:
-            self._entries[key, entry_id] = read_entry(self._session, self._plan, key, entry_id)
+            read = self._session.info.get(_READ_WITH_PLAN, {})
+            at_version = (self._plan.id, self._plan.version, key, entry_id)
+            self._entries[key, entry_id] = (
+                read[at_version]
+                if at_version in read
+                else read_entry(self._session, self._plan, key, entry_id)
+            )
         return self._entries[key, entry_id]
 
     def add_entry(self, key: str, entry: dict[str, Any]) -> None:
@@ -179,19 +185,52 @@ _USER_AND_PLAN = (
 )
 
 
+# The same with one entry of the plan, for the routes that change one.
+_USER_PLAN_AND_ENTRY = (
+    select(User, Plan, PlanEntry.content)
+    .join(AuthSession, AuthSession.user_id == User.id)
+    .outerjoin(Plan, and_(Plan.owner_id == User.id, Plan.id == bindparam("plan_id")))
+    .outerjoin(
+        PlanEntry,
+        and_(
+            PlanEntry.owner_id == Plan.owner_id,
+            PlanEntry.plan_id == Plan.id,
+            PlanEntry.section_key == bindparam("section_key"),
+            PlanEntry.id == bindparam("entry_id"),
+        ),
+    )
+    .where(LIVE_SESSION)
+)
+# Entries read with their plan, for `PlanDraft.entry`, by (plan id, version, key, entry id):
+# on a retry after another change came first, the plan's version has moved on.
+_READ_WITH_PLAN = "entries read with the plan"
+
+
 def signed_in_owners_plan(
-    session: Session, token: str | None, plan_id: uuid.UUID, settings: Settings
+    session: Session,
+    token: str | None,
+    plan_id: uuid.UUID,
+    settings: Settings,
+    entry: tuple[str, uuid.UUID] | None = None,
 ) -> tuple[User, uuid.UUID, Plan]:
     """The signed-in user behind `token`, their session id and their plan (a 401 without
-    a live sign-in, then the 404s of `get_owned_plan`), in one round trip."""
+    a live sign-in, then the 404s of `get_owned_plan`), in one round trip; with the `entry`
+    (section key, entry id) a change is about to read, read in that same round trip."""
     user_id, session_id = signed_in_claims(token, settings)
-    found = session.execute(
-        _USER_AND_PLAN, {"user_id": user_id, "session_id": session_id, "plan_id": plan_id}
-    ).first()
+    values = {"user_id": user_id, "session_id": session_id, "plan_id": plan_id}
+    if entry is None:
+        found = session.execute(_USER_AND_PLAN, values).first()
+    else:
+        key, entry_id = entry
+        values |= {"section_key": key, "entry_id": entry_id}
+        found = session.execute(_USER_PLAN_AND_ENTRY, values).first()
     if found is None:
         raise sign_in_required()
-    user, plan = found
+    user, plan = found[0], found[1]
     check_owned_and_live(plan, user.id)
+    if entry is not None:
+        read = session.info.setdefault(_READ_WITH_PLAN, {})
+        read[plan.id, plan.version, entry[0], str(entry[1])] = found[2]
     return user, session_id, plan
 
 
