@@ -92,7 +92,7 @@ def grantee_comments(session: Session, user: User, grant: Grant) -> list[dict[st
 
 
 def _plan_titles(plan: Plan) -> dict[str, str]:
-    return {s["key"]: s["title"] for s in plan.sections}
+    return {s["key"]: s["title"] for s in plan.outline}
 
 
 def owner_comments(session: Session, plan: Plan) -> list[dict[str, Any]]:

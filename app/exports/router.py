@@ -77,11 +77,12 @@ def print_plan(
 ):
     """Your plan as a PDF to print: a booklet with a page per section, or your crisis plan
     as a one-page card for the fridge, or as wallet-sized cards."""
-    by_key = {s["key"]: s for s in plan.sections}
+    body = plan.sections
+    by_key = {s["key"]: s for s in body}
     if sections is None and layout == "wallet":
         chosen = [by_key[CRISIS_SECTION]]
     elif sections is None:
-        chosen = [s for s in plan.sections if not s["hidden"]]
+        chosen = [s for s in body if not s["hidden"]]
     else:
         keys = [k.strip() for k in sections.split(",") if k.strip()]
         unknown = [k for k in keys if k not in by_key]

@@ -180,7 +180,7 @@ def get_owned_plan(session: Session, owner: User, plan_id: uuid.UUID) -> Plan:
 _USER_AND_PLAN = (
     select(User, Plan)
     .join(AuthSession, AuthSession.user_id == User.id)
-    .outerjoin(Plan, and_(Plan.owner_id == User.id, Plan.id == bindparam("plan_id")))
+    .outerjoin(Plan, and_(Plan.owner_id == bindparam("user_id"), Plan.id == bindparam("plan_id")))
     .where(LIVE_SESSION)
 )
 
@@ -189,11 +189,11 @@ _USER_AND_PLAN = (
 _USER_PLAN_AND_ENTRY = (
     select(User, Plan, PlanEntry.content)
     .join(AuthSession, AuthSession.user_id == User.id)
-    .outerjoin(Plan, and_(Plan.owner_id == User.id, Plan.id == bindparam("plan_id")))
+    .outerjoin(Plan, and_(Plan.owner_id == bindparam("user_id"), Plan.id == bindparam("plan_id")))
     .outerjoin(
         PlanEntry,
         and_(
-            PlanEntry.owner_id == Plan.owner_id,
+            PlanEntry.owner_id == bindparam("user_id"),
             PlanEntry.plan_id == Plan.id,
             PlanEntry.section_key == bindparam("section_key"),
             PlanEntry.id == bindparam("entry_id"),

@@ -236,7 +236,7 @@ def share_view(share: Share, plan: Plan, grantee: User | None) -> dict[str, Any]
 
 
 def _check_sections(plan: Plan, keys: list[str]) -> list[str]:
-    by_key = {s["key"]: s for s in plan.sections}
+    by_key = {s["key"]: s for s in plan.outline}
     unknown = [k for k in keys if k not in by_key]
     # 409: which sections there are, and which are hidden, is the plan's state now.
     if unknown:

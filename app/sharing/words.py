@@ -49,8 +49,8 @@ def person_view(user: User | None) -> dict[str, Any]:
 
 def section_names(plan: Plan, keys: list[str]) -> list[dict[str, Any]]:
     """The named sections, in the plan's order, then any the plan no longer has."""
-    by_key = {s["key"]: s for s in plan.sections}
-    present = [s for s in plan.sections if s["key"] in keys]
+    by_key = {s["key"]: s for s in plan.outline}
+    present = [s for s in plan.outline if s["key"] in keys]
     names = [{"key": s["key"], "title": s["title"], "hidden": s["hidden"]} for s in present]
     return names + [{"key": k, "title": None, "hidden": False} for k in keys if k not in by_key]
 

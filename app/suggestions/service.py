@@ -148,7 +148,8 @@ def owner_suggestions(session: Session, plan: Plan, status: str | None) -> list[
     suggestions = session.execute(
         query.order_by(Suggestion.created_at.desc(), Suggestion.id)
     ).scalars()
-    return [suggestion_view(s, plan.sections, for_owner=True) for s in suggestions]
+    sections = plan.sections
+    return [suggestion_view(s, sections, for_owner=True) for s in suggestions]
 
 
 def _pending_suggestion(session: Session, plan: Plan, suggestion_id: uuid.UUID) -> Suggestion:
@@ -205,7 +206,7 @@ def accept_suggestion(
         )
     changed_first = text is not None and text != suggestion.text
     edit = _edit_for(suggestion, suggestion.text if text is None else text)
-    section_title = (_section_of(plan.sections, suggestion.section_key) or {}).get(
+    section_title = (_section_of(plan.outline, suggestion.section_key) or {}).get(
         "title", suggestion.section_key
     )
 
