@@ -288,7 +288,7 @@ def main() -> None:
     seconds, kill_after = (24, 8) if args.quick else (60, 20)
     result = run(seconds, kill_after)
     print(report(result))
-    save_result("failover-quick" if args.quick else "failover", result)
+    save_result("failover", result, quick=args.quick)
 
 
 if __name__ == "__main__":

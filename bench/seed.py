@@ -255,6 +255,22 @@ def _names(template: Template, keys: list[str]) -> list[dict[str, str]]:
     return [{"key": k, "title": TITLES[template][k]} for k in keys]
 
 
+def entry_rows(plan_id: uuid.UUID, owner_id: uuid.UUID, sections: list[dict]) -> list[dict]:
+    """The `plan_entry` rows of a plan whose body is `sections`, in their order."""
+    return [
+        {
+            "plan_id": plan_id,
+            "section_key": section["key"],
+            "id": uuid.UUID(entry["id"]),
+            "owner_id": owner_id,
+            "position": position,
+            "content": entry,
+        }
+        for section in sections
+        for position, entry in enumerate(section["entries"], start=1)
+    ]
+
+
 class Seeder:
     def __init__(self, people: int, now: datetime) -> None:
         self.people = people
@@ -371,19 +387,7 @@ class Seeder:
             "created_at": created,
             "updated_at": updated,
         }
-        entries = [
-            {
-                "plan_id": plan_id,
-                "section_key": section["key"],
-                "id": uuid.UUID(entry["id"]),
-                "owner_id": owner["id"],
-                "position": position,
-                "content": entry,
-            }
-            for section in bodies[-1]
-            for position, entry in enumerate(section["entries"], start=1)
-        ]
-        return plan, entries, revisions
+        return plan, entry_rows(plan_id, owner["id"], bodies[-1]), revisions
 
     def grantee_for(self, i: int) -> dict | None:
         if i < BUSY_SHARES:

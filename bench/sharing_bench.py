@@ -44,7 +44,9 @@ import app.models  # noqa: E402, F401  (every table on the metadata)
 from app.access_log.models import AccessEvent  # noqa: E402
 from app.core.db import build_engine  # noqa: E402
 from app.core.security import hash_password  # noqa: E402
+from app.plans.document import outline_of  # noqa: E402
 from app.plans.templates import Template, new_plan_sections  # noqa: E402
+from bench.seed import entry_rows  # noqa: E402
 from bench.server import empty_database, running_server, save_result, sign_in, wrk  # noqa: E402
 
 PASSWORD = "a long benchmark passphrase"
@@ -110,7 +112,9 @@ def seed(database_url: str, sizes: dict) -> dict:
             "template": "green_book",
             "title": "My Green Book",
             "version": 1,
-            "sections": sections,
+            "outline": outline_of(sections),
+            "snapshot_size": 0,
+            "changes_size": 0,
             "created_at": now - timedelta(minutes=i),
             "updated_at": now - timedelta(minutes=i),
         }
@@ -145,6 +149,8 @@ def seed(database_url: str, sizes: dict) -> dict:
     with engine.begin() as connection:
         _insert(connection, "user_account", [*people, worker, *others])
         _insert(connection, "plan", plans)
+        entries = [row for p in plans for row in entry_rows(p["id"], p["owner_id"], sections)]
+        _insert(connection, "plan_entry", entries)
         _insert(connection, "share", shares)
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
