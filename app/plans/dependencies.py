@@ -14,7 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from app.accounts.dependencies import BearerToken, DbSession, SignedIn
 from app.plans import queries
 from app.plans.models import Plan
-from app.plans.service import get_owned_plan, signed_in_owners_plan
+from app.plans.service import get_owned_plan
 
 
 async def _owned_plan(
@@ -28,7 +28,7 @@ async def _owned_plan(
         if signed_in is not None:
             return get_owned_plan(session, signed_in.user, plan_id)
         settings = request.app.state.settings
-        user, session_id, plan = signed_in_owners_plan(
+        user, session_id, plan = queries.signed_in_owners_plan(
             session, token, plan_id, settings, _entry_in_path(request)
         )
         request.state.signed_in = SignedIn(user, session_id)

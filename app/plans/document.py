@@ -41,6 +41,16 @@ def assembled(outline: Sections, entries: dict[str, list[dict[str, Any]]]) -> Se
     return [{**section, "entries": entries.get(section["key"], [])} for section in outline]
 
 
+def assembled_from_rows(outline: Sections, rows) -> Sections:
+    """The body from its outline and (section key, entry) rows in each section's order; a
+    row with no key (a plan without entries, outer-joined) adds nothing."""
+    entries: dict[str, list[dict[str, Any]]] = {}
+    for key, entry in rows:
+        if key is not None:
+            entries.setdefault(key, []).append(entry)
+    return assembled(outline, entries)
+
+
 def changes_between(before: Sections, after: Sections) -> list[Step]:
     outline: list[Step] = []
     if not same(outline_of(before), outline_of(after)):

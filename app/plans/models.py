@@ -20,7 +20,7 @@ from sqlmodel import Field, SQLModel
 
 from app.core.encryption import EncryptedJSON, EncryptedText
 from app.core.types import UTCDateTime, now_column
-from app.plans.document import assembled
+from app.plans.document import assembled_from_rows
 
 
 def plan_id_column() -> Any:
@@ -103,11 +103,8 @@ def body_of(session: Session, plan: Plan) -> list[dict[str, Any]]:
         select(PlanEntry.section_key, PlanEntry.content)
         .where(PlanEntry.owner_id == plan.owner_id, PlanEntry.plan_id == plan.id)
         .order_by(PlanEntry.section_key, PlanEntry.position)
-    ).all()
-    entries: dict[str, list[dict[str, Any]]] = {}
-    for key, content in rows:
-        entries.setdefault(key, []).append(content)
-    return assembled(plan.outline, entries)
+    )
+    return assembled_from_rows(plan.outline, rows)
 
 
 class PlanRevision(SQLModel, table=True):

@@ -16,13 +16,14 @@ from sqlalchemy import and_, bindparam, select
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.orm import Session
 
-from app.accounts.models import AuthSession
+from app.accounts.models import AuthSession, User
 from app.accounts.service import LIVE_SESSION, sign_in_required, signed_in_claims
 from app.core import caches
 from app.core.config import Settings
 from app.core.db import retried_on_stale_connection
 from app.core.driver import AwaitedDriver, DriverRead
-from app.plans.document import assembled
+from app.plans.document import assembled_from_rows
+from app.plans.draft import keep_entry_read_with_plan
 from app.plans.models import Plan, PlanEntry
 from app.plans.service import check_owned_and_live, etag, plan_summary
 
@@ -39,6 +40,53 @@ PLAN_SUMMARY_COLUMNS = (
     Plan.updated_at,
     Plan.deleted_at,
 )
+
+
+# The sign-in check and the owner's plan in one query, built once: the live session's
+# user, with their plan of this id (NULLs when they have none).
+_USER_AND_PLAN = (
+    select(User, Plan)
+    .join(AuthSession, AuthSession.user_id == User.id)
+    .outerjoin(Plan, and_(Plan.owner_id == bindparam("user_id"), Plan.id == bindparam("plan_id")))
+    .where(LIVE_SESSION)
+)
+# The same with one entry of the plan, for the routes that change one.
+_USER_PLAN_AND_ENTRY = _USER_AND_PLAN.add_columns(PlanEntry.content).outerjoin(
+    PlanEntry,
+    and_(
+        PlanEntry.owner_id == bindparam("user_id"),
+        PlanEntry.plan_id == Plan.id,
+        PlanEntry.section_key == bindparam("section_key"),
+        PlanEntry.id == bindparam("entry_id"),
+    ),
+)
+
+
+def signed_in_owners_plan(
+    session: Session,
+    token: str | None,
+    plan_id: uuid.UUID,
+    settings: Settings,
+    entry: tuple[str, uuid.UUID] | None = None,
+) -> tuple[User, uuid.UUID, Plan]:
+    """The signed-in user behind `token`, their session id and their plan (a 401 without
+    a live sign-in, then the 404s of `get_owned_plan`), in one round trip; with the `entry`
+    (section key, entry id) a change is about to read, read in that same round trip."""
+    user_id, session_id = signed_in_claims(token, settings)
+    values = {"user_id": user_id, "session_id": session_id, "plan_id": plan_id}
+    if entry is None:
+        found = session.execute(_USER_AND_PLAN, values).first()
+    else:
+        key, entry_id = entry
+        values |= {"section_key": key, "entry_id": entry_id}
+        found = session.execute(_USER_PLAN_AND_ENTRY, values).first()
+    if found is None:
+        raise sign_in_required()
+    user, plan = found[0], found[1]
+    check_owned_and_live(plan, user.id)
+    if entry is not None:
+        keep_entry_read_with_plan(session, plan, entry[0], str(entry[1]), found[2])
+    return user, session_id, plan
 
 
 def _live_session_and_plans(which_plans):
@@ -168,11 +216,8 @@ def _sections_key(plan: Row) -> tuple:
 def _kept_sections_json(plan: Row, outline: Row | None, entries: list[Row]) -> str | None:
     if outline is None or not entries:
         return None
-    by_section: dict[str, list[dict[str, Any]]] = {}
-    for key, content in entries:
-        if key is not None:
-            by_section.setdefault(key, []).append(content)
-    sections_json = json.dumps(assembled(outline.outline, by_section), ensure_ascii=False)
+    sections = assembled_from_rows(outline.outline, entries)
+    sections_json = json.dumps(sections, ensure_ascii=False)
     return caches.SECTIONS_JSON.put(
         _sections_key(plan), sections_json, owner_id=plan.owner_id, plan_id=plan.id
     )

@@ -8,6 +8,7 @@ from app.accounts.dependencies import CurrentUser, DbSession
 from app.core.config import AppSettings
 from app.core.errors import Problem, problem_responses
 from app.core.schemas import MAX_STORED_INT, SPACES
+from app.plans import changes as plan_changes
 from app.plans import contradictions, service
 from app.plans.dependencies import OwnedPlan, OwnedPlanDocument, OwnedPlanList
 from app.plans.schemas import (
@@ -124,7 +125,7 @@ def update_plan(
             settings,
             if_match,
             "Renamed the plan",
-            service.rename_plan(fields["title"]),
+            plan_changes.rename_plan(fields["title"]),
         )
     if "archived" in fields:
         plan = service.set_archived(session, plan, fields["archived"])
@@ -206,7 +207,7 @@ def restore_revision(
         settings,
         if_match,
         f"Restored version {number}",
-        service.restore_revision(revision.title, sections),
+        plan_changes.restore_revision(revision.title, sections),
     )
     return _plan_response(plan, settings)
 
@@ -245,7 +246,7 @@ def add_section(
         settings,
         if_match,
         f"Added section \u201c{body.title}\u201d",
-        service.add_section(body.title, body.description),
+        plan_changes.add_section(body.title, body.description),
     )
     return _written(plan, section, 201)
 
@@ -270,8 +271,8 @@ def update_section(
         plan,
         settings,
         if_match,
-        lambda sections: f"Changed section {service.section_title(sections, key)}",
-        service.edit_section(key, fields),
+        lambda sections: f"Changed section {plan_changes.section_title(sections, key)}",
+        plan_changes.edit_section(key, fields),
     )
     return _written(plan, section)
 
@@ -293,8 +294,8 @@ def remove_section(
         plan,
         settings,
         if_match,
-        lambda sections: f"Removed section {service.section_title(sections, key)}",
-        service.remove_section(key),
+        lambda sections: f"Removed section {plan_changes.section_title(sections, key)}",
+        plan_changes.remove_section(key),
     )
     return Response(status_code=204, headers={"ETag": service.etag(plan)})
 
@@ -316,7 +317,7 @@ def reorder_sections(
         settings,
         if_match,
         "Reordered sections",
-        service.reorder_sections(body.keys),
+        plan_changes.reorder_sections(body.keys),
     )
     return _plan_response(plan, settings)
 
@@ -345,8 +346,8 @@ def add_entry(
         plan,
         settings,
         if_match,
-        lambda sections: f"Added an entry to {service.section_title(sections, key)}",
-        service.add_entry(key, body.text, body.prompt, goal, page=page),
+        lambda sections: f"Added an entry to {plan_changes.section_title(sections, key)}",
+        plan_changes.add_entry(key, body.text, body.prompt, goal, page=page),
     )
     return _written(plan, entry, 201)
 
@@ -373,8 +374,8 @@ def update_entry(
         plan,
         settings,
         if_match,
-        lambda sections: f"Edited an entry in {service.section_title(sections, key)}",
-        service.edit_entry(key, entry_id, fields),
+        lambda sections: f"Edited an entry in {plan_changes.section_title(sections, key)}",
+        plan_changes.edit_entry(key, entry_id, fields),
     )
     return _written(plan, entry)
 
@@ -400,8 +401,8 @@ def remove_entry(
         plan,
         settings,
         if_match,
-        lambda sections: f"Removed an entry from {service.section_title(sections, key)}",
-        service.remove_entry(key, entry_id),
+        lambda sections: f"Removed an entry from {plan_changes.section_title(sections, key)}",
+        plan_changes.remove_entry(key, entry_id),
     )
     return Response(status_code=204, headers={"ETag": service.etag(plan)})
 
@@ -427,7 +428,7 @@ def reorder_entries(
         plan,
         settings,
         if_match,
-        lambda sections: f"Reordered entries in {service.section_title(sections, key)}",
-        service.reorder_entries(key, body.entry_ids),
+        lambda sections: f"Reordered entries in {plan_changes.section_title(sections, key)}",
+        plan_changes.reorder_entries(key, body.entry_ids),
     )
     return _written(plan, section)

@@ -18,8 +18,10 @@ from app.access_log.service import log_event
 from app.accounts.models import User
 from app.core import clock
 from app.core.errors import Problem
+from app.plans import changes as plan_changes
 from app.plans import contradictions
 from app.plans import service as plans
+from app.plans.draft import PlanDraft
 from app.plans.models import Plan
 from app.plans.templates import CRISIS_FIELDS, CRISIS_SECTION
 from app.sharing.grants import Grant, live_grants_for_plan
@@ -621,7 +623,7 @@ def decide(
     pairs = _check_decisions(record, parts, body)
     now = clock.utcnow()
 
-    def apply(draft: plans.PlanDraft | None) -> None:
+    def apply(draft: PlanDraft | None) -> None:
         for decision, part in pairs:
             if decision.action == "reject":
                 _mark_part(
@@ -630,7 +632,7 @@ def decide(
                 continue
             text = decision.text or part.text
             field = decision.field or part.field
-            entry = plans.add_entry(CRISIS_SECTION, text, field, None)(draft)
+            entry = plan_changes.add_entry(CRISIS_SECTION, text, field, None)(draft)
             entry["source"] = _entry_source(record, part, text != part.text, decision.note)
             _mark_part(
                 session,

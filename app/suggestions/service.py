@@ -8,7 +8,9 @@ from app.access_log.service import attributed_to, author_view, log_event
 from app.accounts.models import User
 from app.core import clock
 from app.core.errors import Problem
+from app.plans import changes as plan_changes
 from app.plans import service as plans
+from app.plans.draft import PlanDraft
 from app.plans.models import Plan
 from app.sharing.grants import Grant, log_read_through_share
 from app.sharing.words import titles
@@ -170,10 +172,10 @@ def _count(n: int, thing: str) -> str:
 def _edit_for(suggestion: Suggestion, text: str):
     entry_id = uuid.UUID(suggestion.entry_id) if suggestion.entry_id else None
     if suggestion.action == SuggestionAction.add:
-        return plans.add_entry(suggestion.section_key, text, suggestion.prompt, None)
+        return plan_changes.add_entry(suggestion.section_key, text, suggestion.prompt, None)
     if suggestion.action == SuggestionAction.change:
-        return plans.edit_entry(suggestion.section_key, entry_id, {"text": text})
-    return plans.remove_entry(suggestion.section_key, entry_id)
+        return plan_changes.edit_entry(suggestion.section_key, entry_id, {"text": text})
+    return plan_changes.remove_entry(suggestion.section_key, entry_id)
 
 
 def _decided(suggestion: Suggestion, plan: Plan) -> dict[str, Any]:
@@ -210,7 +212,7 @@ def accept_suggestion(
         "title", suggestion.section_key
     )
 
-    def apply(draft: plans.PlanDraft) -> Any:
+    def apply(draft: PlanDraft) -> Any:
         section = _section_of(draft.sections, suggestion.section_key)
         if section is None:
             raise Problem(

@@ -20,7 +20,9 @@ from sqlmodel import Session
 
 from app.accounts.models import User
 from app.core.errors import Problem
+from app.plans import changes as plan_changes
 from app.plans import service as plans
+from app.plans.draft import PlanDraft
 from app.plans.models import Plan
 from app.plans.schemas import CLEARABLE_FIELDS, Goal, stored_page
 from app.sync.models import SyncedOperation
@@ -157,7 +159,7 @@ def _change_plan(
         return _remember_all(session, user, ops, [_rejected(op, problem) for op in ops])
     batch = _Batch(session, plan)
 
-    def change(draft: plans.PlanDraft) -> list[Result]:
+    def change(draft: PlanDraft) -> list[Result]:
         results, saved = batch.apply(draft, ops)
         if not saved:
             raise _NothingToSave(results)
@@ -262,7 +264,7 @@ class _Batch:
     def summary(self) -> str:
         return self._summaries[0] if len(self._summaries) == 1 else "Synced changes"
 
-    def apply(self, draft: plans.PlanDraft, ops: list[PlanOperation]) -> tuple[list[Result], bool]:
+    def apply(self, draft: PlanDraft, ops: list[PlanOperation]) -> tuple[list[Result], bool]:
         self._written = {}
         self._summaries = []
         results = []
@@ -279,7 +281,7 @@ class _Batch:
         self._summaries.append(summary)
         return _result(op, "applied")
 
-    def _apply_one(self, draft: plans.PlanDraft, op: PlanOperation) -> Result:
+    def _apply_one(self, draft: PlanDraft, op: PlanOperation) -> Result:
         if op.base_version > self._plan.version:
             raise Problem(
                 422,
@@ -335,7 +337,7 @@ class _Batch:
 
     # ---- the changes -----------------------------------------------------------------
 
-    def _rename_plan(self, draft: plans.PlanDraft, op: RenamePlan) -> Result:
+    def _rename_plan(self, draft: PlanDraft, op: RenamePlan) -> Result:
         if draft.title == op.title:
             return _result(op, "applied")
         base_plan = {"title": self._version(op.base_version)[0]}
@@ -348,11 +350,11 @@ class _Batch:
                 yours={"title": op.title},
                 theirs={"title": draft.title},
             )
-        plans.rename_plan(op.title)(draft)
+        plan_changes.rename_plan(op.title)(draft)
         self._write("title", {"title": op.title})
         return self._saved(op, "Renamed the plan")
 
-    def _add_entry(self, draft: plans.PlanDraft, op: AddEntry) -> Result:
+    def _add_entry(self, draft: PlanDraft, op: AddEntry) -> Result:
         entry_id = str(op.entry_id)
         section = draft.section(op.section)
         fields = {
@@ -372,15 +374,15 @@ class _Batch:
             )
         if section is not None and draft.entry(op.section, entry_id):
             return _result(op, "applied")
-        plans.add_entry(
+        plan_changes.add_entry(
             op.section, op.text, op.prompt, fields["goal"], op.entry_id, fields["page"]
         )(draft)
         self._write(entry_id, fields)
         return self._saved(
-            op, f"Added an entry to {plans.section_title(draft.outline(), op.section)}"
+            op, f"Added an entry to {plan_changes.section_title(draft.outline(), op.section)}"
         )
 
-    def _edit_entry(self, draft: plans.PlanDraft, op: EditEntry) -> Result:
+    def _edit_entry(self, draft: PlanDraft, op: EditEntry) -> Result:
         entry_id = str(op.entry_id)
         changes = _changes(op.changes)
         entry = draft.entry(op.section, entry_id) if draft.section(op.section) else None
@@ -411,16 +413,16 @@ class _Batch:
                 yours=theirs | changes,
                 theirs=theirs,
             )
-        plans.edit_entry(op.section, op.entry_id, changes)(draft)
+        plan_changes.edit_entry(op.section, op.entry_id, changes)(draft)
         self._write(entry_id, changes)
         return self._saved(
-            op, f"Edited an entry in {plans.section_title(draft.outline(), op.section)}"
+            op, f"Edited an entry in {plan_changes.section_title(draft.outline(), op.section)}"
         )
 
     def _written_ids(self) -> set[str]:
         return {target for target, _ in self._written}
 
-    def _remove_entry(self, draft: plans.PlanDraft, op: RemoveEntry) -> Result:
+    def _remove_entry(self, draft: PlanDraft, op: RemoveEntry) -> Result:
         entry_id = str(op.entry_id)
         entry = draft.entry(op.section, entry_id) if draft.section(op.section) else None
         if entry is None:
@@ -435,25 +437,25 @@ class _Batch:
                 yours=None,
                 theirs=_entry_fields(entry),
             )
-        plans.remove_entry(op.section, op.entry_id)(draft)
+        plan_changes.remove_entry(op.section, op.entry_id)(draft)
         return self._saved(
-            op, f"Removed an entry from {plans.section_title(draft.outline(), op.section)}"
+            op, f"Removed an entry from {plan_changes.section_title(draft.outline(), op.section)}"
         )
 
-    def _reorder_entries(self, draft: plans.PlanDraft, op: ReorderEntries) -> Result:
-        section = plans.find_section(draft, op.section)
+    def _reorder_entries(self, draft: PlanDraft, op: ReorderEntries) -> Result:
+        section = plan_changes.find_section(draft, op.section)
         current = [e["id"] for e in section["entries"]]
         order = _merged_order(current, [str(i) for i in op.entry_ids])
         if order == current:
             return _result(op, "applied")
-        plans.reorder_entries(op.section, [uuid.UUID(i) for i in order])(draft)
+        plan_changes.reorder_entries(op.section, [uuid.UUID(i) for i in order])(draft)
         return self._saved(
-            op, f"Reordered entries in {plans.section_title(draft.outline(), op.section)}"
+            op, f"Reordered entries in {plan_changes.section_title(draft.outline(), op.section)}"
         )
 
-    def _edit_section(self, draft: plans.PlanDraft, op: EditSection) -> Result:
+    def _edit_section(self, draft: PlanDraft, op: EditSection) -> Result:
         changes = _changes(op.changes)
-        section = plans.find_section(draft, op.section)
+        section = plan_changes.find_section(draft, op.section)
         if all(section.get(f) == v for f, v in changes.items()):
             return _result(op, "applied")
         target = f"section:{op.section}"
@@ -468,21 +470,21 @@ class _Batch:
                 yours={f: section.get(f) for f in changes} | changes,
                 theirs={f: section.get(f) for f in changes},
             )
-        plans.edit_section(op.section, changes)(draft)
+        plan_changes.edit_section(op.section, changes)(draft)
         self._write(target, changes)
         return self._saved(
-            op, f"Changed section {plans.section_title(draft.outline(), op.section)}"
+            op, f"Changed section {plan_changes.section_title(draft.outline(), op.section)}"
         )
 
-    def _reorder_sections(self, draft: plans.PlanDraft, op: ReorderSections) -> Result:
+    def _reorder_sections(self, draft: PlanDraft, op: ReorderSections) -> Result:
         current = [s["key"] for s in draft.sections]
         order = _merged_order(current, op.keys)
         if order == current:
             return _result(op, "applied")
-        plans.reorder_sections(order)(draft)
+        plan_changes.reorder_sections(order)(draft)
         return self._saved(op, "Reordered sections")
 
-    _HANDLERS: dict[type, Callable[["_Batch", plans.PlanDraft, Any], Result]] = {
+    _HANDLERS: dict[type, Callable[["_Batch", PlanDraft, Any], Result]] = {
         RenamePlan: _rename_plan,
         AddEntry: _add_entry,
         EditEntry: _edit_entry,

@@ -18,7 +18,13 @@ import sqlalchemy as sa
 from alembic import op
 
 from app.core.encryption import EncryptedJSON
-from app.plans.document import apply_in_place, assembled, changes_between, outline_of, same
+from app.plans.document import (
+    apply_in_place,
+    assembled_from_rows,
+    changes_between,
+    outline_of,
+    same,
+)
 from app.plans.history import first_sizes, kept_for
 
 revision: str = "0013"
@@ -168,17 +174,15 @@ def downgrade() -> None:
         outline = connection.execute(
             sa.select(plan.c.outline).where(plan.c.id == plan_id)
         ).scalar_one()
-        by_section: dict[str, list] = {}
-        for key, content in connection.execute(
+        rows = connection.execute(
             sa.select(entry.c.section_key, entry.c.content)
             .where(entry.c.plan_id == plan_id)
             .order_by(entry.c.section_key, entry.c.position)
-        ):
-            by_section.setdefault(key, []).append(content)
+        )
         connection.execute(
             plan.update()
             .where(plan.c.id == plan_id)
-            .values(sections=assembled(outline, by_section))
+            .values(sections=assembled_from_rows(outline, rows))
         )
         body: list = []
         for kept in connection.execute(
