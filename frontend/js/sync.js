@@ -25,6 +25,9 @@ function setState(phase, message = "") {
 /** Sync now, or join the sync under way (which goes round again for changes queued
  * while it was sending, so nothing waits). */
 export function syncNow() {
+  // A round already under way may have read the plans before the caller's change reached
+  // the server (a section added, a suggestion accepted): one more round follows it.
+  if (running) queuedMeanwhile = true;
   running ??= (async () => {
     do {
       queuedMeanwhile = false;
