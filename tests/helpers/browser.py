@@ -213,7 +213,12 @@ def wait_synced(page: Page) -> None:
 
 def wait_for_service_worker(page: Page) -> None:
     page.evaluate("navigator.serviceWorker.ready")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    # Awaited in one evaluation, not polled with a string the app's CSP would refuse.
+    page.evaluate(
+        """navigator.serviceWorker.controller !== null || new Promise((resolve) =>
+            navigator.serviceWorker.addEventListener("controllerchange", () => resolve(true),
+                                                      { once: true }))"""
+    )
 
 
 @cache
