@@ -89,6 +89,7 @@ def test_deleting_the_account_asks_first_then_removes_everything(phone, person, 
     page.get_by_role("button", name="Delete my account").click()
     expect(page.get_by_text("It can't be undone")).to_be_visible()
     page.get_by_role("button", name="No, go back").click()
+    expect(page.get_by_text("It can't be undone")).to_have_count(0)
     assert person.only_plan()["template"] == "green_book"
 
     page.get_by_role("button", name="Delete my account").click()

@@ -107,6 +107,8 @@ def test_signing_out_everywhere_asks_first_then_ends_every_sign_in(phone, person
     page.locator("#everywhere-yes").scroll_into_view_if_needed()
     check_screen(page, "account-sign-out-everywhere")
     page.get_by_role("button", name="No, go back").click()
+    # The question's own "Sign out everywhere" must be gone before the tap that opens it again.
+    expect(page.locator("#everywhere-yes")).to_have_count(0)
     assert _still_signed_in(server, android)
 
     page.get_by_role("button", name="Sign out everywhere").click()
