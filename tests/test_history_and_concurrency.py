@@ -59,6 +59,7 @@ def test_stale_write_is_refused_with_the_current_copy(owner, green_book):
     assert [e["text"] for e in section(body["current"], "triggers")["entries"]] == [
         "From the phone"
     ]
+    assert body["current"] == owner.get(f"/api/v1/plans/{plan_id}").json()
     # The laptop merges and sends again against the current version.
     merged = owner.post(url, json={"text": "From the laptop"}, headers={"If-Match": '"2"'})
     assert merged.status_code == 201
@@ -121,12 +122,15 @@ def test_concurrent_additions_without_if_match_are_all_kept(owner, green_book):
 
 def test_a_read_meeting_an_edit_answers_one_whole_version(app, owner, green_book):
     # The version and its sections come from two statements; an edit between them must
-    # not pair the old version (and ETag) with the new words.
+    # not pair the old version (and ETag) with the new words. First a version nobody has
+    # read yet (adding an entry answers with the entry alone), so the read fetches it.
+    plan_url = f"/api/v1/plans/{green_book['id']}"
+    assert owner.post(f"{plan_url}/sections/triggers/entries", json={"text": "Noise"}).is_success
     with EditBetweenReads(app, green_book["id"], "Ring the crisis team") as race:
-        response = owner.get(f"/api/v1/plans/{green_book['id']}")
+        response = owner.get(plan_url)
     assert race.fired
     assert response.status_code == 200, response.text
     plan = response.json()
-    assert plan["version"] == 2 and response.headers["ETag"] == '"2"'
+    assert plan["version"] == 3 and response.headers["ETag"] == '"3"'
     assert [e["text"] for e in section(plan, "crisis")["entries"]] == ["Ring the crisis team"]
-    assert owner.get(f"/api/v1/plans/{green_book['id']}").json() == plan
+    assert owner.get(plan_url).json() == plan

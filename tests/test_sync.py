@@ -129,6 +129,7 @@ def test_pulls_only_plans_changed_since_the_cursor(owner, green_book):
     changed = sync(owner, cursor=nothing_new["cursor"])
     [plan] = changed["plans"]
     assert plan["id"] == other["id"] and plan["version"] == 2
+    assert plan == owner.get(f"/api/v1/plans/{other['id']}").json()
     assert sync(owner, cursor=changed["cursor"])["plans"] == []
 
 

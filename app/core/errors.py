@@ -5,13 +5,14 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.encryption import DecryptionError
+from app.core.json_text import encoded
 from app.core.schemas import document_without_null
 
 logger = logging.getLogger(__name__)
@@ -86,11 +87,13 @@ def problem_response(
     type_: str = "about:blank",
     headers: dict[str, str] | None = None,
     **extra: Any,
-) -> JSONResponse:
+) -> Response:
     body = {"type": type_, "title": _TITLES.get(status, "Error"), "status": status}
     body["detail"] = detail
-    body.update(extra)
-    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
+    body.update(extra)  # a member that is JSONText (a plan's document) is placed as it is
+    return Response(
+        encoded(body), status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE
+    )
 
 
 def _describe_validation_error(error: dict[str, Any]) -> dict[str, Any]:
@@ -100,13 +103,13 @@ def _describe_validation_error(error: dict[str, Any]) -> dict[str, Any]:
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
-    async def _problem(_request: Request, exc: Problem) -> JSONResponse:
+    async def _problem(_request: Request, exc: Problem) -> Response:
         return problem_response(
             exc.status, exc.detail, type_=exc.type, headers=exc.headers, **exc.extra
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(_request: Request, exc: StarletteHTTPException) -> Response:
         detail = exc.detail if isinstance(exc.detail, str) else "The request could not be served."
         if exc.status_code == 404 and detail == "Not Found":
             detail = "There is nothing at this address."
@@ -115,7 +118,7 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem_response(exc.status_code, detail, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(DecryptionError)
-    async def _undecryptable(_request: Request, exc: DecryptionError) -> JSONResponse:
+    async def _undecryptable(_request: Request, exc: DecryptionError) -> Response:
         # The message names the column and key id, never any content.
         logger.error("stored data could not be decrypted: %s", exc)
         return problem_response(
@@ -126,7 +129,7 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(_request: Request, exc: RequestValidationError) -> Response:
         errors = exc.errors()
         if any(error.get("type") == "json_invalid" for error in errors):
             return problem_response(400, "The request body is not valid JSON. Send a JSON object.")
@@ -138,7 +141,7 @@ def install_error_handlers(app: FastAPI) -> None:
             errors=described,
         )
 
-    async def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+    async def _database_unavailable(_request: Request, exc: Exception) -> Response:
         # The exception's text can hold the SQL statement; its class is enough to go on.
         cause = getattr(exc, "orig", None) or exc
         logger.warning("database unavailable (%s); answered 503", type(cause).__name__)

@@ -8,24 +8,22 @@ query of plain columns (the sign-in check included, no objects loaded), built on
 sections are spliced into the answer as JSON text: building a statement, loading objects
 and re-encoding the sections would each cost more than the database's own work."""
 
-import json
 import uuid
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import and_, bindparam, select
-from sqlalchemy.engine import Connection, Engine, Row
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from app.accounts.models import AuthSession, User
 from app.accounts.service import LIVE_SESSION, sign_in_required, signed_in_claims
-from app.core import caches
 from app.core.config import Settings
 from app.core.db import retried_on_stale_connection
 from app.core.driver import AwaitedDriver, DriverRead
-from app.plans.document import assembled_from_rows
+from app.plans import storage
 from app.plans.draft import keep_entry_read_with_plan
 from app.plans.models import Plan, PlanEntry
-from app.plans.service import check_owned_and_live, etag, plan_summary
+from app.plans.service import check_owned_and_live, document_json, etag, plan_summary
 
 # What `plan_summary` reads of a plan, as plain columns, for reads that load no objects.
 PLAN_SUMMARY_COLUMNS = (
@@ -110,27 +108,6 @@ _LIVE_SESSION_AND_PLANS = {
 }
 
 
-# By generation and version too: the plan may have changed since its summary was read, and
-# a version's sections are kept under that version of that row (caches.SECTIONS_JSON).
-# Each statement reads as of one moment, and every change moves the version, so an outline
-# and entries both read at one version belong together.
-_AT_VERSION = and_(
-    Plan.owner_id == bindparam("owner_id"),
-    Plan.id == bindparam("plan_id"),
-    Plan.generation == bindparam("generation"),
-    Plan.version == bindparam("version"),
-)
-_OUTLINE_READ = DriverRead(select(Plan.outline).where(_AT_VERSION))
-# No row once the plan has moved on; one row of NULLs for a plan with no entries.
-_ENTRIES_READ = DriverRead(
-    select(PlanEntry.section_key, PlanEntry.content)
-    .select_from(Plan)
-    .outerjoin(PlanEntry, and_(PlanEntry.owner_id == Plan.owner_id, PlanEntry.plan_id == Plan.id))
-    .where(_AT_VERSION)
-    .order_by(PlanEntry.section_key, PlanEntry.position)
-)
-
-
 async def read_owned_plan_json(
     database: AwaitedDriver, token: str | None, plan_id: uuid.UUID, settings: Settings
 ) -> tuple[str, str]:
@@ -146,87 +123,14 @@ async def read_owned_plan_json(
         if plan is None:
             raise sign_in_required()
         check_owned_and_live(plan if plan.id else None, user_id)
-        sections_json = caches.SECTIONS_JSON.get(_sections_key(plan))
+        sections_json = storage.cached_sections_json(plan)
         if sections_json is None:
-            values = _sections_json_values(plan)
-            outline = await database.first(_OUTLINE_READ, values)
-            entries = await database.all(_ENTRIES_READ, values) if outline else []
-            sections_json = _kept_sections_json(plan, outline, entries)
+            values = storage.version_values(plan)
+            outline = await database.first(storage.OUTLINE_AT_VERSION, values)
+            entries = await database.all(storage.ENTRIES_AT_VERSION, values) if outline else []
+            sections_json = storage.kept_sections_json(plan, outline, entries)
     summary = plan_summary(plan, settings.deleted_plan_retention_days)
-    return with_sections_json(summary, sections_json), etag(plan)
-
-
-def sections_json_of(connection: Connection | Session, plan: Row) -> str | None:
-    """The sections of the plan version in `plan` (its id, owner_id, generation and
-    version) as JSON text; None once the plan has moved on from that version."""
-    return sections_json_at(connection, plan.owner_id, plan.id, plan.generation, plan.version)
-
-
-def sections_json_at(
-    connection: Connection | Session,
-    owner_id: uuid.UUID,
-    plan_id: uuid.UUID,
-    generation: uuid.UUID,
-    version: int,
-) -> str | None:
-    plan = _PlanVersion(owner_id, plan_id, generation, version)
-    if (kept := caches.SECTIONS_JSON.get(_sections_key(plan))) is not None:
-        return kept
-    values = _sections_json_values(plan)
-    outline = connection.execute(_OUTLINE_READ.select, values).first()
-    entries = connection.execute(_ENTRIES_READ.select, values).all() if outline else []
-    return _kept_sections_json(plan, outline, entries)
-
-
-def current_sections_json(
-    connection: Connection | Session, owner_id: uuid.UUID, plan_id: uuid.UUID
-) -> str:
-    """The plan's sections as they are now, as JSON text."""
-    while True:  # again only if the plan changed between the two reads
-        generation, version = connection.execute(
-            select(Plan.generation, Plan.version).where(
-                Plan.owner_id == owner_id, Plan.id == plan_id
-            )
-        ).one()
-        found = sections_json_at(connection, owner_id, plan_id, generation, version)
-        if found is not None:
-            return found
-
-
-class _PlanVersion(NamedTuple):
-    owner_id: uuid.UUID
-    id: uuid.UUID
-    generation: uuid.UUID
-    version: int
-
-
-def _sections_json_values(plan: Row) -> dict[str, Any]:
-    return {
-        "owner_id": plan.owner_id,
-        "plan_id": plan.id,
-        "generation": plan.generation,
-        "version": plan.version,
-    }
-
-
-def _sections_key(plan: Row) -> tuple:
-    return (plan.owner_id, plan.id, plan.generation, plan.version)
-
-
-def _kept_sections_json(plan: Row, outline: Row | None, entries: list[Row]) -> str | None:
-    if outline is None or not entries:
-        return None
-    sections = assembled_from_rows(outline.outline, entries)
-    sections_json = json.dumps(sections, ensure_ascii=False)
-    return caches.SECTIONS_JSON.put(
-        _sections_key(plan), sections_json, owner_id=plan.owner_id, plan_id=plan.id
-    )
-
-
-def with_sections_json(document: dict[str, Any], sections_json: str) -> str:
-    """The document as JSON with `sections` spliced in as given, already encoded."""
-    encoded = json.dumps(document, ensure_ascii=False)
-    return f'{encoded[:-1]}, "sections": {sections_json}}}'
+    return document_json(summary, sections_json), etag(plan)
 
 
 @retried_on_stale_connection

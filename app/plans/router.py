@@ -50,10 +50,11 @@ CONFLICT_RESPONSE: dict[int | str, dict[str, Any]] = {
 RevisionNumber = Annotated[int, Path(ge=1, le=MAX_STORED_INT)]
 
 
-def _plan_response(plan, settings, status_code: int = 200) -> JSONResponse:
-    return JSONResponse(
-        service.plan_document(plan, settings.deleted_plan_retention_days),
+def _plan_response(session, plan, settings, status_code: int = 200) -> Response:
+    return Response(
+        service.plan_document_json(session, plan, settings.deleted_plan_retention_days),
         status_code=status_code,
+        media_type="application/json",
         headers={"ETag": service.etag(plan)},
     )
 
@@ -92,7 +93,7 @@ async def list_plans(plans: OwnedPlanList):
 @router.post("/plans", response_model=PlanRead, status_code=201)
 def create_plan(body: PlanCreate, user: CurrentUser, session: DbSession, settings: AppSettings):
     plan = service.create_plan(session, user, body.template, body.title)
-    response = _plan_response(plan, settings, 201)
+    response = _plan_response(session, plan, settings, 201)
     response.headers["Location"] = f"/api/v1/plans/{plan.id}"
     return response
 
@@ -116,7 +117,7 @@ def update_plan(
     fields = _changed_fields(body)
     expected = service.parse_if_match(if_match)
     if expected is not None and expected != plan.version:
-        raise service.conflict(plan, settings.deleted_plan_retention_days)
+        raise service.conflict(session, plan, settings.deleted_plan_retention_days)
     if "title" in fields and fields["title"] != plan.title:
         plan, _ = _change(
             session,
@@ -129,7 +130,7 @@ def update_plan(
         )
     if "archived" in fields:
         plan = service.set_archived(session, plan, fields["archived"])
-    return _plan_response(plan, settings)
+    return _plan_response(session, plan, settings)
 
 
 @router.delete("/plans/{plan_id}", status_code=204)
@@ -156,7 +157,7 @@ def restore_deleted_plan(
         settings.deleted_plan_retention_days,
         with_sharing=body is not None and body.with_sharing,
     )
-    return _plan_response(plan, settings)
+    return _plan_response(session, plan, settings)
 
 
 @router.get(
@@ -209,7 +210,7 @@ def restore_revision(
         f"Restored version {number}",
         plan_changes.restore_revision(revision.title, sections),
     )
-    return _plan_response(plan, settings)
+    return _plan_response(session, plan, settings)
 
 
 def _change(session, user, plan, settings, if_match, summary, change):
@@ -319,7 +320,7 @@ def reorder_sections(
         "Reordered sections",
         plan_changes.reorder_sections(body.keys),
     )
-    return _plan_response(plan, settings)
+    return _plan_response(session, plan, settings)
 
 
 @router.post(

@@ -17,6 +17,7 @@ from app.accounts.models import User
 from app.core import caches, clock, plan_events
 from app.core.driver import write_in
 from app.core.errors import Problem
+from app.core.json_text import JSONText, encoded
 from app.core.plan_events import PlanEvent
 from app.plans import history, storage
 from app.plans.document import Sections, outline_of
@@ -66,8 +67,17 @@ def plan_summary(plan: Plan | Row, retention_days: int) -> dict[str, Any]:
     }
 
 
-def plan_document(plan: Plan, retention_days: int) -> dict[str, Any]:
-    return plan_summary(plan, retention_days) | {"sections": plan.sections}
+def plan_document_json(session: Session, plan: Plan, retention_days: int) -> JSONText:
+    """The plan's document as the owner's read answers it, as JSON text: its sections are
+    assembled once per version and kept (storage.sections_json_of), not built afresh."""
+    while (sections_json := storage.sections_json_of(session, plan)) is None:
+        session.refresh(plan)  # it changed since it was loaded: answer with the newer version
+    return document_json(plan_summary(plan, retention_days), sections_json)
+
+
+def document_json(summary: dict[str, Any], sections_json: str) -> JSONText:
+    """A plan's summary with its sections (JSON text already), as JSON text."""
+    return JSONText(encoded(summary | {"sections": JSONText(sections_json)}))
 
 
 NOT_FOUND = "There is no plan with this id in your plans."
@@ -168,14 +178,14 @@ def plan_id_is_used(session: Session, plan_id: uuid.UUID) -> bool:
     return session.get(UsedPlanId, plan_id) is not None
 
 
-def conflict(plan: Plan, retention_days: int) -> Problem:
+def conflict(session: Session, plan: Plan, retention_days: int) -> Problem:
     return Problem(
         409,
         "This plan changed since you last loaded it (now version "
         f"{plan.version}). Your change was not saved: merge it with the current copy "
         "and send it again.",
         headers={"ETag": etag(plan)},
-        current=plan_document(plan, retention_days),
+        current=plan_document_json(session, plan, retention_days),
     )
 
 
@@ -197,7 +207,7 @@ def change_plan(
     owner_id, plan_id = plan.owner_id, plan.id
     for _ in range(_CONCURRENT_RETRIES):
         if expected_version is not None and expected_version != plan.version:
-            raise conflict(plan, retention_days)
+            raise conflict(session, plan, retention_days)
         draft = PlanDraft(session, plan)
         outline_before = plan.outline
         result = change(draft)

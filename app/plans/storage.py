@@ -1,16 +1,20 @@
 """Where a plan's body is kept: the sections' fields in the plan row's `outline`, each entry
 in its own `plan_entry` row (app/plans/models.py). A change's steps
 (app/plans/document.py) are written as the few rows they touch, so an edit of one entry
-costs the same in a plan of 6 entries or 600."""
+costs the same in a plan of 6 entries or 600. Read back, a version's body is assembled once
+and kept as JSON text (caches.SECTIONS_JSON)."""
 
+import json
 import uuid
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, bindparam, delete, func, insert, literal_column, select, update
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.orm import Session
 
+from app.core import caches
 from app.core.driver import DriverRead, read_in, write_in
-from app.plans.document import Sections, Step
+from app.plans.document import Sections, Step, assembled_from_rows
 from app.plans.models import Plan, PlanEntry
 
 _ENTRIES = PlanEntry.__table__
@@ -102,3 +106,100 @@ def write_changes(session: Session, plan: Plan, steps: list[Step]) -> None:
         elif kind == "order":
             for position, entry_id in enumerate(step[2], start=1):
                 write_in(session, _MOVE, _in_section(plan, key, entry_id) | {"position": position})
+
+
+# ---- a version's body as JSON text ------------------------------------------------------
+
+# By generation and version too: the plan may have changed since its summary was read, and
+# a version's sections are kept under that version of that row (caches.SECTIONS_JSON).
+# Each statement reads as of one moment, and every change moves the version, so an outline
+# and entries both read at one version belong together.
+_AT_VERSION = and_(
+    Plan.owner_id == bindparam("owner_id"),
+    Plan.id == bindparam("plan_id"),
+    Plan.generation == bindparam("generation"),
+    Plan.version == bindparam("version"),
+)
+OUTLINE_AT_VERSION = DriverRead(select(Plan.outline).where(_AT_VERSION))
+# No row once the plan has moved on; one row of NULLs for a plan with no entries.
+ENTRIES_AT_VERSION = DriverRead(
+    select(PlanEntry.section_key, PlanEntry.content)
+    .select_from(Plan)
+    .outerjoin(PlanEntry, and_(PlanEntry.owner_id == Plan.owner_id, PlanEntry.plan_id == Plan.id))
+    .where(_AT_VERSION)
+    .order_by(PlanEntry.section_key, PlanEntry.position)
+)
+
+
+def sections_json_of(connection: Connection | Session, plan: Row) -> str | None:
+    """The sections of the plan version in `plan` (its id, owner_id, generation and
+    version) as JSON text; None once the plan has moved on from that version."""
+    return sections_json_at(connection, plan.owner_id, plan.id, plan.generation, plan.version)
+
+
+def sections_json_at(
+    connection: Connection | Session,
+    owner_id: uuid.UUID,
+    plan_id: uuid.UUID,
+    generation: uuid.UUID,
+    version: int,
+) -> str | None:
+    plan = _PlanVersion(owner_id, plan_id, generation, version)
+    if (kept := cached_sections_json(plan)) is not None:
+        return kept
+    values = version_values(plan)
+    outline = connection.execute(OUTLINE_AT_VERSION.select, values).first()
+    entries = connection.execute(ENTRIES_AT_VERSION.select, values).all() if outline else []
+    return kept_sections_json(plan, outline, entries)
+
+
+def current_sections_json(
+    connection: Connection | Session, owner_id: uuid.UUID, plan_id: uuid.UUID
+) -> str:
+    """The plan's sections as they are now, as JSON text."""
+    while True:  # again only if the plan changed between the two reads
+        generation, version = connection.execute(
+            select(Plan.generation, Plan.version).where(
+                Plan.owner_id == owner_id, Plan.id == plan_id
+            )
+        ).one()
+        found = sections_json_at(connection, owner_id, plan_id, generation, version)
+        if found is not None:
+            return found
+
+
+class _PlanVersion(NamedTuple):
+    owner_id: uuid.UUID
+    id: uuid.UUID
+    generation: uuid.UUID
+    version: int
+
+
+def version_values(plan: Row) -> dict[str, Any]:
+    return {
+        "owner_id": plan.owner_id,
+        "plan_id": plan.id,
+        "generation": plan.generation,
+        "version": plan.version,
+    }
+
+
+def _sections_key(plan: Row) -> tuple:
+    return (plan.owner_id, plan.id, plan.generation, plan.version)
+
+
+def cached_sections_json(plan: Row) -> str | None:
+    """The sections of the plan version in `plan`, when kept in memory."""
+    return caches.SECTIONS_JSON.get(_sections_key(plan))
+
+
+def kept_sections_json(plan: Row, outline: Row | None, entries: list[Row]) -> str | None:
+    """The sections assembled from the rows read at `plan`'s version (OUTLINE_AT_VERSION,
+    ENTRIES_AT_VERSION), kept; None when those reads found the plan moved on."""
+    if outline is None or not entries:
+        return None
+    sections = assembled_from_rows(outline.outline, entries)
+    sections_json = json.dumps(sections, ensure_ascii=False)
+    return caches.SECTIONS_JSON.put(
+        _sections_key(plan), sections_json, owner_id=plan.owner_id, plan_id=plan.id
+    )

@@ -30,6 +30,7 @@ from app.core.encryption import active_keyring, as_stored, decrypt_stored
 from app.core.group_commit import GroupCommit
 from app.plans import queries as plan_queries
 from app.plans import service as plans
+from app.plans import storage as plan_storage
 from app.plans.models import Plan
 from app.sharing.models import Share, SharingSwitch
 from app.sharing.words import PERMISSION_WORDS, titles, visible_sections, who
@@ -70,9 +71,9 @@ def _outlines(
     outlines = {}
     for row in rows:
         if (row.plan_id, row.version) not in outlines:
-            sections_json = plan_queries.sections_json_at(
+            sections_json = plan_storage.sections_json_at(
                 session, row.owner_id, row.plan_id, row.generation, row.version
-            ) or plan_queries.current_sections_json(session, row.owner_id, row.plan_id)
+            ) or plan_storage.current_sections_json(session, row.owner_id, row.plan_id)
             outlines[row.plan_id, row.version] = _outline(json.loads(sections_json))
     return outlines
 
@@ -80,7 +81,7 @@ def _outlines(
 def _scoped_sections(connection: Connection, row) -> tuple[list[SectionOutline], str] | None:
     """The outlines and the JSON of the sections this share shows of this plan version;
     None once the plan has moved on from that version."""
-    sections_json = plan_queries.sections_json_of(connection, row)
+    sections_json = plan_storage.sections_json_of(connection, row)
     if sections_json is None:
         return None
     shown = visible_sections(json.loads(sections_json), row.shared_keys)
@@ -513,5 +514,5 @@ def _scoped_document(
         },
     }
     unchanged = caches.LAST_READS.remembered_values(row)
-    document_json = plan_queries.with_sections_json(document, shown_json)
+    document_json = plans.document_json(document, shown_json)
     return RememberedRead(document_json, line, unchanged, viewed_at + LAST_VIEWED_PRECISION), writes

@@ -1,5 +1,5 @@
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from app.accounts.dependencies import CurrentUser, DbSession
 from app.core.config import AppSettings
@@ -18,6 +18,7 @@ def sync(body: SyncRequest, user: CurrentUser, session: DbSession, settings: App
     connection) returns the first outcome and changes nothing. A change to something that was
     also changed on another device is not applied; its result is a `conflict` holding both
     versions, so you can choose (or keep both). Keep the returned `cursor` for next time."""
-    return JSONResponse(
-        service.synchronise(session, user, body, settings.deleted_plan_retention_days)
+    return Response(
+        service.synchronise(session, user, body, settings.deleted_plan_retention_days),
+        media_type="application/json",
     )

@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from app.accounts.models import User
 from app.core.errors import Problem
+from app.core.json_text import JSONText, encoded
 from app.plans import changes as plan_changes
 from app.plans import service as plans
 from app.plans.draft import PlanDraft
@@ -60,20 +61,21 @@ class _NothingToSave(Exception):
         self.results = results
 
 
-def synchronise(
-    session: Session, user: User, request: SyncRequest, retention_days: int
-) -> dict[str, Any]:
+def synchronise(session: Session, user: User, request: SyncRequest, retention_days: int) -> str:
+    """The device's changes applied, and the answer (a SyncResponse) as JSON text."""
     results = []
     for _, run in groupby(_one_per_op_id(request.operations), key=_run_key):
         results.extend(_apply_run(session, user, list(run), retention_days))
     by_op = {r["op_id"]: r for r in results}
     plans_changed, removed, cursor = changes_since(session, user, request.cursor, retention_days)
-    return {
-        "results": [by_op[str(op.op_id)] for op in request.operations],
-        "plans": plans_changed,
-        "removed": removed,
-        "cursor": cursor,
-    }
+    return encoded(
+        {
+            "results": [by_op[str(op.op_id)] for op in request.operations],
+            "plans": JSONText(f"[{', '.join(plans_changed)}]"),
+            "removed": removed,
+            "cursor": cursor,
+        }
+    )
 
 
 def _one_per_op_id(operations: list[Operation]) -> Iterator[Operation]:
@@ -531,7 +533,7 @@ def decode_cursor(cursor: str | None) -> dict[str, str]:
 
 def changes_since(
     session: Session, user: User, cursor: str | None, retention_days: int
-) -> tuple[list[dict[str, Any]], list[str], str]:
+) -> tuple[list[JSONText], list[str], str]:
     """The plans that differ from the device's copy, the ones it should drop, and the cursor
     describing the device's copy once it has taken them."""
     held = decode_cursor(cursor)
@@ -564,8 +566,10 @@ def changes_since(
             now.pop(plan_id.hex)
             if plan_id.hex in held:
                 now[plan_id.hex] = held[plan_id.hex]
+    # Each document first: one that changed since it was listed is sent, and described, as
+    # it is now.
+    documents = [plans.plan_document_json(session, plan, retention_days) for plan in changed]
     for plan in changed:
         now[plan.id.hex] = _plan_state(plan.version, plan.archived_at is not None)
     removed = [str(uuid.UUID(hex=plan_id)) for plan_id in held if plan_id not in now]
-    documents = [plans.plan_document(plan, retention_days) for plan in changed]
     return documents, removed, encode_cursor(now)

@@ -154,9 +154,12 @@ def test_a_grantee_read_meeting_an_edit_answers_one_whole_version(
     app, owner, green_book, link_worker
 ):
     share = share_with(owner, green_book["id"], link_worker, ["crisis"])
-    # A version nobody has read yet, so the read fetches its sections.
-    renamed = owner.patch(f"/api/v1/plans/{green_book['id']}", json={"title": "Renamed"})
-    assert renamed.status_code == 200, renamed.text
+    # A version nobody has read yet (adding an entry answers with the entry alone), so the
+    # read fetches its sections.
+    added = owner.post(
+        f"/api/v1/plans/{green_book['id']}/sections/triggers/entries", json={"text": "Noise"}
+    )
+    assert added.status_code == 201, added.text
     with EditBetweenReads(app, green_book["id"], "Ring the crisis team") as race:
         response = link_worker.get(f"/api/v1/shared-with-me/{share['id']}")
     assert race.fired
