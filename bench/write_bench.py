@@ -56,7 +56,7 @@ from bench.plan_read_bench import THOUGHTS, summary  # noqa: E402
 from bench.server import empty_database, running_server, save_result, sign_in, wrk  # noqa: E402
 
 WRITERS = 16
-QUICK = {"rounds": 1, "seconds": 5, "syncs": 3}
+QUICK = {"rounds": 3, "seconds": 3, "syncs": 3}
 FULL = {"rounds": 3, "seconds": 10, "syncs": 5}
 SIZES = (60, 600)
 MEASURED = ("bare", "edit_60", "edit_600", "add_60", "add_600")
@@ -376,7 +376,7 @@ def table(result: dict) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="1 round of 5 s, 3 syncs (CI)")
+    parser.add_argument("--quick", action="store_true", help="3 rounds of 3 s, 3 syncs (CI)")
     parser.add_argument("--database-url", help="an empty PostgreSQL database, also measured")
     parser.add_argument("--reset", action="store_true", help="empty that database first")
     parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
