@@ -107,8 +107,9 @@ SECTIONS_JSON = PlanContentCache[str](
     "sections_json",
     1_000,
     key=("owner_id", "plan_id", "generation", "version"),
-    holds="A plan version's sections as decrypted JSON text: the owner's read and a "
-    "grantee's first read splice it into their answer. A version never changes.",
+    holds="A plan version's sections as decrypted JSON text: every answer holding a whole "
+    "plan (the owner's read, a 409's current plan, sync, a grantee's first read) splices it "
+    "in. A version never changes.",
 )
 
 LISTED_SHARES = PlanContentCache[str](

@@ -37,6 +37,9 @@ export async function addNote(id, note) {
   changed();
 }
 
+/** How many check-ins (or notes added to them) have not reached the server yet. */
+export const unsentCount = async () => (await all()).filter((c) => !c.sent).length;
+
 /** Send what waits, plan by plan; called by each sync round. */
 export async function sendCheckIns() {
   const waiting = (await all()).filter((c) => !c.sent);

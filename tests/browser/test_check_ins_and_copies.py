@@ -122,6 +122,31 @@ def test_a_check_in_made_offline_is_kept_then_synced_and_looked_back_on(phone, p
     looked_at(page, "progress-390")
 
 
+def test_signing_out_counts_check_ins_not_sent_yet(phone, person):
+    plan = person.call("POST", "/plans", json={"template": "green_book"})
+    page = open_signed_in(phone, person)
+    wait_for_service_worker(page)
+    page.context.set_offline(True)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Today").click()
+    page.get_by_role("link", name="I'm well").click()
+    expect(page.get_by_text("Kept in your check-ins")).to_be_visible()
+
+    page.goto("/#/more")
+    page.get_by_role("button", name="Sign out", exact=True).click()
+    expect(page.get_by_text("1 change hasn't reached the server yet.")).to_be_visible()
+    page.locator("#sign-out-yes").scroll_into_view_if_needed()
+    looked_at(page, "sign-out-unsent-check-in-390")
+    page.get_by_role("button", name="No, go back").click()
+    expect(page.locator("#sign-out-yes")).to_have_count(0)
+
+    page.context.set_offline(False)
+    wait_synced(page)
+    kept = person.call("GET", f"/plans/{plan['id']}/check-ins")["check_ins"]
+    assert [c["state"] for c in kept] == ["well"]
+    page.get_by_role("button", name="Sign out", exact=True).click()
+    expect(page.get_by_role("heading", name="Welcome back")).to_be_visible()
+
+
 def test_sharing_check_ins_and_calendar_reminders_are_the_persons_choice(phone, person):
     plan = with_goal(person)
     page = open_signed_in(phone, person)

@@ -1,6 +1,7 @@
 // "More": your plans, history, taking your plan with you (export, print), your password,
 // passkeys and where you're signed in, signing out, and deleting your account.
 import { api, session, signOut } from "../api.js";
+import { unsentCount } from "../checkins.js";
 import { formatDate, formatDateTime, h, saveFile } from "../dom.js";
 import { makePasskey, passkeysWork, usePasskey } from "../passkeys.js";
 import * as store from "../store.js";
@@ -12,6 +13,13 @@ let changingPassword = false;
 let addingPasskey = false;
 // What just happened to a passkey, shown in their section (where the person is looking).
 let passkeyNotice = null;
+
+/** How many of this phone's changes the server does not have yet: queued changes, ones
+ * waiting for the person's decision, and check-ins not sent. Signing out wipes them. */
+async function notOnTheServer() {
+  const [queued, waiting, checkIns] = await Promise.all([store.outbox(), store.decisions(), unsentCount()]);
+  return queued.length + waiting.length + checkIns;
+}
 
 /** What proves it's the person, for adding a way in or deleting the account: the password
  * typed in `f`, or (no password) one of their passkeys. */
@@ -221,7 +229,7 @@ export const more = {
   live: true,
   async render(_params, { navigate, refresh, focusNext, user }) {
     const signedIn = await session();
-    const [plans, queued, waiting] = await Promise.all([store.plans(), store.outbox(), store.decisions()]);
+    const [plans, waiting, unsynced] = await Promise.all([store.plans(), store.decisions(), notOnTheServer()]);
     // Fresh from the server when online: a reset link may have given the account a password.
     const account = await api("/me").catch(() => signedIn.user);
     const hasPassword = account.has_password !== false;
@@ -233,7 +241,6 @@ export const more = {
       navigate("signin");
     };
     const goBack = () => ((confirming = null), refresh());
-    const unsynced = queued.length + waiting.length;
     const signOutButton =
       confirming === "sign-out"
         ? confirmBox(
@@ -249,8 +256,11 @@ export const more = {
               type: "button",
               class: "secondary",
               id: "sign-out",
-              onclick: () =>
-                unsynced ? ((confirming = "sign-out"), focusNext("sign-out-yes"), refresh()) : leave(),
+              // Counted again at the tap: a sync may have sent everything since this was drawn.
+              onclick: async () =>
+                (await notOnTheServer())
+                  ? ((confirming = "sign-out"), focusNext("sign-out-yes"), refresh())
+                  : leave(),
             },
             "Sign out"
           );
