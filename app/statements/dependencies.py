@@ -9,7 +9,7 @@ from fastapi import Depends
 
 from app.accounts.dependencies import CurrentUser, DbSession
 from app.plans.dependencies import OwnedPlan
-from app.statements.service import Access, importer_access, reader_access
+from app.statements.access import Access, importer_access, reader_access
 
 
 def _sender(plan_id: uuid.UUID, user: CurrentUser, session: DbSession) -> Access:

@@ -13,6 +13,7 @@ from app.core.config import AppSettings
 from app.core.schemas import WithoutNul
 from app.plans.service import etag
 from app.statements import containment, service
+from app.statements.access import log_grantee_read
 from app.statements.dependencies import StatementOwner, StatementReader, StatementSender
 from app.statements.schemas import DecisionsIn, ImportDecided, ImportRead, ImportSummary
 
@@ -80,7 +81,7 @@ def list_imports(access: StatementReader, session: DbSession):
     """Imports for this plan, newest first. Someone you share with sees only their own."""
     found = service.list_imports(session, access)
     listed = [service.import_summary(session, r, access) for r in found]
-    service.log_grantee_read(
+    log_grantee_read(
         session,
         access,
         "listed_imports",
@@ -95,7 +96,7 @@ def read_import(access: StatementReader, import_id: uuid.UUID, session: DbSessio
     plan says there now; with who sent it, from what, when, and any warnings."""
     record = service.get_import(session, access, import_id)
     view = service.import_view(session, record, access)
-    service.log_grantee_read(
+    log_grantee_read(
         session,
         access,
         "viewed_import",
@@ -143,7 +144,7 @@ def read_attachment(access: StatementReader, attachment_id: uuid.UUID, session: 
     it was sent. Always as a download, never shown in the page: a file may hold active
     content (a PDF's scripts), and a browser must neither run it nor guess its type."""
     attachment = service.get_attachment(session, access, attachment_id)
-    service.log_grantee_read(
+    log_grantee_read(
         session,
         access,
         "opened_attachment",

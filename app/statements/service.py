@@ -1,12 +1,12 @@
-"""Imports of crisis statements: who may send one, keeping it with its provenance and
-original file, and the person's decision on each part. Nothing enters the plan until the
-owner accepts a part; accepted words are labelled as imported, apart from their own."""
+"""Imports of crisis statements: keeping one with its provenance and original file, and the
+person's decision on each part (who may send or read one is in access.py). Nothing enters
+the plan until the owner accepts a part; accepted words are labelled as imported, apart from
+their own."""
 
 import hashlib
 import re
 import unicodedata
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any
@@ -24,9 +24,8 @@ from app.plans import service as plans
 from app.plans.draft import PlanDraft
 from app.plans.models import Plan
 from app.plans.templates import CRISIS_FIELDS, CRISIS_SECTION
-from app.sharing.grants import Grant, live_grants_for_plan
-from app.sharing.models import Permission
 from app.statements import containment
+from app.statements.access import Access, shown_crisis
 from app.statements.models import ImportPart, ImportStatus, PartStatus, PlanAttachment, PlanImport
 from app.statements.parsers.base import DOCX_TYPE, PDF_TYPE, ParsedDocument
 from app.statements.schemas import DecisionsIn, PartDecisionIn
@@ -40,84 +39,6 @@ STORED_TYPES = {
 }
 NOT_FOUND_IMPORT = "This plan has no import with this id."
 NOT_FOUND_ATTACHMENT = "This plan has no attachment with this id."
-
-
-# ---- who may do what ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Access:
-    """Who asks, the plan, and the live share they use (None: they own the plan)."""
-
-    user: User
-    plan: Plan
-    grant: Grant | None
-
-    @property
-    def is_owner(self) -> bool:
-        return self.grant is None
-
-
-def _owner_or_grants(
-    session: Session, user: User, plan_id: uuid.UUID
-) -> tuple[Plan | None, list[Grant]]:
-    plan = session.get(Plan, plan_id)
-    if plan is not None and plan.owner_id == user.id:
-        return plans.get_owned_plan(session, user, plan_id), []
-    return None, live_grants_for_plan(session, user, plan_id)
-
-
-def _shown_crisis(grant: Grant) -> list[dict[str, Any]]:
-    """The crisis section, which every import proposes parts for, if the share shows it."""
-    return [s for s in grant.shown() if s["key"] == CRISIS_SECTION]
-
-
-def _may_suggest_on_crisis(grant: Grant) -> bool:
-    return grant.allows(Permission.suggest) and bool(_shown_crisis(grant))
-
-
-def importer_access(session: Session, user: User, plan_id: uuid.UUID) -> Access:
-    """The owner, or a grantee whose live share lets them suggest changes to the crisis
-    plan. Anyone else gets the same 404 as for a plan that does not exist."""
-    plan, grants = _owner_or_grants(session, user, plan_id)
-    if plan is not None:
-        return Access(user, plan, None)
-    for grant in grants:
-        if _may_suggest_on_crisis(grant):
-            return Access(user, grant.plan, grant)
-    raise Problem(404, plans.NOT_FOUND)
-
-
-def reader_access(session: Session, user: User, plan_id: uuid.UUID) -> Access:
-    """The owner, or a grantee whose live share still shows the crisis plan (who then sees
-    only the imports they sent themselves): an import holds the person's decisions on their
-    crisis plan, so it is seen only while the share covers what it proposes. Anyone else
-    gets the same 404 as for a plan that does not exist."""
-    plan, grants = _owner_or_grants(session, user, plan_id)
-    if plan is not None:
-        return Access(user, plan, None)
-    for grant in grants:
-        if _shown_crisis(grant):
-            return Access(user, grant.plan, grant)
-    raise Problem(404, plans.NOT_FOUND)
-
-
-def log_grantee_read(session: Session, access: Access, event: str, what: str) -> None:
-    """A grantee's read of an import or its file goes in the person's access log, as every
-    read through a share does; the owner's own reads do not."""
-    if access.grant is None:
-        return
-    log_event(
-        session,
-        owner_id=access.plan.owner_id,
-        plan_id=access.plan.id,
-        event=event,
-        by=access.user,
-        share_id=access.grant.share.id,
-        sections=_shown_crisis(access.grant),
-        summary=f"{access.user.display_name} {what}",
-    )
-    session.commit()
 
 
 # ---- receiving a file ---------------------------------------------------------------------
@@ -298,7 +219,7 @@ def create_import(
             )
         )
     if access.grant is not None:
-        crisis = _shown_crisis(access.grant)
+        crisis = shown_crisis(access.grant)
         log_event(
             session,
             owner_id=plan.owner_id,
