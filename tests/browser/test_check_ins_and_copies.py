@@ -42,6 +42,15 @@ def open_signed_in(phone, person, viewport=PHONE_390) -> Page:
     return page
 
 
+def check_in_offline(page: Page, answer: str) -> None:
+    """With no signal, answer "How are you today?"; the check-in is kept on the phone."""
+    wait_for_service_worker(page)
+    page.context.set_offline(True)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Today").click()
+    page.get_by_role("link", name=answer).click()
+    expect(page.get_by_text("Kept in your check-ins")).to_be_visible()
+
+
 def looked_at(page: Page, name: str) -> None:
     """A screenshot to look at, and no accessibility findings at all."""
     page.wait_for_load_state("networkidle")
@@ -78,12 +87,7 @@ def with_goal(person) -> dict:
 def test_a_check_in_made_offline_is_kept_then_synced_and_looked_back_on(phone, person):
     plan = with_goal(person)
     page = open_signed_in(phone, person)
-    wait_for_service_worker(page)
-
-    page.context.set_offline(True)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Today").click()
-    page.get_by_role("link", name="Something triggered me").click()
-    expect(page.get_by_text("Kept in your check-ins")).to_be_visible()
+    check_in_offline(page, "Something triggered me")
     page.get_by_text("Add a note").click()
     page.get_by_label("A note with this check-in").fill("A walk by the river helped")
     page.get_by_role("button", name="Add the note").click()
@@ -125,11 +129,7 @@ def test_a_check_in_made_offline_is_kept_then_synced_and_looked_back_on(phone, p
 def test_signing_out_counts_check_ins_not_sent_yet(phone, person):
     plan = person.call("POST", "/plans", json={"template": "green_book"})
     page = open_signed_in(phone, person)
-    wait_for_service_worker(page)
-    page.context.set_offline(True)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Today").click()
-    page.get_by_role("link", name="I'm well").click()
-    expect(page.get_by_text("Kept in your check-ins")).to_be_visible()
+    check_in_offline(page, "I'm well")
 
     page.goto("/#/more")
     page.get_by_role("button", name="Sign out", exact=True).click()
