@@ -2,6 +2,7 @@
 live share covers the crisis plan; a grantee's reads go in the person's access log."""
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,13 +31,18 @@ class Access:
         return self.grant is None
 
 
-def _owner_or_grants(
-    session: Session, user: User, plan_id: uuid.UUID
-) -> tuple[Plan | None, list[Grant]]:
+def _access(
+    session: Session, user: User, plan_id: uuid.UUID, grant_may: Callable[[Grant], bool]
+) -> Access:
+    """The owner, or a grantee whose live share passes `grant_may`. Anyone else gets the
+    same 404 as for a plan that does not exist."""
     plan = session.get(Plan, plan_id)
     if plan is not None and plan.owner_id == user.id:
-        return plans.get_owned_plan(session, user, plan_id), []
-    return None, live_grants_for_plan(session, user, plan_id)
+        return Access(user, plans.get_owned_plan(session, user, plan_id), None)
+    for grant in live_grants_for_plan(session, user, plan_id):
+        if grant_may(grant):
+            return Access(user, grant.plan, grant)
+    raise Problem(404, plans.NOT_FOUND)
 
 
 def shown_crisis(grant: Grant) -> list[dict[str, Any]]:
@@ -50,28 +56,15 @@ def _may_suggest_on_crisis(grant: Grant) -> bool:
 
 def importer_access(session: Session, user: User, plan_id: uuid.UUID) -> Access:
     """The owner, or a grantee whose live share lets them suggest changes to the crisis
-    plan. Anyone else gets the same 404 as for a plan that does not exist."""
-    plan, grants = _owner_or_grants(session, user, plan_id)
-    if plan is not None:
-        return Access(user, plan, None)
-    for grant in grants:
-        if _may_suggest_on_crisis(grant):
-            return Access(user, grant.plan, grant)
-    raise Problem(404, plans.NOT_FOUND)
+    plan."""
+    return _access(session, user, plan_id, _may_suggest_on_crisis)
 
 
 def reader_access(session: Session, user: User, plan_id: uuid.UUID) -> Access:
     """The owner, or a grantee whose live share still shows the crisis plan (who then sees
     only the imports they sent themselves): an import holds the person's decisions on their
-    crisis plan, so it is seen only while the share covers what it proposes. Anyone else
-    gets the same 404 as for a plan that does not exist."""
-    plan, grants = _owner_or_grants(session, user, plan_id)
-    if plan is not None:
-        return Access(user, plan, None)
-    for grant in grants:
-        if shown_crisis(grant):
-            return Access(user, grant.plan, grant)
-    raise Problem(404, plans.NOT_FOUND)
+    crisis plan, so it is seen only while the share covers what it proposes."""
+    return _access(session, user, plan_id, lambda grant: bool(shown_crisis(grant)))
 
 
 def log_grantee_read(session: Session, access: Access, event: str, what: str) -> None:
