@@ -23,7 +23,12 @@ from app.comments.router import router as comments_router
 from app.core.api_docs import install_api_docs
 from app.core.config import Settings, get_settings
 from app.core.db import build_engine, build_read_engine
-from app.core.driver import EVENT_LOOP_CONNECTIONS, EventLoopDriver, WorkerThreadDriver
+from app.core.driver import (
+    EVENT_LOOP_CONNECTIONS,
+    EventLoopDriver,
+    SQLiteOnLoopDriver,
+    WorkerThreadDriver,
+)
 from app.core.encryption import use_keyring_of
 from app.core.errors import install_error_handlers
 from app.core.group_commit import GroupCommit
@@ -93,6 +98,8 @@ async def lifespan(app: FastAPI):
         app.state.awaited_driver = EventLoopDriver(
             read_engine, min(EVENT_LOOP_CONNECTIONS, app.state.settings.database_pool_size)
         )
+    elif read_engine.dialect.name == "sqlite":
+        app.state.awaited_driver = SQLiteOnLoopDriver(read_engine, app.state.group_commit)
     yield
     purger.cancel()
     with contextlib.suppress(asyncio.CancelledError):

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import Pool, PoolProxiedConnection
 from sqlalchemy.sql import Executable, Select
 from starlette.concurrency import run_in_threadpool
 
@@ -121,30 +122,33 @@ class DriverRead:
         ]
 
     def _fetched(self, engine: Engine, values: dict[str, Any], fetch: str) -> Any:
+        pooled = _connection_from(engine.pool, engine)
+        try:
+            return self.fetched_on(pooled, engine, values, fetch)
+        finally:
+            pooled.close()
+
+    def fetched_on(
+        self, pooled: PoolProxiedConnection, engine: Engine, values: dict[str, Any], fetch: str
+    ) -> Any:
+        """The driver's rows (`fetch`: "fetchone" or "fetchall") for these values, read on
+        `pooled`, one of `engine`'s pooled connections."""
         statement = self.statement_for(engine.dialect)
         sql, parameters = statement.sql, statement.parameters(values)
-        driver_error = engine.dialect.loaded_dbapi.Error
-        try:
-            pooled = engine.raw_connection()
-        except driver_error as error:
-            raise _as_sqlalchemy_error(engine, error, disconnected=False) from error
         try:
             cursor = pooled.cursor()
             try:
                 _before_execute(engine, cursor, sql, parameters)
                 cursor.execute(sql, parameters)
-                found = getattr(cursor, fetch)()
+                return getattr(cursor, fetch)()
             finally:
-                cursor.close()
-        except driver_error as error:
+                cursor.close()  # a statement left open would hold SQLite's read snapshot
+        except engine.dialect.loaded_dbapi.Error as error:
             disconnected = engine.dialect.is_disconnect(error, pooled.dbapi_connection, None)
             if disconnected:
                 pooled.invalidate(error)
                 engine.pool.dispose()  # its other connections are as likely dead
             raise _as_sqlalchemy_error(engine, error, disconnected) from error
-        finally:
-            pooled.close()
-        return found
 
     def converted(self, dialect: Dialect, found: tuple | None) -> tuple | None:
         """A driver's row as this read's named row, its values through the columns' types."""
@@ -192,6 +196,53 @@ class WorkerThreadDriver:
 
     async def close(self) -> None:
         """Nothing to close: the engine's pool is closed with the engine."""
+
+
+class SQLiteOnLoopDriver:
+    """SQLite, read on the event loop itself, on one connection of its own; conditional
+    writes through the group commit in a worker thread, as `WorkerThreadDriver`'s. A plan
+    read is one row found by its key, which SQLite answers in microseconds without waiting
+    on anyone (in WAL mode a reader never waits for the writer), while handing it to a
+    worker thread and back costs far more under load: the thread queues for the interpreter
+    lock the loop holds (bench/plan_read_bench.py; figures in bench/results/). One
+    connection is enough, since the loop runs one statement at a time. It comes from a pool
+    of its own (the engine's settings and connect events): from the engine's, a full pool
+    would have the loop wait for a worker thread that needs the loop to give one back."""
+
+    def __init__(self, engine: Engine, group_commit: "GroupCommit") -> None:
+        self.engine = engine
+        self.group_commit = group_commit
+        self._own_pool = engine.pool.recreate()
+        self._pooled: PoolProxiedConnection | None = None
+
+    async def first(self, read: DriverRead, values: dict[str, Any]) -> tuple | None:
+        return read.converted(self.engine.dialect, self._fetched(read, values, "fetchone"))
+
+    async def all(self, read: DriverRead, values: dict[str, Any]) -> list[tuple]:
+        dialect = self.engine.dialect
+        return [read.converted(dialect, row) for row in self._fetched(read, values, "fetchall")]
+
+    async def write_if(self, conditional: Write) -> bool:
+        return await run_in_threadpool(self.group_commit.write_if, conditional)
+
+    def _fetched(self, read: DriverRead, values: dict[str, Any], fetch: str) -> Any:
+        if self._pooled is None:
+            self._pooled = _connection_from(self._own_pool, self.engine)
+        try:
+            return read.fetched_on(self._pooled, self.engine, values, fetch)
+        except DBAPIError:
+            self._close()  # the next read starts on a fresh connection
+            raise
+
+    def _close(self) -> None:
+        pooled, self._pooled = self._pooled, None
+        if pooled is not None:
+            pooled.close()
+
+    async def close(self) -> None:
+        """Closes its connection (any statement after opens another)."""
+        self._close()
+        self._own_pool.dispose()
 
 
 _first_again_if_stale = retried_on_stale_connection(DriverRead.first)
@@ -292,7 +343,7 @@ class EventLoopDriver:
         await self._close_idle()
 
 
-AwaitedDriver = WorkerThreadDriver | EventLoopDriver
+AwaitedDriver = WorkerThreadDriver | EventLoopDriver | SQLiteOnLoopDriver
 
 
 async def _first_row(cursor: psycopg.AsyncCursor) -> tuple | None:
@@ -311,6 +362,15 @@ def _before_execute(engine: Engine, cursor, sql: str, parameters) -> None:
     # As for any statement: instrumentation (and the fault tests) see it too.
     if listeners := engine.dispatch.before_cursor_execute:
         listeners(None, cursor, sql, parameters, None, False)
+
+
+def _connection_from(pool: Pool, engine: Engine) -> PoolProxiedConnection:
+    """A connection of `pool` (`engine`'s or one made like it); failing to open one is
+    SQLAlchemy's error, as for any statement (a lost database is a 503)."""
+    try:
+        return pool.connect()
+    except engine.dialect.loaded_dbapi.Error as error:
+        raise _as_sqlalchemy_error(engine, error, disconnected=False) from error
 
 
 def _as_sqlalchemy_error(engine: Engine, error: Exception, disconnected: bool) -> DBAPIError:
