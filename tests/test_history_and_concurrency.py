@@ -1,7 +1,11 @@
 """Every change is a version; stale writes are refused with the current copy; nothing is lost."""
 
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
+from app.core import caches
 from tests.helpers.plans import add_entry, section
 from tests.helpers.watchers import EditBetweenReads
 
@@ -120,17 +124,32 @@ def test_concurrent_additions_without_if_match_are_all_kept(owner, green_book):
     assert len(owner.get(f"/api/v1/plans/{plan_id}/revisions").json()) == 13
 
 
-def test_a_read_meeting_an_edit_answers_one_whole_version(app, owner, green_book):
+@pytest.mark.parametrize("sections_from", ["the rows", "the version before"])
+def test_a_read_meeting_an_edit_answers_one_whole_version(app, owner, green_book, sections_from):
     # The version and its sections come from two statements; an edit between them must
     # not pair the old version (and ETag) with the new words. First a version nobody has
-    # read yet (adding an entry answers with the entry alone), so the read fetches it.
+    # read yet (adding an entry answers with the entry alone), so the read fetches it:
+    # from its rows, or from the version before (kept in memory) and its change.
     plan_url = f"/api/v1/plans/{green_book['id']}"
+    if sections_from == "the rows":
+        caches.forget_plan(uuid.UUID(owner.id), uuid.UUID(green_book["id"]))
     assert owner.post(f"{plan_url}/sections/triggers/entries", json={"text": "Noise"}).is_success
     with EditBetweenReads(app, green_book["id"], "Ring the crisis team") as race:
         response = owner.get(plan_url)
     assert race.fired
     assert response.status_code == 200, response.text
     plan = response.json()
-    assert plan["version"] == 3 and response.headers["ETag"] == '"3"'
-    assert [e["text"] for e in section(plan, "crisis")["entries"]] == ["Ring the crisis team"]
-    assert owner.get(plan_url).json() == plan
+    crisis_texts = [e["text"] for e in section(plan, "crisis")["entries"]]
+    if sections_from == "the rows":  # read again at the newer version
+        assert plan["version"] == 3 and response.headers["ETag"] == '"3"'
+        assert crisis_texts == ["Ring the crisis team"]
+    else:  # the changes up to the version read, not past it
+        assert plan["version"] == 2 and response.headers["ETag"] == '"2"'
+        assert crisis_texts == []
+        assert [e["text"] for e in section(plan, "triggers")["entries"]][-1] == "Noise"
+    # The edit made no revision, so the version after is read from its rows.
+    now = owner.get(plan_url).json()
+    assert now["version"] == 3
+    assert [e["text"] for e in section(now, "crisis")["entries"]] == ["Ring the crisis team"]
+    if sections_from == "the rows":
+        assert now == plan

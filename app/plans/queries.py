@@ -112,7 +112,8 @@ async def read_owned_plan_json(
     database: AwaitedDriver, token: str | None, plan_id: uuid.UUID, settings: Settings
 ) -> tuple[str, str]:
     """The plan as the JSON document (and its ETag), for its owner holding `token`: one
-    query awaited on the driver, then the sections from memory or a second query."""
+    query awaited on the driver, then the sections from memory, or from a version kept
+    before and the changes since, or from the version's rows."""
     user_id, session_id = signed_in_claims(token, settings)
     sections_json = None
     while sections_json is None:  # again only if the plan changed between the two reads
@@ -124,6 +125,11 @@ async def read_owned_plan_json(
             raise sign_in_required()
         check_owned_and_live(plan if plan.id else None, user_id)
         sections_json = storage.cached_sections_json(plan)
+        if sections_json is None and (before := storage.kept_version_before(plan)):
+            changes = await database.all(
+                storage.CHANGES_SINCE, storage.changes_values(plan, before)
+            )
+            sections_json = storage.kept_sections_json_from_changes(plan, before, changes)
         if sections_json is None:
             values = storage.version_values(plan)
             outline = await database.first(storage.OUTLINE_AT_VERSION, values)

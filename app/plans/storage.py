@@ -2,9 +2,12 @@
 in its own `plan_entry` row (app/plans/models.py). A change's steps
 (app/plans/document.py) are written as the few rows they touch, so an edit of one entry
 costs the same in a plan of 6 entries or 600. Read back, a version's body is assembled once
-and kept as JSON text (caches.SECTIONS_JSON)."""
+and kept as JSON text (caches.SECTIONS_JSON): from a version kept a little before it and
+the changes since, as its revisions hold them (app/plans/history.py), or else from its rows.
+A change reads and decrypts a row per version, the rows one per entry."""
 
 import json
+import logging
 import uuid
 from typing import Any, NamedTuple
 
@@ -14,8 +17,10 @@ from sqlalchemy.orm import Session
 
 from app.core import caches
 from app.core.driver import DriverRead, read_in, write_in
-from app.plans.document import Sections, Step, assembled_from_rows
-from app.plans.models import Plan, PlanEntry
+from app.plans.document import Sections, Step, apply_in_place, assembled_from_rows
+from app.plans.models import Plan, PlanEntry, PlanRevision
+
+logger = logging.getLogger(__name__)
 
 _ENTRIES = PlanEntry.__table__
 # Named apart from the columns: an UPDATE or INSERT keeps the columns' names for its values.
@@ -147,6 +152,10 @@ def sections_json_at(
     plan = _PlanVersion(owner_id, plan_id, generation, version)
     if (kept := cached_sections_json(plan)) is not None:
         return kept
+    if (before := kept_version_before(plan)) is not None:
+        changes = connection.execute(CHANGES_SINCE.select, changes_values(plan, before)).all()
+        if (found := kept_sections_json_from_changes(plan, before, changes)) is not None:
+            return found
     values = version_values(plan)
     outline = connection.execute(OUTLINE_AT_VERSION.select, values).first()
     entries = connection.execute(ENTRIES_AT_VERSION.select, values).all() if outline else []
@@ -198,8 +207,74 @@ def kept_sections_json(plan: Row, outline: Row | None, entries: list[Row]) -> st
     ENTRIES_AT_VERSION), kept; None when those reads found the plan moved on."""
     if outline is None or not entries:
         return None
-    sections = assembled_from_rows(outline.outline, entries)
+    return _kept(plan, assembled_from_rows(outline.outline, entries))
+
+
+def _kept(plan: Row, sections: Sections) -> str:
     sections_json = json.dumps(sections, ensure_ascii=False)
     return caches.SECTIONS_JSON.put(
         _sections_key(plan), sections_json, owner_id=plan.owner_id, plan_id=plan.id
     )
+
+
+# How far back a kept version is looked for: past that, reading the version's rows is
+# about as quick as reading and applying each version's changes.
+_VERSIONS_BACK = 16
+# The revisions after a kept version, up to the one wanted. A revision is written with its
+# version, in one transaction, and never changed, so they are read outside one. Plan ids
+# are never used twice, so these are the revisions of the plan row the kept version is of.
+CHANGES_SINCE = DriverRead(
+    select(PlanRevision.number, PlanRevision.changes, PlanRevision.snapshot)
+    .where(
+        PlanRevision.owner_id == bindparam("owner_id"),
+        PlanRevision.plan_id == bindparam("plan_id"),
+        PlanRevision.number > bindparam("kept_version"),
+        PlanRevision.number <= bindparam("version"),
+    )
+    .order_by(PlanRevision.number)
+)
+
+
+def kept_version_before(plan: Row) -> tuple[int, str] | None:
+    """The newest version before `plan`'s (not too far back) whose sections are kept, and
+    their JSON text."""
+    for version in range(plan.version - 1, max(plan.version - 1 - _VERSIONS_BACK, 0), -1):
+        kept = caches.SECTIONS_JSON.get((plan.owner_id, plan.id, plan.generation, version))
+        if kept is not None:
+            return version, kept
+    return None
+
+
+def changes_values(plan: Row, before: tuple[int, str]) -> dict[str, Any]:
+    return {
+        "owner_id": plan.owner_id,
+        "plan_id": plan.id,
+        "kept_version": before[0],
+        "version": plan.version,
+    }
+
+
+def kept_sections_json_from_changes(
+    plan: Row, before: tuple[int, str], revisions: list[Row]
+) -> str | None:
+    """The sections at `plan`'s version, from the kept version `before` and the revisions
+    read after it (CHANGES_SINCE), kept; None unless every version between was read. Each
+    revision's changes turn the body before it into the body as its rows then held
+    (history.kept_for writes them with the rows, in one transaction), or it holds the body."""
+    kept_version, kept_json = before
+    if [revision.number for revision in revisions] != list(
+        range(kept_version + 1, plan.version + 1)
+    ):
+        return None
+    sections: Sections = json.loads(kept_json)
+    try:
+        for revision in revisions:
+            if revision.snapshot is not None:
+                sections = revision.snapshot
+            else:
+                apply_in_place(sections, revision.changes)
+    except (KeyError, StopIteration, ValueError):
+        # The rows are what the plan holds: read them instead, and say so, as a bug.
+        logger.exception("a plan's changes did not apply to its version before; read its rows")
+        return None
+    return _kept(plan, sections)

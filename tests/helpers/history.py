@@ -2,10 +2,12 @@
 and the checks that every revision reads back as exactly that."""
 
 import json
+import uuid
 from copy import deepcopy
 from dataclasses import dataclass
 from typing import Any
 
+from app.core import caches
 from app.plans.schemas import Section
 from tests.helpers.accounts import Account
 
@@ -66,7 +68,15 @@ class PlanHistory:
 
     def read(self) -> dict[str, Any]:
         """The owner's plan read, recorded under its version (the same version read twice
-        must show the same)."""
+        must show the same). Read twice: the first read makes a version nobody has read yet
+        from a version kept in memory before it and the changes since, when there is one;
+        the second, with nothing kept, from the version's rows, the plan's own copy."""
+        plan = self._read_once()
+        caches.forget_plan(uuid.UUID(self.owner.id), uuid.UUID(self.plan_id))
+        self._read_once()
+        return plan
+
+    def _read_once(self) -> dict[str, Any]:
         response = self.owner.get(self.url)
         assert response.status_code == 200, response.text
         plan = response.json()

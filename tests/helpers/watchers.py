@@ -30,10 +30,11 @@ class Statements:
 
 class EditBetweenReads:
     """While in use, commits an edit of the plan (a new version with one more crisis
-    entry) from another connection just before the app first fetches a version's
-    sections: the moment a read has the plan's version but not yet its sections."""
+    entry, its rows only) from another connection just before the app first fetches a
+    version's sections, from its rows or as the changes since a version it kept: the
+    moment a read has the plan's version but not yet its sections."""
 
-    SECTIONS_FETCH = re.compile(r'^SELECT "?plan"?\.outline\b', re.I)
+    SECTIONS_FETCH = re.compile(r'^SELECT ("?plan"?\.outline|plan_revision\.number)\b', re.I)
 
     def __init__(self, app, plan_id: str, text: str) -> None:
         self.engine = app.state.engine

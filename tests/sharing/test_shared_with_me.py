@@ -1,8 +1,11 @@
 """What a grantee sees: their list of shared plans, and a plan holding only what is shared."""
 
+import uuid
 from datetime import timedelta
 
-from app.core import clock
+import pytest
+
+from app.core import caches, clock
 from tests.helpers.plans import make_marked_plan
 from tests.helpers.sharing import share_with
 from tests.helpers.watchers import EditBetweenReads
@@ -150,12 +153,16 @@ def test_an_edit_brings_a_plan_to_the_top_and_a_restored_plan_comes_back(make_ac
     assert link_worker.get(f"/api/v1/shared-with-me/{ann_share['id']}").status_code == 200
 
 
+@pytest.mark.parametrize("sections_from", ["the rows", "the version before"])
 def test_a_grantee_read_meeting_an_edit_answers_one_whole_version(
-    app, owner, green_book, link_worker
+    app, owner, green_book, link_worker, sections_from
 ):
     share = share_with(owner, green_book["id"], link_worker, ["crisis"])
     # A version nobody has read yet (adding an entry answers with the entry alone), so the
-    # read fetches its sections.
+    # read fetches its sections: from its rows, or from the version before (kept in memory)
+    # and its change.
+    if sections_from == "the rows":
+        caches.forget_plan(uuid.UUID(owner.id), uuid.UUID(green_book["id"]))
     added = owner.post(
         f"/api/v1/plans/{green_book['id']}/sections/triggers/entries", json={"text": "Noise"}
     )
@@ -165,10 +172,14 @@ def test_a_grantee_read_meeting_an_edit_answers_one_whole_version(
     assert race.fired
     assert response.status_code == 200, response.text
     plan = response.json()
-    assert plan["version"] == 3
-    assert [e["text"] for e in plan["sections"][0]["entries"]] == ["Ring the crisis team"]
+    crisis_texts = [e["text"] for e in plan["sections"][0]["entries"]]
+    if sections_from == "the rows":  # read again at the newer version
+        assert plan["version"] == 3 and crisis_texts == ["Ring the crisis team"]
+    else:  # the changes up to the version read, not past it
+        assert plan["version"] == 2 and crisis_texts == []
     again = link_worker.get(f"/api/v1/shared-with-me/{share['id']}").json()
-    assert again["version"] == 3 and again["sections"] == plan["sections"]
+    assert again["version"] == 3
+    assert [e["text"] for e in again["sections"][0]["entries"]] == ["Ring the crisis team"]
 
 
 def test_the_list_shows_every_change_at_once(owner, marked_plan, link_worker):
