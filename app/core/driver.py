@@ -4,10 +4,12 @@ the result's column descriptions read and matched on every execution) cost more 
 database's own work for the round trip of a plan read (bench/plan_read_bench.py; figures
 in bench/results/).
 
-Writes (the group commit) run through `exec_driver_sql`. Reads (`DriverRead`) run on a
-pooled driver connection itself, and do by hand what SQLAlchemy would: its cursor-execute
-listeners are called, driver errors become SQLAlchemy's (a lost database is still a 503),
-and a connection found dead is discarded with the others pooled beside it.
+Statements in a session's transaction (`write_in`, `read_in`) run on its driver
+connection's own cursor, and reads on their own (`DriverRead`) on a pooled driver
+connection; both do by hand what SQLAlchemy would: its cursor-execute listeners are called,
+driver errors become SQLAlchemy's (a lost database is still a 503), and a connection found
+dead is thrown away (a pooled one with the others pooled beside it). The group commit's
+grouped writes run through `exec_driver_sql`.
 
 Requests handled on the event loop reach the database through `EventLoopDriver` on
 PostgreSQL (asyncio connections: no worker thread at all) and `WorkerThreadDriver` otherwise.
@@ -24,7 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import psycopg
-from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import Pool, PoolProxiedConnection
 from sqlalchemy.sql import Executable, Select
@@ -91,15 +93,64 @@ def write_in(session: "Session", statement: Executable, values: dict[str, Any]) 
     how many rows it changed."""
     connection = session.connection()
     compiled = compiled_for_driver(statement, tuple(values), connection.dialect)
-    return connection.exec_driver_sql(compiled.sql, compiled.parameters(values)).rowcount
+    return _run_in(connection, compiled, values, _row_count_of)
 
 
 def read_in(session: "Session", read: "DriverRead", values: dict[str, Any]) -> tuple | None:
     """The first row of a read built once, in `session`'s transaction."""
     connection = session.connection()
-    statement = read.statement_for(connection.dialect)
-    found = connection.exec_driver_sql(statement.sql, statement.parameters(values)).first()
-    return read.converted(connection.dialect, None if found is None else tuple(found))
+    found = _run_in(connection, read.statement_for(connection.dialect), values, _first_of)
+    return read.converted(connection.dialect, found)
+
+
+def _run_in(
+    connection: Connection, statement: DriverStatement, values: dict[str, Any], outcome
+) -> Any:
+    """`statement` run on the driver's own cursor, in `connection`'s transaction; a
+    connection found dead is thrown away, as SQLAlchemy would."""
+    try:
+        return _run(connection.connection, connection.engine, statement, values, outcome)
+    except DBAPIError as error:
+        if error.connection_invalidated:
+            connection.invalidate(error.orig)
+        raise
+
+
+def _run(
+    pooled: PoolProxiedConnection,
+    engine: Engine,
+    statement: DriverStatement,
+    values: dict[str, Any],
+    outcome: Callable[[Any], Any],
+) -> Any:
+    """`outcome` of the cursor that ran `statement` on `pooled`, one of `engine`'s
+    connections; driver errors raised as SQLAlchemy's, saying whether the connection died
+    (a lost database is then a 503)."""
+    sql, parameters = statement.sql, statement.parameters(values)
+    try:
+        cursor = pooled.cursor()
+        try:
+            _before_execute(engine, cursor, sql, parameters)
+            cursor.execute(sql, parameters)
+            return outcome(cursor)
+        finally:
+            cursor.close()  # a statement left open would hold SQLite's read snapshot
+    except engine.dialect.loaded_dbapi.Error as error:
+        disconnected = engine.dialect.is_disconnect(error, pooled.dbapi_connection, None)
+        raise _as_sqlalchemy_error(engine, error, disconnected) from error
+
+
+def _row_count_of(cursor) -> int:
+    return cursor.rowcount
+
+
+def _first_of(cursor) -> tuple | None:
+    found = cursor.fetchone()
+    return None if found is None else tuple(found)
+
+
+def _all_of(cursor) -> list[tuple]:
+    return cursor.fetchall()
 
 
 class DriverRead:
@@ -113,42 +164,32 @@ class DriverRead:
 
     def first(self, engine: Engine, values: dict[str, Any]) -> tuple | None:
         """The first row for these values, or None."""
-        return self.converted(engine.dialect, self._fetched(engine, values, "fetchone"))
+        return self.converted(engine.dialect, self._fetched(engine, values, _first_of))
 
     def all(self, engine: Engine, values: dict[str, Any]) -> list[tuple]:
         """Every row for these values."""
-        return [
-            self.converted(engine.dialect, row) for row in self._fetched(engine, values, "fetchall")
-        ]
+        rows = self._fetched(engine, values, _all_of)
+        return [self.converted(engine.dialect, row) for row in rows]
 
-    def _fetched(self, engine: Engine, values: dict[str, Any], fetch: str) -> Any:
+    def _fetched(self, engine: Engine, values: dict[str, Any], outcome) -> Any:
         pooled = _connection_from(engine.pool, engine)
         try:
-            return self.fetched_on(pooled, engine, values, fetch)
+            return self.fetched_on(pooled, engine, values, outcome)
         finally:
             pooled.close()
 
     def fetched_on(
-        self, pooled: PoolProxiedConnection, engine: Engine, values: dict[str, Any], fetch: str
+        self, pooled: PoolProxiedConnection, engine: Engine, values: dict[str, Any], outcome
     ) -> Any:
-        """The driver's rows (`fetch`: "fetchone" or "fetchall") for these values, read on
-        `pooled`, one of `engine`'s pooled connections."""
-        statement = self.statement_for(engine.dialect)
-        sql, parameters = statement.sql, statement.parameters(values)
+        """`outcome` (`_first_of`, `_all_of`) of this read run on `pooled`, one of
+        `engine`'s connections (or of a pool made like its)."""
         try:
-            cursor = pooled.cursor()
-            try:
-                _before_execute(engine, cursor, sql, parameters)
-                cursor.execute(sql, parameters)
-                return getattr(cursor, fetch)()
-            finally:
-                cursor.close()  # a statement left open would hold SQLite's read snapshot
-        except engine.dialect.loaded_dbapi.Error as error:
-            disconnected = engine.dialect.is_disconnect(error, pooled.dbapi_connection, None)
-            if disconnected:
-                pooled.invalidate(error)
+            return _run(pooled, engine, self.statement_for(engine.dialect), values, outcome)
+        except DBAPIError as error:
+            if error.connection_invalidated:
+                pooled.invalidate(error.orig)
                 engine.pool.dispose()  # its other connections are as likely dead
-            raise _as_sqlalchemy_error(engine, error, disconnected) from error
+            raise
 
     def converted(self, dialect: Dialect, found: tuple | None) -> tuple | None:
         """A driver's row as this read's named row, its values through the columns' types."""
@@ -216,20 +257,20 @@ class SQLiteOnLoopDriver:
         self._pooled: PoolProxiedConnection | None = None
 
     async def first(self, read: DriverRead, values: dict[str, Any]) -> tuple | None:
-        return read.converted(self.engine.dialect, self._fetched(read, values, "fetchone"))
+        return read.converted(self.engine.dialect, self._fetched(read, values, _first_of))
 
     async def all(self, read: DriverRead, values: dict[str, Any]) -> list[tuple]:
         dialect = self.engine.dialect
-        return [read.converted(dialect, row) for row in self._fetched(read, values, "fetchall")]
+        return [read.converted(dialect, row) for row in self._fetched(read, values, _all_of)]
 
     async def write_if(self, conditional: Write) -> bool:
         return await run_in_threadpool(self.group_commit.write_if, conditional)
 
-    def _fetched(self, read: DriverRead, values: dict[str, Any], fetch: str) -> Any:
+    def _fetched(self, read: DriverRead, values: dict[str, Any], outcome) -> Any:
         if self._pooled is None:
             self._pooled = _connection_from(self._own_pool, self.engine)
         try:
-            return read.fetched_on(self._pooled, self.engine, values, fetch)
+            return read.fetched_on(self._pooled, self.engine, values, outcome)
         except DBAPIError:
             self._close()  # the next read starts on a fresh connection
             raise
