@@ -331,6 +331,56 @@ def test_sections_are_renamed_hidden_moved_and_added_in_the_app(phone, person):
     assert saved[-1]["title"] == "Music that lifts me" and saved[-1]["custom"] is True
 
 
+def test_a_section_of_my_own_is_removed_in_the_app_after_asking(phone, person):
+    plan = person.call("POST", "/plans", json={"template": "green_book"})
+    plan_url = f"/plans/{plan['id']}"
+    added = person.call("POST", f"{plan_url}/sections", json={"title": "Music that lifts me"})
+    person.call(
+        "POST", f"{plan_url}/sections/{added['key']}/entries", json={"text": "Sunday songs"}
+    )
+    page = open_signed_in(phone, person)
+    wait_for_service_worker(page)
+    page.get_by_role("link", name="Add or rename sections").click()
+    expect(page.get_by_role("heading", name="Make the plan your own")).to_be_visible()
+    # Only the person's own sections can be removed; a template's is hidden instead.
+    expect(page.get_by_role("button", name=named("Remove", "Triggers"))).to_have_count(0)
+
+    remove = page.get_by_role("button", name=named("Remove", "Music that lifts me"))
+    remove.click()
+    question = page.get_by_role("group")
+    expect(question).to_contain_text(
+        "Remove “Music that lifts me” and the one thing written in it?"
+    )
+    expect(page.get_by_role("button", name="Remove the section")).to_be_focused()
+    looked_at(page, "arrange-remove-question-390")
+    page.get_by_role("button", name="No, go back").click()
+    expect(question).to_have_count(0)
+    expect(remove).to_be_focused()
+    assert person.call("GET", plan_url)["sections"][-1]["key"] == added["key"]
+
+    page.context.set_offline(True)
+    remove.click()
+    page.get_by_role("button", name="Remove the section").click()
+    expect(page.get_by_role("status").filter(has_text="needs a connection")).to_be_visible()
+    assert person.call("GET", plan_url)["sections"][-1]["key"] == added["key"]
+
+    page.context.set_offline(False)
+    wait_synced(page)
+    remove.click()
+    page.get_by_role("button", name="Remove the section").click()
+    said = page.get_by_text("“Music that lifts me” is removed from your plan.")
+    expect(said).to_be_visible()
+    expect(said).to_be_focused()
+    order = page.get_by_role("list", name="Your sections, in order").get_by_role("heading")
+    expect(order.filter(has_text="Music that lifts me")).to_have_count(0)
+    looked_at(page, "arrange-section-removed-390")
+
+    saved = person.call("GET", plan_url)["sections"]
+    assert added["key"] not in [s["key"] for s in saved]
+    history = person.call("GET", f"{plan_url}/revisions")
+    assert history[0]["summary"] == "Removed section “Music that lifts me”"
+
+
 def test_a_page_with_a_link_and_a_file_is_inserted_in_my_notes(phone, person):
     plan = person.call("POST", "/plans", json={"template": "green_book"})
     page = open_signed_in(phone, person)

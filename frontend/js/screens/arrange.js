@@ -1,17 +1,20 @@
-// The plan as the person's own: add sections of their own, rename any, hide or show them,
-// and put them in their order. Renaming, hiding and moving work offline (queued like every
-// edit); adding a section needs a connection, as the server makes its key.
+// The plan as the person's own: add sections of their own (and remove them again), rename
+// any, hide or show them, and put them in their order. Renaming, hiding and moving work
+// offline (queued like every edit); adding or removing a section needs a connection, as
+// the server makes its key.
 import { api } from "../api.js";
 import { h } from "../dom.js";
 import * as store from "../store.js";
 import { syncNow } from "../sync.js";
-import { backLink, button, field, form, needsConnection, page, textArea } from "../ui.js";
+import { backLink, button, confirmBox, field, form, needsConnection, page, textArea } from "../ui.js";
 
 let renaming = null; // the key of the section being renamed
-// Said beside the form rather than as a flash: the sync that brings the new section back
-// draws the screen again, and a flash is shown only once.
+let removing = null; // the key of the section whose removal is being confirmed
+// Said in place rather than as a flash: the sync that brings the changed plan back draws
+// the screen again, and a flash is shown only once.
 let added = null;
-window.addEventListener("hashchange", () => (added = null));
+let removed = null;
+window.addEventListener("hashchange", () => ((added = null), (removed = null)));
 
 function renameForm(plan, section, { refresh, focusNext }) {
   const close = (f) => {
@@ -45,6 +48,28 @@ function renameForm(plan, section, { refresh, focusNext }) {
   );
 }
 
+function removeQuestion(section) {
+  const written = section.entries.length;
+  const what = written ? ` and the ${written === 1 ? "one thing" : `${written} things`} written in it` : "";
+  return `Remove “${section.title}”${what}? It goes from your plan and from anyone you share it with. Your plan's history keeps a copy.`;
+}
+
+function removeSection(plan, section, { refresh, focusNext }) {
+  return async () => {
+    removing = null;
+    try {
+      await syncNow(); // changes this phone made to the section reach the server first
+      await api(`/plans/${plan.id}/sections/${section.key}`, { method: "DELETE" });
+      removed = `“${section.title}” is removed from your plan.`;
+      await syncNow();
+    } catch (error) {
+      removed = error.name === "OfflineError" ? needsConnection("Removing a section").textContent : error.message;
+    }
+    focusNext("arrange-said");
+    refresh();
+  };
+}
+
 function sectionItem(plan, section, index, context) {
   const { focusNext, refresh } = context;
   const named = (text) => [text, h("span", { class: "visually-hidden" }, `: ${section.title}`)];
@@ -52,6 +77,18 @@ function sectionItem(plan, section, index, context) {
     focusNext(`${by < 0 ? "up" : "down"}-${section.key}`);
     store.moveSection(plan, section.key, by);
   };
+  if (removing === section.key) {
+    return h(
+      "li",
+      { class: "card" },
+      h("h2", { class: "card-title" }, section.title),
+      confirmBox(`remove-${section.key}`, removeQuestion(section), "Remove the section", removeSection(plan, section, context), () => {
+        removing = null;
+        focusNext(`remove-${section.key}`);
+        refresh();
+      })
+    );
+  }
   return h(
     "li",
     { class: "card" },
@@ -76,7 +113,14 @@ function sectionItem(plan, section, index, context) {
             id: `down-${section.key}`,
             class: "secondary small",
             disabled: index === plan.sections.length - 1,
-          })
+          }),
+          // Only the person's own sections: a template's can be hidden instead.
+          section.custom
+            ? button(named("Remove"), () => ((removing = section.key), focusNext(`remove-${section.key}-yes`), refresh()), {
+                id: `remove-${section.key}`,
+                class: "danger small",
+              })
+            : null
         )
   );
 }
@@ -116,7 +160,8 @@ export const arrange = {
     return page(
       "Make the plan your own",
       backLink("#/plan", "My plan"),
-      h("p", {}, "Rename sections, hide the ones you don't use, put them in your order, or add your own."),
+      h("p", {}, "Rename sections, hide the ones you don't use, put them in your order, or add your own (and remove them again)."),
+      h("p", { role: "status", id: "arrange-said", tabindex: "-1", class: removed ? "flash" : null }, removed),
       h(
         "ul",
         { class: "cards", "aria-label": "Your sections, in order" },
