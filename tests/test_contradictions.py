@@ -82,6 +82,26 @@ def test_medicines_treatments_and_who_speaks_for_me():
     }
 
 
+@pytest.mark.parametrize(
+    "other_words",
+    [
+        "My healthcare agent is Tom Reid",
+        "Tom is my advocate",
+        "Tom Reid decides for me",
+        "Power of attorney: Tom Reid",
+        "Tom to speak on my behalf",
+    ],
+)
+def test_every_way_of_naming_someone_to_speak_for_me_is_checked(other_words):
+    """The same words the FHIR export takes as naming the healthcare agent
+    (app/plans/speaking_for_me.py)."""
+    items = [
+        Item("priya", "My sister Priya speaks for me", "who_helps"),
+        Item("tom", other_words, "other"),
+    ]
+    assert _pairs(items) == {("speaks_for_me", frozenset({"priya", "tom"}))}
+
+
 def test_everyday_words_in_both_are_not_a_medicine():
     items = [
         Item("a", "Any medicine that helps me sleep, in small doses", "medicines_preferred"),

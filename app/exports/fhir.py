@@ -44,9 +44,9 @@ from app.core.fhir_codes import (
     WORDS_CHANGED_EXTENSION,
     XHTML_NAMESPACE,
 )
-from app.core.words import normalise
 from app.exports import crisis_entries_by_field
 from app.plans.models import Plan
+from app.plans.speaking_for_me import SPEAKS_FOR_ME, names_someone_to_speak_for_me
 from app.plans.templates import CRISIS_SECTION, FIVE_WAYS_TO_WELLBEING, TEMPLATES
 
 SERVICE_NAME = "Wellbeing plans"
@@ -58,19 +58,6 @@ GOAL_NOTES = {
     "who_can_help": "Who can help",
     "how_ill_know": "How I'll know",
 }
-# Words in a "who helps" entry that name someone to speak or decide for the person.
-SPEAKS_FOR_ME = (
-    "speak for me",
-    "speaks for me",
-    "speak on my behalf",
-    "decide for me",
-    "decisions for me",
-    "decisions on my behalf",
-    "healthcare agent",
-    "health care agent",
-    "power of attorney",
-    "nominated person",
-)
 _FILLER_BEFORE = re.compile(
     r"^\s*(i want|i would like|i choose|i appoint|please let|please ask|ask|is|are)\b\s*", re.I
 )
@@ -104,17 +91,12 @@ def _paragraph_id(entry: dict[str, Any]) -> str:
     return f"entry-{entry['id']}"
 
 
-def speaks_for_me(entry: dict[str, Any]) -> bool:
-    words = f" {normalise(entry['text'])} "
-    return any(f" {phrase} " in words for phrase in SPEAKS_FOR_ME)
-
-
 def _agent_name(text: str) -> str:
     """Who the words name, as well as plain words allow: before a colon, bracket or comma,
     and around the phrase that says they speak for the person ("Priya speaks for me if I
     can't: 0770…" → "Priya"; "My healthcare agent is Tom Reid" → "Tom Reid")."""
     head, *rest = re.split(r"[:(,;]| - ", text, maxsplit=1)
-    phrase = re.search("|".join(SPEAKS_FOR_ME), head, re.IGNORECASE)
+    phrase = SPEAKS_FOR_ME.search(head)
     if phrase:
         before = _FILLER_AFTER.sub("", _FILLER_BEFORE.sub("", head[: phrase.start()]))
         after = _FILLER_BEFORE.sub("", head[phrase.end() :])
@@ -388,7 +370,11 @@ def plan_bundle(plan: Plan, owner_name: str, printed_crisis_plan: bytes) -> Bund
     entries = (crisis or {}).get("entries", [])
     mhad_url = f"urn:uuid:{_id(plan, 'crisis-plan')}"
     whole_plan = _whole_plan(plan, patient, mhad_url)
-    named = [e for e in entries if e.get("prompt") == "who_helps" and speaks_for_me(e)]
+    named = [
+        e
+        for e in entries
+        if e.get("prompt") == "who_helps" and names_someone_to_speak_for_me(e["text"])
+    ]
     agents = _agents(plan, named, patient)
     mhad = _mhad(
         plan,

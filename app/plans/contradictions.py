@@ -23,6 +23,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 from wordfreq import zipf_frequency
 
+from app.plans.speaking_for_me import names_someone_to_speak_for_me
 from app.plans.templates import CRISIS_FIELDS
 
 Kind = Literal["medicine", "treatment", "person", "speaks_for_me"]
@@ -76,12 +77,6 @@ _RELATIONS = _word_set(
     uncle cousin nan nana nanna gran granny grandma grandmother grandad granddad grandpa
     grandfather niece nephew stepmum stepmom stepdad stepfather stepmother ex flatmate
     housemate landlord landlady carer gp psychiatrist police"""
-)
-_SPEAKS_FOR_ME = re.compile(
-    r"\b(?:speak|speaks|speaking|talk|talks|talking)\s+(?:up\s+)?(?:for|on\s+behalf\s+of)\s+me\b"
-    r"|\bon\s+my\s+behalf\b|\bnominated\s+person\b|\bmy\s+advocate\b|\bpower\s+of\s+attorney\b"
-    r"|\bdecisions?\s+for\s+me\b",
-    re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
 # Where one person's mention ends and the next begins.
@@ -286,7 +281,7 @@ def _speakers(items: list[Item], known: set[str]) -> Iterator[Contradiction]:
     named = [
         (item, mentions)
         for item in items
-        if _SPEAKS_FOR_ME.search(item.text) and (mentions := _people(item.text, known))
+        if names_someone_to_speak_for_me(item.text) and (mentions := _people(item.text, known))
     ]
     if not named:
         return

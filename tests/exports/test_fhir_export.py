@@ -178,6 +178,30 @@ def test_the_crisis_plan_exports_as_a_pacio_mental_health_advance_directive(owne
     assert "No ECT" in printed and "Call my friend Ben" in printed
 
 
+@pytest.mark.parametrize(
+    ("words", "name"),
+    [
+        ("Priya speaks for me if I can't", "Priya"),
+        ("Tom Jones to speak on my behalf", "Tom Jones"),
+        ("My healthcare agent is Tom Reid", "Tom Reid"),
+        ("Sam is my advocate (0770 900 111)", "Sam"),
+        ("Power of attorney: Jane Doe", "Jane Doe"),
+        ("Ana decides for me about medicines", "Ana"),
+    ],
+)
+def test_every_way_the_plan_knows_of_naming_someone_makes_them_the_agent(
+    owner, green_book, words, name
+):
+    """The export names the healthcare agent by the same words the crisis plan's
+    contradictions look for (app/plans/speaking_for_me.py)."""
+    _add(owner, green_book["id"], words, "who_helps")
+    composition, resources = _check_mhad(_export(owner, green_book["id"]))
+    (agent,) = _section(composition, LOINC, "81335-2")
+    named = [resources[e["reference"]] for e in agent["entry"]]
+    (person,) = [r for r in named if r["resourceType"] == "RelatedPerson"]
+    assert person["name"] == [{"text": name}]
+
+
 def test_with_no_one_named_to_speak_the_agent_section_says_why_it_is_empty(owner, green_book):
     _add(owner, green_book["id"], "Call my friend Ben for a walk", "who_helps")
     composition, resources = _check_mhad(_export(owner, green_book["id"]))
