@@ -193,8 +193,16 @@ def start_plan(page: Page, template: str = "green_book") -> None:
 
 
 def add_entry(page: Page, prompt: str, text: str) -> None:
-    page.get_by_text(f"Add to “{prompt}”").click()
     form = page.locator("details[open] form")
+    # Just after an entry is saved, the screen may be drawn again once more as its sync
+    # settles; a form opened in those few milliseconds closes with it: open it again.
+    for _ in range(3):
+        page.get_by_text(f"Add to “{prompt}”").click()
+        try:
+            expect(form).to_be_visible(timeout=3_000)
+            break
+        except AssertionError:
+            continue
     form.get_by_role("textbox").first.fill(text)
     form.get_by_role("button", name="Save").click()
     expect(page.locator(".entry", has_text=text)).to_be_visible()
