@@ -2,12 +2,15 @@
 kept encrypted, synced, shared and exported as every entry is."""
 
 import uuid
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
 
 from app.accounts.models import Role
+from app.core import clock
 from app.pages.router import MAX_PAGE_FILE_BYTES
+from tests.helpers.sharing import access_log, share_with
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"a small picture of a leaflet"
 
@@ -175,3 +178,83 @@ def test_a_page_made_offline_syncs_and_is_shared_and_exported_as_an_entry(
     assert imported.status_code == 201, imported.text
     copy = imported.json()["imported_plans"][0]
     assert _notes(owner, copy)[0]["page"] == page
+
+
+# ---- a page's file, opened by whoever the notes are shared with ------------------------
+
+
+def _shared_page_file(owner, plan_id):
+    file = _upload(owner, plan_id).json()
+    added = _add_page(owner, plan_id, {"title": "Walking group", "file": file})
+    assert added.status_code == 201, added.text
+    return file, added.json()
+
+
+def _open_shared(account, share_id, file_id):
+    return account.get(f"/api/v1/shared-with-me/{share_id}/page-files/{file_id}")
+
+
+def test_a_grantee_shown_the_notes_opens_a_pages_file_and_the_person_sees_it(
+    owner, green_book, link_worker
+):
+    plan_id = green_book["id"]
+    file, _ = _shared_page_file(owner, plan_id)
+    share = share_with(owner, plan_id, link_worker, ["notes"])
+
+    opened = _open_shared(link_worker, share["id"], file["id"])
+    assert opened.status_code == 200, opened.text
+    assert opened.content == PNG and opened.headers["content-type"] == "image/png"
+    assert opened.headers["content-disposition"].startswith("attachment")
+    assert opened.headers["cache-control"] == "private, no-store"
+    [line] = [e for e in access_log(owner, plan_id) if e["event"] == "opened_page_file"]
+    assert line["summary"] == (
+        "Jo Link (link worker, Riverside) downloaded “leaflet.png”, the file kept with a page "
+        "of your plan."
+    )
+    assert [s["key"] for s in line["sections"]] == ["notes"]
+
+
+def test_a_pages_file_is_refused_to_everyone_the_notes_are_not_shown_to(
+    owner, green_book, link_worker, make_account, stranger, client, move_clock
+):
+    plan_id = green_book["id"]
+    file, page = _shared_page_file(owner, plan_id)
+    other_page_file = _upload(owner, plan_id, name="not on a page.png").json()
+    sees_notes = share_with(owner, plan_id, link_worker, ["notes"])
+    triggers_only = make_account("Kim Link", Role.link_worker)
+    sees_triggers = share_with(owner, plan_id, triggers_only, ["triggers"])
+    revoked_grantee = make_account("Rae Link", Role.link_worker)
+    revoked = share_with(owner, plan_id, revoked_grantee, ["notes"])
+    assert owner.delete(f"/api/v1/plans/{plan_id}/shares/{revoked['id']}").status_code == 200
+    ending_grantee = make_account("Lee Link", Role.link_worker)
+    soon = (clock.utcnow() + timedelta(hours=1)).isoformat()
+    ending = share_with(owner, plan_id, ending_grantee, ["notes"], expires_at=soon)
+    log_before = access_log(owner, plan_id)
+
+    refusals = [
+        (_open_shared(triggers_only, sees_triggers["id"], file["id"]), 404),
+        (_open_shared(link_worker, sees_notes["id"], other_page_file["id"]), 404),
+        (_open_shared(link_worker, sees_notes["id"], str(uuid.uuid4())), 404),
+        (_open_shared(stranger, sees_notes["id"], file["id"]), 404),
+        (_open_shared(owner, sees_notes["id"], file["id"]), 404),
+        (client.get(f"/api/v1/shared-with-me/{sees_notes['id']}/page-files/{file['id']}"), 401),
+        (_open_shared(revoked_grantee, revoked["id"], file["id"]), 410),
+    ]
+    move_clock(timedelta(hours=2))
+    for account in (ending_grantee, link_worker, owner):
+        account.sign_in_again()
+    refusals.append((_open_shared(ending_grantee, ending["id"], file["id"]), 410))
+    for response, status in refusals:
+        assert response.status_code == status, response.text
+        assert b"leaflet" not in response.content and PNG not in response.content
+
+    # Hidden, or the page gone: no longer shown, so no longer opened.
+    notes = f"/api/v1/plans/{plan_id}/sections/notes"
+    assert owner.patch(notes, json={"hidden": True}).status_code == 200
+    assert _open_shared(link_worker, sees_notes["id"], file["id"]).status_code == 404
+    assert owner.patch(notes, json={"hidden": False}).status_code == 200
+    assert _open_shared(link_worker, sees_notes["id"], file["id"]).status_code == 200
+    assert owner.delete(f"{notes}/entries/{page['id']}").status_code == 204
+    assert _open_shared(link_worker, sees_notes["id"], file["id"]).status_code == 404
+    opened = [e for e in access_log(owner, plan_id) if e not in log_before]
+    assert [e["event"] for e in opened].count("opened_page_file") == 1

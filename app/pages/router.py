@@ -1,18 +1,24 @@
 import hashlib
 import re
+import uuid
 from pathlib import PurePosixPath
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, File, UploadFile
+from fastapi import APIRouter, File, Response, UploadFile
 from sqlmodel import Session
 
+from app.access_log.service import log_event
 from app.accounts.dependencies import CurrentUser, DbSession
 from app.accounts.models import User
 from app.core.errors import Problem, problem_responses
 from app.plans.dependencies import OwnedPlan
 from app.plans.models import Plan
 from app.plans.schemas import PageFile
+from app.sharing.dependencies import ViewingGrant
+from app.sharing.grants import Grant
+from app.sharing.words import who
 from app.statements.models import PlanAttachment
+from app.statements.service import as_download
 
 router = APIRouter(prefix="/api/v1", tags=["plans"])
 
@@ -96,3 +102,47 @@ def add_page_file(
     again at GET /plans/{plan_id}/attachments/{id}."""
     data = file.file.read(MAX_PAGE_FILE_BYTES + 1)
     return keep_page_file(session, user, plan, data, file.filename)
+
+
+NO_SHARED_PAGE_FILE = "No page in what this person shares with you keeps a file with this id."
+
+
+@router.get(
+    "/shared-with-me/{share_id}/page-files/{file_id}",
+    response_class=Response,
+    responses={200: {"content": {"*/*": {}}, "description": "The page's file, as it was kept"}}
+    | problem_responses(410),
+    tags=["sharing"],
+)
+def read_shared_page_file(
+    grant: ViewingGrant, file_id: uuid.UUID, user: CurrentUser, session: DbSession
+):
+    """The file kept with an inserted page in a section shared with you, as a download. The
+    person sees in their access log that you opened it."""
+    section = _section_keeping(grant, str(file_id))
+    attachment = session.get(PlanAttachment, file_id)
+    if section is None or attachment is None or attachment.plan_id != grant.plan.id:
+        raise Problem(404, NO_SHARED_PAGE_FILE)
+    share = grant.share
+    log_event(
+        session,
+        owner_id=grant.plan.owner_id,
+        plan_id=grant.plan.id,
+        event="opened_page_file",
+        by=user,
+        share_id=share.id,
+        sections=[section],
+        summary=f"{who(user.display_name, share.label, user.organisation)} downloaded "
+        f"\u201c{attachment.file_name}\u201d, the file kept with a page of your plan.",
+    )
+    session.commit()
+    return as_download(attachment)
+
+
+def _section_keeping(grant: Grant, file_id: str) -> dict[str, Any] | None:
+    """The section the share shows now with a page keeping this file, if there is one."""
+    for section in grant.shown():
+        for entry in section["entries"]:
+            if ((entry.get("page") or {}).get("file") or {}).get("id") == file_id:
+                return section
+    return None

@@ -23,5 +23,6 @@ def grant_needing(need: Permission) -> Callable[..., Grant]:
     return granted
 
 
+ViewingGrant = Annotated[Grant, Depends(grant_needing(Permission.view))]
 CommentingGrant = Annotated[Grant, Depends(grant_needing(Permission.comment))]
 SuggestingGrant = Annotated[Grant, Depends(grant_needing(Permission.suggest))]

@@ -2,7 +2,6 @@ import re
 import uuid
 from dataclasses import replace
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.encoders import jsonable_encoder
@@ -141,8 +140,7 @@ def decide(
 )
 def read_attachment(access: StatementReader, attachment_id: uuid.UUID, session: DbSession):
     """Download a file kept with the plan, such as the original of an import, exactly as
-    it was sent. Always as a download, never shown in the page: a file may hold active
-    content (a PDF's scripts), and a browser must neither run it nor guess its type."""
+    it was sent (`service.as_download`)."""
     attachment = service.get_attachment(session, access, attachment_id)
     log_grantee_read(
         session,
@@ -150,13 +148,4 @@ def read_attachment(access: StatementReader, attachment_id: uuid.UUID, session: 
         "opened_attachment",
         f"downloaded \u201c{attachment.file_name}\u201d, a file they sent with an import.",
     )
-    return Response(
-        attachment.content,
-        media_type=attachment.content_type,
-        headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(attachment.file_name)}",
-            "Cache-Control": "private, no-store",
-            "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": "sandbox; default-src 'none'",
-        },
-    )
+    return service.as_download(attachment)

@@ -8,6 +8,8 @@ import { syncNow } from "./sync.js";
 import { field, form, textArea } from "./ui.js";
 
 export const PAGES_SECTION = "notes";
+// The notes section's prompt ("A note or page"), under which a page is shown to everyone.
+const PAGE_PROMPT = "note";
 const MAX_FILE_BYTES = 4 * 1024 * 1024;
 
 function checkedLink(value) {
@@ -56,7 +58,7 @@ export function pageAdder(plan, { focusNext }) {
         if (file) page.file = await keepFile(plan, file);
         f.removeAttribute("data-dirty");
         focusNext("add-page");
-        await store.addEntry(plan, PAGES_SECTION, { text, page });
+        await store.addEntry(plan, PAGES_SECTION, { text, page, prompt: PAGE_PROMPT });
       },
       field("Title", h("input", { name: "title", maxlength: 200, id: "page-title" })),
       field("What's on the page", textArea("text", ""), "In your own words: what it is, when it's on, why you keep it."),
@@ -72,15 +74,16 @@ export function pageAdder(plan, { focusNext }) {
   return adder;
 }
 
-/** The page's file, opened from the plan's owner's account (it is saved to the phone). */
-export function pageFileButton(plan, entry) {
+/** The page's file, opened from where `pathOf(file)` says (the owner's plan, or a share of
+ * it) and saved to the phone. */
+export function pageFileButton(entry, pathOf) {
   const file = entry.page?.file;
   if (!file) return null;
   const status = h("span", { role: "status", class: "hint" });
   const open = async () => {
     status.textContent = "";
     try {
-      const response = await api(`/plans/${plan.id}/attachments/${file.id}`, { raw: true });
+      const response = await api(pathOf(file), { raw: true });
       saveFile(await response.blob(), file.name);
     } catch (error) {
       status.textContent =

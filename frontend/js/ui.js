@@ -173,8 +173,9 @@ export async function load(call, what, notFound) {
   }
 }
 
-/** Prompts in a section, each with the person's own answers, read-only. */
-export function answersByPrompt(section, { emptyText = "Nothing written here yet.", level = "h2" } = {}) {
+/** Prompts in a section, each with the person's own answers, read-only; `more(entry)` is
+ * shown below an entry (a page's file to open). */
+export function answersByPrompt(section, { emptyText = "Nothing written here yet.", level = "h2", more } = {}) {
   const groups = section.prompts.map((prompt) => ({
     heading: prompt.text,
     entries: section.entries.filter((e) => e.prompt === prompt.key),
@@ -190,7 +191,7 @@ export function answersByPrompt(section, { emptyText = "Nothing written here yet
         ? h(
             "ul",
             { class: "entries" },
-            entries.map((e) => h("li", {}, entryView(e)))
+            entries.map((e) => h("li", {}, entryView(e), more?.(e)))
           )
         : h("p", { class: "empty" }, emptyText)
     )

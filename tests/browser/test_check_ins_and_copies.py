@@ -418,4 +418,6 @@ def test_a_page_with_a_link_and_a_file_is_inserted_in_my_notes(phone, person):
     assert pages["Walking group"]["page"]["link"] == "https://example.org/walks"
     assert pages["Walking group"]["page"]["file"]["name"] == "leaflet.pdf"
     assert pages["Crisis café"]["text"] == "Open every evening"
+    # Shown under the section's one prompt, "A note or page", wherever the plan is read.
+    assert {e["prompt"] for e in pages.values()} == {"note"}
     assert plan["id"] == person.only_plan()["id"]

@@ -1,10 +1,12 @@
 """A person shares part of their plan with a link worker, who sees only that part,
 read-only; the person sees that they looked, and can stop it."""
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers.browser import sign_in, wait_synced
+from tests.helpers.browser import check_screen, sign_in, wait_synced
 
 pytestmark = pytest.mark.browser
 
@@ -95,3 +97,43 @@ def test_suggestions_and_imported_words_wait_for_the_person(phone, person, every
     crisis = person.texts("crisis")
     assert "My sister Jo, who can talk to the ward for me." in crisis
     assert "No sedation if it can be avoided." not in crisis
+
+
+def test_a_link_worker_shown_the_notes_opens_a_pages_file(phone, person, server):
+    plan = person.call("POST", "/plans", json={"template": "green_book"})
+    leaflet = b"%PDF-1.4 The walking group leaflet"
+    file = person.call(
+        "POST",
+        f"/plans/{plan['id']}/page-files",
+        files={"file": ("leaflet.pdf", leaflet, "application/pdf")},
+    )
+    person.call(
+        "POST",
+        f"/plans/{plan['id']}/sections/notes/entries",
+        json={
+            "text": "Tuesdays at 2pm",
+            "prompt": "note",
+            "page": {"title": "Walking group", "file": file},
+        },
+    )
+    invite = person.call(
+        "POST",
+        f"/plans/{plan['id']}/shares",
+        json={"sections": ["notes"], "permission": "view", "label": "link_worker"},
+    )
+    worker = phone({"width": 390, "height": 844})
+    sign_in(worker, server.create_professional("Riley", "link_worker"))
+    expect(worker.get_by_role("heading", name="Shared with you")).to_be_visible()
+    worker.goto(invite["invite_link"])
+    worker.get_by_role("button", name="Accept").click()
+
+    expect(worker.get_by_role("heading", name="Sam's plan")).to_be_visible()
+    page_entry = worker.locator("li", has_text="Walking group")
+    expect(page_entry).to_contain_text("Tuesdays at 2pm")
+    with worker.expect_download() as download:
+        page_entry.get_by_role("button", name="Open “leaflet.pdf”").click()
+    assert Path(download.value.path()).read_bytes() == leaflet
+    check_screen(worker, "shared-page-file-390")
+
+    log = person.call("GET", f"/plans/{plan['id']}/access-log")["entries"]
+    assert any(e["event"] == "opened_page_file" for e in log)

@@ -60,6 +60,7 @@ READ_EVENTS = {
     "listed_imports",
     "viewed_import",
     "opened_attachment",
+    "opened_page_file",
 }
 PASSWORD_HASH = hash_password(PASSWORD)
 
@@ -121,8 +122,10 @@ OWNER_ONLY = Rule("owner")
 CRISIS_CARD = Rule("card").logged()
 
 
-def GRANTEE(permission: str, *, section: bool = False) -> Rule:  # noqa: N802
-    rule = Rule("grantee", permission=permission, section="crisis" if section else None)
+def GRANTEE(permission: str, *, section: bool | str = False) -> Rule:  # noqa: N802
+    """`section`: True for the crisis section, or the key of the one needed."""
+    needed = "crisis" if section is True else section or None
+    rule = Rule("grantee", permission=permission, section=needed)
     return rule.but(owner=404)
 
 
@@ -443,6 +446,10 @@ ROUTES: dict[str, Rule] = {
         files={"file": ("leaflet.txt", b"Walking group, Tuesdays", "text/plain")}
     ),
     "GET /api/v1/shared-with-me/{share_id}/check-ins": GRANTEE("view"),
+    # A page's file, while the share shows the notes section its page is in.
+    "GET /api/v1/shared-with-me/{share_id}/page-files/{file_id}": GRANTEE(
+        "view", section="notes"
+    ).logged(),
     "GET /api/v1/plans/{plan_id}/print": OWNER_ONLY,
 }
 
@@ -457,6 +464,7 @@ PATH_VALUES: dict[str, Callable[["World", "Actor"], str]] = {
     "token": lambda w, a: w.card_token if a.name == "card_holder" else "not-a-card-" + "x" * 32,
     "import_id": lambda w, a: _grantee_import(w)["id"],
     "attachment_id": lambda w, a: _grantee_import(w)["attachments"][0]["id"],
+    "file_id": lambda w, a: w.page_file_id,
     "device_id": lambda w, a: _own_device_id(a),
     # The caller's own passkey (the plan owner's, for a caller without an account).
     "passkey_id": lambda w, a: _own_passkey(w, a)["id"],
@@ -545,6 +553,7 @@ class World:
         self.owner = self._account("Sam")
         self.plan = make_marked_plan(self.owner)
         self.section_keys = list(self.plan.markers)
+        self.page_file_id = self._page_with_a_file(self.plan)
         self.owner2 = self._account("Robin")
         self.plan2 = make_marked_plan(self.owner2, keys=CRISIS_AND_TRIGGERS)
         self.actors: dict[str, Actor] = {
@@ -589,6 +598,21 @@ class World:
             if actor.account is not None:
                 self._sign_in_again(actor.account)
         self._sign_in_again(self.owner2)
+
+    def _page_with_a_file(self, plan: MarkedPlan) -> str:
+        """A page in the plan's notes keeping a small file; the file's id."""
+        uploaded = self.owner.post(
+            f"/api/v1/plans/{plan.id}/page-files",
+            files={"file": ("leaflet.txt", b"Walking group, Tuesdays", "text/plain")},
+        )
+        assert uploaded.status_code == 201, uploaded.text
+        page = {"title": "Walking group", "file": uploaded.json()}
+        added = self.owner.post(
+            f"/api/v1/plans/{plan.id}/sections/notes/entries",
+            json={"text": f"Tuesdays {plan.markers['notes'][1]}", "page": page},
+        )
+        assert added.status_code == 201, added.text
+        return uploaded.json()["id"]
 
     def _account(self, name: str, role: Role = Role.person) -> Account:
         """Made directly, with a ready password hash: argon2 for each would be slow."""

@@ -157,7 +157,8 @@ function entryItem(plan, section, group, entry, index, { refresh, focusNext }) {
             act("Move down", `down-${entry.id}`, move(1), { disabled: index === group.length - 1 }),
           act("Remove", `remove-${entry.id}`, () => ((removing = entry.id), again(`yes-remove-${entry.id}`)))
         );
-  return h("li", { class: "entry" }, entryView(entry), pageFileButton(plan, entry), actions);
+  const fileButton = pageFileButton(entry, (file) => `/plans/${plan.id}/attachments/${file.id}`);
+  return h("li", { class: "entry" }, entryView(entry), fileButton, actions);
 }
 
 function group(plan, section, { heading, prompt, entries }, context) {

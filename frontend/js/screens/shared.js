@@ -3,6 +3,7 @@
 // statement for the person to review.
 import { api } from "../api.js";
 import { formatDate, formatDateTime, h } from "../dom.js";
+import { pageFileButton } from "../pages.js";
 import { answersByPrompt, backLink, cardLink, cardList, field, flash, form, load, page, textArea } from "../ui.js";
 
 const CLOSED = "Seeing plans shared with you";
@@ -221,7 +222,10 @@ export const sharedView = {
           "section",
           { class: "card", "aria-label": section.title },
           h("h2", {}, section.title),
-          answersByPrompt(section, { level: "h3" }),
+          answersByPrompt(section, {
+            level: "h3",
+            more: (entry) => pageFileButton(entry, (file) => `/shared-with-me/${id}/page-files/${file.id}`),
+          }),
           sectionActions(id, section, person, { canComment, canSuggest, rerender })
         )
       ),
