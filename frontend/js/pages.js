@@ -74,6 +74,26 @@ export function pageAdder(plan, { focusNext }) {
   return adder;
 }
 
+/** A page's title and link, to change them in the entry's own form (its file stays). */
+export function pageFields(page) {
+  return [
+    field("Title of the page", h("input", { name: "page_title", value: page.title, maxlength: 200 })),
+    field(
+      "Its link (you don't have to)",
+      h("input", { name: "page_link", type: "url", inputmode: "url", value: page.link ?? "", maxlength: 2000 })
+    ),
+  ];
+}
+
+/** The page as `pageFields` in form `f` have it now; an error to show if it can't be one. */
+export function readPage(f, page) {
+  const title = f.page_title.value.trim();
+  if (!title) throw new Error("Give the page a title first.");
+  const { link: _, ...kept } = page;
+  const link = checkedLink(f.page_link.value.trim());
+  return link ? { ...kept, title, link } : { ...kept, title };
+}
+
 /** The page's file, opened from where `pathOf(file)` says (the owner's plan, or a share of
  * it) and saved to the phone. */
 export function pageFileButton(entry, pathOf) {

@@ -404,6 +404,20 @@ def test_a_page_with_a_link_and_a_file_is_inserted_in_my_notes(phone, person):
         kept.get_by_role("button", name="Open “leaflet.pdf”").click()
     assert Path(download.value.path()).read_bytes() == leaflet
 
+    # The page's title and link are changed as its words are; its file stays.
+    kept.get_by_role("button", name="Edit").click()
+    page.get_by_label("Title of the page").fill("Walking group, Tuesdays")
+    page.get_by_label("Its link (you don't have to)").fill("javascript:alert(1)")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("should be a web address")
+    page.get_by_label("Its link (you don't have to)").fill("example.org/walking")
+    looked_at(page, "notes-page-edit-390")
+    page.get_by_role("button", name="Save", exact=True).click()
+    kept = page.locator(".entry", has_text="Walking group, Tuesdays")
+    expect(kept.get_by_role("link", name="https://example.org/walking")).to_be_visible()
+    expect(kept.get_by_role("button", name="Open “leaflet.pdf”")).to_be_visible()
+    wait_synced(page)
+
     page.context.set_offline(True)
     page.get_by_text("Add a page").click()
     page.get_by_label("Title").fill("Crisis café")
@@ -415,8 +429,8 @@ def test_a_page_with_a_link_and_a_file_is_inserted_in_my_notes(phone, person):
 
     notes = next(s for s in person.only_plan()["sections"] if s["key"] == "notes")
     pages = {e["page"]["title"]: e for e in notes["entries"]}
-    assert pages["Walking group"]["page"]["link"] == "https://example.org/walks"
-    assert pages["Walking group"]["page"]["file"]["name"] == "leaflet.pdf"
+    assert pages["Walking group, Tuesdays"]["page"]["link"] == "https://example.org/walking"
+    assert pages["Walking group, Tuesdays"]["page"]["file"]["name"] == "leaflet.pdf"
     assert pages["Crisis café"]["text"] == "Open every evening"
     # Shown under the section's one prompt, "A note or page", wherever the plan is read.
     assert {e["prompt"] for e in pages.values()} == {"note"}

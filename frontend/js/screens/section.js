@@ -1,6 +1,6 @@
 // One section of the plan: each prompt with the person's own entries, to add, edit, move or remove.
 import { h } from "../dom.js";
-import { PAGES_SECTION, pageAdder, pageFileButton } from "../pages.js";
+import { PAGES_SECTION, pageAdder, pageFields, pageFileButton, readPage } from "../pages.js";
 import * as store from "../store.js";
 import { FIVE_WAYS, PROGRESS, backLink, button, entryView, field, form, page, textArea } from "../ui.js";
 
@@ -80,9 +80,11 @@ function entryForm({ section, label, entry, onSave, onCancel, focusId }) {
     async (f) => {
       const text = f.text.value.trim();
       if (!text) throw new Error("Write a few words first, then save.");
+      const page = entry?.page ? readPage(f, entry.page) : null;
       f.removeAttribute("data-dirty");
-      await onSave({ text, goal: goals ? readGoal(f) : null });
+      await onSave({ text, goal: goals ? readGoal(f) : null, page });
     },
+    entry?.page ? pageFields(entry.page) : null,
     field(label, textArea("text", entry?.text ?? "", { required: true, id: focusId })),
     goals ? goalFields(entry?.goal ?? {}) : null,
     h(
@@ -105,12 +107,13 @@ function entryItem(plan, section, group, entry, index, { refresh, focusNext }) {
         label: "Change what you wrote",
         entry,
         focusId: `text-${entry.id}`,
-        onSave: async ({ text, goal }) => {
+        onSave: async ({ text, goal, page }) => {
           editing = null;
           focusNext(`edit-${entry.id}`);
           const changes = {};
           if (text !== entry.text) changes.text = text;
           if (goal && !sameGoal(goal, entry.goal)) changes.goal = goal;
+          if (page && (page.title !== entry.page.title || page.link !== entry.page.link)) changes.page = page;
           if (Object.keys(changes).length) await store.editEntry(plan, section.key, entry, changes);
           else refresh();
         },
