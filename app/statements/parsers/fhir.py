@@ -14,37 +14,41 @@ other attesters are kept as the document's provenance, never proposed as helpers
 export's `Provenance` resources give the parts they point to their original authorship.
 """
 
-import base64
 import json
-import re
-from datetime import datetime
 from typing import Any
-from xml.etree.ElementTree import Element
 
-from defusedxml import ElementTree
-from defusedxml.common import DefusedXmlException
 from fhir.resources.R4B import get_fhir_model_class
 from fhir_core.fhirabstractmodel import FHIRAbstractModel
 from pydantic import ValidationError
 
-from app.core import clock
 from app.core.fhir_codes import (
-    ACT_REASON,
-    CONSENT_CATEGORY,
-    CRISIS_FIELD_SYSTEM,
-    HEALTHCARE_AGENT_SCOPE,
-    HEALTHCARE_AGENT_SECTION,
     LOINC,
     MHAD_TYPE,
-    OWN_NOTE_EXTENSION,
-    PARTICIPATION_TYPE,
-    PLAN_SECTION_SYSTEM,
     TARGET_ELEMENT,
-    WITNESS_AND_NOTARY_SECTION,
-    WORDS_CHANGED_EXTENSION,
 )
 from app.statements.parsers.base import EmbeddedFile, ParsedDocument, unreadable
-from app.statements.parsers.fields import OTHER, field_for_code, field_for_heading
+from app.statements.parsers.fhir_narrative import read_narrative
+from app.statements.parsers.fhir_resources import (
+    ResourceIndex,
+    attester_role,
+    attests,
+    clean_role,
+    concept_text,
+    describe_person,
+    embedded_files,
+    first_code,
+    has_code,
+    human_name,
+    is_agent_consent,
+    joined,
+    provenance_of,
+    provisions,
+    referenced_medicine,
+    referenced_name,
+    section_field,
+    section_repeats,
+)
+from app.statements.parsers.fields import OTHER, field_for_heading
 from app.statements.parsers.outline import Outline
 
 READABLE_TYPES = ("Bundle", "Composition", "CarePlan", "Consent")
@@ -99,25 +103,6 @@ ATTESTER_MODES = {
     "official": "attested it for an organisation",
 }
 MAX_REPORTED_ERRORS = 20
-_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
-_LEAF_BLOCKS = {"p", "li", "dt", "dd", "pre", "caption"}
-_BLOCKS = (
-    _HEADINGS
-    | _LEAF_BLOCKS
-    | {
-        "div",
-        "ul",
-        "ol",
-        "dl",
-        "table",
-        "thead",
-        "tbody",
-        "tfoot",
-        "tr",
-        "blockquote",
-    }
-)
-_REPORTED = re.compile(r"\s*(\[reported\]|-\s*reported)\s*$", re.IGNORECASE)
 
 
 def parse(data: bytes) -> ParsedDocument:
@@ -126,7 +111,7 @@ def parse(data: bytes) -> ParsedDocument:
     kind = resource.get_resource_type()
     if kind == "Bundle":
         return _read_bundle(resource)
-    reader = _Reader(ParsedDocument(format="fhir", parts=[]), _Index(contained=resource))
+    reader = _Reader(ParsedDocument(format="fhir", parts=[]), ResourceIndex(contained=resource))
     if kind == "Composition":
         reader.read_composition(resource, "Composition")
     else:
@@ -202,44 +187,7 @@ def _validate(raw: dict[str, Any]) -> FHIRAbstractModel:
         ) from error
 
 
-# ---- references between resources --------------------------------------------------------
-
-
-class _Index:
-    """Finds the resource a Reference points to, inside the Bundle or the resource."""
-
-    def __init__(self, *, contained: FHIRAbstractModel | None = None) -> None:
-        self.by_reference: dict[str, tuple[FHIRAbstractModel, str]] = {}
-        for item in (getattr(contained, "contained", None) or []) if contained else []:
-            if item.id:
-                self.by_reference[f"#{item.id}"] = (item, f"#{item.id}")
-
-    def add(self, resource: FHIRAbstractModel, full_url: str | None, where: str) -> None:
-        if full_url:
-            self.by_reference[full_url] = (resource, where)
-        if getattr(resource, "id", None):
-            key = f"{resource.get_resource_type()}/{resource.id}"
-            self.by_reference.setdefault(key, (resource, where))
-
-    def resolve(self, reference: Any) -> tuple[FHIRAbstractModel | None, str | None]:
-        target = getattr(reference, "reference", None)
-        if not target:
-            return None, None
-        if target in self.by_reference:
-            return self.by_reference[target]
-        # "http://server/fhir/Patient/1" and "Patient/1" name the same resource.
-        tail = "/".join(target.rstrip("/").split("/")[-2:])
-        return self.by_reference.get(tail, (None, None))
-
-
 # ---- Bundle -------------------------------------------------------------------------------
-
-
-def _has_code(concept: Any, system: str, code: str) -> bool:
-    return any(
-        coding.system == system and coding.code == code
-        for coding in (getattr(concept, "coding", None) or [])
-    )
 
 
 def _read_bundle(bundle: FHIRAbstractModel) -> ParsedDocument:
@@ -249,7 +197,7 @@ def _read_bundle(bundle: FHIRAbstractModel) -> ParsedDocument:
             "'document', whose first entry is the Composition) or a 'collection' Bundle.",
             "Bundle.type",
         )
-    index = _Index()
+    index = ResourceIndex()
     resources: list[tuple[FHIRAbstractModel, str]] = []
     embedded: list[EmbeddedFile] = []
     for number, entry in enumerate(bundle.entry or []):
@@ -259,7 +207,7 @@ def _read_bundle(bundle: FHIRAbstractModel) -> ParsedDocument:
         index.add(entry.resource, entry.fullUrl, where)
         resources.append((entry.resource, where))
         if entry.resource.get_resource_type() in {"Binary", "DocumentReference"}:
-            embedded.extend(_embedded_files(entry.resource, where))
+            embedded.extend(embedded_files(entry.resource, where))
     compositions = [(r, w) for r, w in resources if r.get_resource_type() == "Composition"]
     if bundle.type == "document" and not compositions:
         raise unreadable(
@@ -274,11 +222,11 @@ def _read_bundle(bundle: FHIRAbstractModel) -> ParsedDocument:
     reader.collect_provenance(resources)
     reader.mark_not_helpers(resources)
     # Our own export: its crisis-plan field sections hold every entry, word for word.
-    reader.ours = any(_repeats(s) for c, _ in compositions for s in c.section or [])
+    reader.ours = any(section_repeats(s) for c, _ in compositions for s in c.section or [])
     if compositions:
         # The directive is the MHAD Composition wherever it sits (older exports of ours put
         # the whole plan's Composition first).
-        mhad = [c for c in compositions if _has_code(c[0].type, LOINC, MHAD_TYPE[0])]
+        mhad = [c for c in compositions if has_code(c[0].type, LOINC, MHAD_TYPE[0])]
         reader.read_composition(*(mhad or compositions)[0])
     if not reader.ours:
         # Resources the Composition does not reach (or all of a collection) are data too.
@@ -297,7 +245,7 @@ class _Reader:
     """Reads resources into the document's parts, remembering what it has read so that no
     resource (and no fact) is proposed twice."""
 
-    def __init__(self, document: ParsedDocument, index: _Index) -> None:
+    def __init__(self, document: ParsedDocument, index: ResourceIndex) -> None:
         self.document = document
         self.index = index
         self.seen: set[int] = set()
@@ -318,7 +266,7 @@ class _Reader:
         for resource, _ in resources:
             if resource.get_resource_type() != "Provenance":
                 continue
-            found = _provenance_of(resource, self.index)
+            found = provenance_of(resource, self.index)
             for target in resource.target or []:
                 for extension in target.extension or []:
                     if extension.url == TARGET_ELEMENT and extension.valueUri:
@@ -326,21 +274,21 @@ class _Reader:
 
     def mark_not_helpers(self, resources: list[tuple[FHIRAbstractModel, str]]) -> None:
         for resource, _ in resources:
-            if resource.get_resource_type() == "RelatedPerson" and _attests(resource):
+            if resource.get_resource_type() == "RelatedPerson" and attests(resource):
                 self.not_helpers.add(id(resource))
-                name = _human_name(resource.name) or "Someone not named"
-                self._add_attester(name, _attester_role(resource), None)
+                name = human_name(resource.name) or "Someone not named"
+                self._add_attester(name, attester_role(resource), None)
             if resource.get_resource_type() == "Consent":
                 self._note_agents(resource)
 
     def _note_agents(self, consent: FHIRAbstractModel) -> None:
-        agent = _is_agent_consent(consent)
-        for provision in _provisions(consent.provision):
+        agent = is_agent_consent(consent)
+        for provision in provisions(consent.provision):
             for actor in provision.actor or []:
                 person, _ = self.index.resolve(actor.reference)
                 if person is None:
                     continue
-                role = _clean_role(_concept_text(actor.role))
+                role = clean_role(concept_text(actor.role))
                 if agent:
                     role = role or "Healthcare agent"
                 if role and role not in self.agent_roles.setdefault(id(person), []):
@@ -354,17 +302,17 @@ class _Reader:
         document.title = composition.title
         if not document.system and composition.identifier and composition.identifier.system:
             document.system = composition.identifier.system
-        authors = [_referenced_name(self.index, a) for a in composition.author or []]
+        authors = [referenced_name(self.index, a) for a in composition.author or []]
         document.author = ", ".join(a for a in authors if a) or None
-        document.organisation = _referenced_name(self.index, composition.custodian)
+        document.organisation = referenced_name(self.index, composition.custodian)
         self.read_subject(composition.subject, f"{where}.subject")
         for attester in composition.attester or []:
             party, _ = self.index.resolve(attester.party)
             if party is not None:
                 self.not_helpers.add(id(party))
             self._add_attester(
-                _referenced_name(self.index, attester.party) or "Someone not named",
-                _attester_role(party) or ATTESTER_MODES.get(attester.mode, attester.mode),
+                referenced_name(self.index, attester.party) or "Someone not named",
+                attester_role(party) or ATTESTER_MODES.get(attester.mode, attester.mode),
                 attester.time.isoformat() if attester.time else None,
             )
         for number, section in enumerate(composition.section or []):
@@ -379,9 +327,9 @@ class _Reader:
         self.document.attesters.append({"name": name, "role": role, "time": time})
 
     def _read_section(self, section: Any, where: str, inherited: str) -> None:
-        if _repeats(section):
+        if section_repeats(section):
             return
-        field, fixed = _section_field(section, inherited)
+        field, fixed = section_field(section, inherited)
         empty = section.emptyReason is not None and not section.entry and not section.section
         if empty:
             return
@@ -463,7 +411,7 @@ class _Reader:
         if not self._current(plan.status, "a care plan", where):
             return True
         self.document.title = self.document.title or plan.title
-        self.document.author = self.document.author or _referenced_name(self.index, plan.author)
+        self.document.author = self.document.author or referenced_name(self.index, plan.author)
         self.read_subject(plan.subject, f"{where}.subject")
         before = len(self.document.parts)
         if plan.description:
@@ -493,8 +441,8 @@ class _Reader:
     def _activity(self, detail: Any, where: str) -> None:
         if not self._current(detail.status, "a care plan activity", where):
             return
-        label = _concept_text(detail.code)
-        product = _concept_text(detail.productCodeableConcept) or _referenced_name(
+        label = concept_text(detail.code)
+        product = concept_text(detail.productCodeableConcept) or referenced_name(
             self.index, detail.productReference
         )
         named = field_for_heading(label)
@@ -505,7 +453,7 @@ class _Reader:
             field = named or ("medicines_preferred" if product else OTHER)
         # A label that is only a heading ("What helps") is not part of the fact; a name is.
         name = product or (label if not named else None)
-        text = _joined(name, detail.description)
+        text = joined(name, detail.description)
         if text:
             self._add(field, label or product, text, where)
 
@@ -519,11 +467,11 @@ class _Reader:
         if not self._current(status, "a medicine", where):
             return True
         self.read_subject(statement.subject, f"{where}.subject")
-        name = _concept_text(statement.medicationCodeableConcept) or _referenced_medicine(
+        name = concept_text(statement.medicationCodeableConcept) or referenced_medicine(
             self.index, statement.medicationReference
         )
-        text = _joined(name, "; ".join(d.text for d in dosage or [] if d.text))
-        reasons = _concept_text(statement.statusReason) if kind != "MedicationRequest" else None
+        text = joined(name, "; ".join(d.text for d in dosage or [] if d.text))
+        reasons = concept_text(statement.statusReason) if kind != "MedicationRequest" else None
         words = MEDICINE_STATUS_WORDS.get(status or "")
         if reasons or (words and status not in MEDICINE_STATUS_FIELDS):
             text += f" ({words}{': ' + reasons if reasons else ''})"
@@ -538,18 +486,18 @@ class _Reader:
         return True
 
     def _allergy(self, allergy, where, field, heading, fixed) -> bool:
-        verification = _first_code(allergy.verificationStatus)
-        clinical = _first_code(allergy.clinicalStatus)
+        verification = first_code(allergy.verificationStatus)
+        clinical = first_code(allergy.clinicalStatus)
         if not (
             self._current(verification, "an allergy", where)
             and self._current(clinical, "an allergy", where)
         ):
             return True
         self.read_subject(allergy.patient, f"{where}.patient")
-        substance = _concept_text(allergy.code) or "Something not named"
+        substance = concept_text(allergy.code) or "Something not named"
         reactions = []
         for reaction in allergy.reaction or []:
-            reactions += [_concept_text(m) for m in reaction.manifestation or []]
+            reactions += [concept_text(m) for m in reaction.manifestation or []]
             reactions.append(reaction.description)
         text = substance + (f": {', '.join(r for r in reactions if r)}" if any(reactions) else "")
         notes = [n.text for n in allergy.note or [] if n.text]
@@ -563,9 +511,9 @@ class _Reader:
         if not self._current(consent.status, "a consent", where):
             return True
         self.read_subject(consent.patient, f"{where}.patient")
-        agent = _is_agent_consent(consent)
+        agent = is_agent_consent(consent)
         before = len(self.document.parts)
-        for depth, provision in enumerate(_provisions(consent.provision)):
+        for depth, provision in enumerate(provisions(consent.provision)):
             place = f"{where}.provision" + ".provision" * min(depth, 1)
             deny = provision.type == "deny"
             for number, actor in enumerate(provision.actor or []):
@@ -580,14 +528,14 @@ class _Reader:
                     self._add("who_helps", heading, described, f"{place}.actor[{number}]")
                 else:
                     self._add("not_involved", heading, described, f"{place}.actor[{number}]")
-            powers = _concept_text(provision.action)
+            powers = concept_text(provision.action)
             if powers and agent:
                 words = "may not decide about" if deny else "may decide about"
                 self._add("who_helps", heading, f"My healthcare agent {words}: {powers}.", place)
             # Each treatment a part of its own, to accept or not on its own.
             for number, code in enumerate(provision.code or []):
                 chosen = "treatments_refused" if deny else "treatments_wanted"
-                treatment = _concept_text(code)
+                treatment = concept_text(code)
                 if treatment:
                     self._add(chosen, heading, treatment, f"{place}.code[{number}]")
         structured = len(self.document.parts) > before
@@ -609,14 +557,14 @@ class _Reader:
     def _goal(self, goal, where, field, heading, fixed) -> bool:
         if not self._current(goal.lifecycleStatus, "a goal", where):
             return True
-        self._add(field or OTHER, heading or "Goals", _concept_text(goal.description) or "", where)
+        self._add(field or OTHER, heading or "Goals", concept_text(goal.description) or "", where)
         return True
 
     def _person(self, person: FHIRAbstractModel, reference: Any = None) -> str:
-        name = _referenced_name(self.index, reference) if reference is not None else None
+        name = referenced_name(self.index, reference) if reference is not None else None
         if person.get_resource_type() != "RelatedPerson":
             return name or "Someone named in the document"
-        return _describe_person(person, self.agent_roles.get(id(person), []))
+        return describe_person(person, self.agent_roles.get(id(person), []))
 
     # -- who it is about
 
@@ -625,7 +573,7 @@ class _Reader:
             return
         patient, patient_where = self.index.resolve(subject)
         if patient is not None and patient.get_resource_type() == "Patient":
-            name = _human_name(patient.name)
+            name = human_name(patient.name)
             born = str(patient.birthDate) if patient.birthDate else None
             place = f"{patient_where} (Patient)"
         elif subject.display:
@@ -638,7 +586,7 @@ class _Reader:
     # -- narrative and the end
 
     def _narrative(self, outline: Outline, div: str | None, where: str) -> None:
-        _read_narrative(outline, div, where, self.provenance)
+        read_narrative(outline, div, where, self.provenance)
 
     def note_unread(self, resources: list[tuple[FHIRAbstractModel, str]]) -> None:
         unread = sorted(
@@ -690,286 +638,3 @@ class _Reader:
                 where,
             )
         return document
-
-
-# ---- what the resources say ---------------------------------------------------------------
-
-
-def _our_field(section: Any) -> str | None:
-    for coding in getattr(section.code, "coding", None) or []:
-        if coding.system == CRISIS_FIELD_SYSTEM and field_for_code(coding.code):
-            return coding.code
-    return None
-
-
-def _repeats(section: Any) -> bool:
-    """A section of our own export that says again, for other systems, what its crisis-plan
-    field sections say (the healthcare agent, the printed form, the whole plan)."""
-    codings = getattr(section.code, "coding", None) or []
-    return any(c.system == PLAN_SECTION_SYSTEM for c in codings) and not _our_field(section)
-
-
-def _section_field(section: Any, inherited: str) -> tuple[str, bool]:
-    """The section's field, and whether its code fixes it (rather than a guess by title)."""
-    if ours := _our_field(section):
-        return ours, True
-    if _has_code(section.code, LOINC, HEALTHCARE_AGENT_SECTION[0]):
-        return "who_helps", True
-    if _has_code(section.code, LOINC, WITNESS_AND_NOTARY_SECTION[0]):
-        return "statement", True
-    return field_for_heading(section.title) or inherited, False
-
-
-def _provisions(provision: Any) -> list[Any]:
-    """A provision and the provisions nested in it, outermost first."""
-    if provision is None:
-        return []
-    found = [provision]
-    for child in provision.provision or []:
-        found += _provisions(child)
-    return found
-
-
-def _is_agent_consent(consent: FHIRAbstractModel) -> bool:
-    """PACIO's healthcare agent Consent: its scope, category or power-of-attorney purpose."""
-    return (
-        _has_code(consent.scope, LOINC, HEALTHCARE_AGENT_SCOPE[0])
-        or any(_has_code(c, CONSENT_CATEGORY, "acd") for c in consent.category or [])
-        or any(
-            p.system == ACT_REASON and p.code == "PWATRNY"
-            for provision in _provisions(consent.provision)
-            for p in provision.purpose or []
-        )
-    )
-
-
-def _attests(person: FHIRAbstractModel) -> bool:
-    """A witness or notary (PACIO ADI's profiles, or the relationship says so)."""
-    profiles = " ".join(str(p) for p in (person.meta.profile or [] if person.meta else []))
-    if "ADI-Notary" in profiles or "ADI-Witness" in profiles:
-        return True
-    if any(
-        "notaryinformation" in (e.url or "").lower() or "witness-information" in (e.url or "")
-        for e in person.extension or []
-    ):
-        return True
-    return _attester_role(person) is not None
-
-
-def _attester_role(party: FHIRAbstractModel | None) -> str | None:
-    if party is None or party.get_resource_type() != "RelatedPerson":
-        return None
-    for relationship in party.relationship or []:
-        if _has_code(relationship, PARTICIPATION_TYPE, "NOTARY"):
-            return "notary"
-        if _has_code(relationship, PARTICIPATION_TYPE, "WIT"):
-            return "witness"
-        words = (_concept_text(relationship) or "").lower()
-        for role in ("notary", "witness"):
-            if role in words:
-                return role
-    return None
-
-
-def _provenance_of(provenance: FHIRAbstractModel, index: _Index) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    for agent in provenance.agent or []:
-        codes = {c.code for c in (agent.type.coding if agent.type else []) or []}
-        name = _referenced_name(index, agent.who)
-        if "author" in codes:
-            found["author"] = name
-            found["organisation"] = _referenced_name(index, agent.onBehalfOf)
-        elif "enterer" in codes:
-            found["imported_by"] = name
-    for entity in provenance.entity or []:
-        if entity.role == "source" and entity.what is not None and entity.what.display:
-            found["file_name"] = entity.what.display
-    started = provenance.occurredPeriod.start if provenance.occurredPeriod else None
-    if isinstance(started, datetime) and started.tzinfo is not None:
-        found["imported_at"] = clock.isoformat(started)
-    kept = {key: value[:300] for key, value in found.items() if value}
-    for extension in provenance.extension or []:
-        if extension.url == OWN_NOTE_EXTENSION and extension.valueString:
-            kept["note"] = extension.valueString[:2000]
-        elif extension.url == WORDS_CHANGED_EXTENSION and extension.valueBoolean is True:
-            kept["edited"] = True
-    return kept
-
-
-def _clean_role(role: str | None) -> str | None:
-    return _REPORTED.sub("", role).strip() or None if role else None
-
-
-def _first_code(concept: Any) -> str | None:
-    codings = getattr(concept, "coding", None) or []
-    return codings[0].code if codings else None
-
-
-def _joined(name: str | None, words: str | None) -> str:
-    """A name and what is said about it, without saying the name twice."""
-    if name and words and name.casefold() not in words.casefold():
-        return f"{name}: {words}"
-    return words or name or ""
-
-
-def _referenced_medicine(index: _Index, reference: Any) -> str | None:
-    medicine, _ = index.resolve(reference)
-    if medicine is not None and medicine.get_resource_type() == "Medication":
-        return _concept_text(medicine.code)
-    return getattr(reference, "display", None) if reference is not None else None
-
-
-# ---- narrative XHTML ----------------------------------------------------------------------
-
-
-def _local(tag: Any) -> str:
-    return tag.rsplit("}", 1)[-1].lower() if isinstance(tag, str) else ""
-
-
-def _inline_text(element: Element) -> str:
-    """The text of an element with <br/> kept as a line break and other spacing collapsed."""
-    pieces = [element.text or ""]
-    for child in element:
-        pieces.append("\n" if _local(child.tag) == "br" else _inline_text(child))
-        pieces.append(child.tail or "")
-    lines = "".join(pieces).split("\n")
-    return "\n".join(" ".join(line.split()) for line in lines).strip()
-
-
-def _has_blocks(element: Element) -> bool:
-    return any(_local(child.tag) in _BLOCKS for child in element)
-
-
-def _only_bold(element: Element) -> bool:
-    children = list(element)
-    return (
-        len(children) == 1
-        and _local(children[0].tag) in {"b", "strong"}
-        and not (element.text or "").strip()
-        and not (children[0].tail or "").strip()
-    )
-
-
-def _read_narrative(
-    outline: Outline, div: str | None, where: str, provenance: dict[str, dict] | None = None
-) -> None:
-    if not div:
-        return
-    try:
-        root = ElementTree.fromstring(div)
-    except (ElementTree.ParseError, DefusedXmlException) as error:
-        raise unreadable(
-            "This FHIR narrative is not valid XHTML, as FHIR R4 requires. Correct it in the "
-            "system it came from.",
-            where,
-        ) from error
-    if _local(root.tag) != "div":
-        raise unreadable("A FHIR narrative must be one XHTML <div> element.", where)
-    _walk(outline, root, where, provenance or {})
-
-
-def _walk(outline: Outline, element: Element, where: str, provenance: dict[str, dict]) -> None:
-    if (element.text or "").strip():
-        outline.add_paragraph(element.text, where)
-    for child in element:
-        tag = _local(child.tag)
-        before = len(outline.document.parts)
-        if tag in _HEADINGS or (tag == "p" and _only_bold(child)):
-            outline.add_heading(_inline_text(child))
-        elif tag == "tr":
-            cells = [_inline_text(c) for c in child if _local(c.tag) in {"td", "th"}]
-            cells = [c for c in cells if c]
-            if len(cells) >= 2 and field_for_heading(cells[0]):
-                outline.add_paragraph(f"{cells[0]}: {' '.join(cells[1:])}", where)
-            elif cells and not all(_local(c.tag) == "th" for c in child):
-                outline.add_paragraph(": ".join(cells), where)
-        elif tag in _LEAF_BLOCKS and not _has_blocks(child):
-            outline.add_paragraph(_inline_text(child), where)
-        elif tag in _BLOCKS or _has_blocks(child):
-            _walk(outline, child, where, provenance)
-        else:
-            outline.add_paragraph(_inline_text(child), where)
-        # Our export marks each entry's paragraph with an id its Provenance points to.
-        if child.get("id") in provenance:
-            for part in outline.document.parts[before:]:
-                part.provenance = provenance[child.get("id")]
-        if (child.tail or "").strip():
-            outline.add_paragraph(child.tail, where)
-
-
-# ---- small readers ------------------------------------------------------------------------
-
-
-def _concept_text(concept: Any) -> str | None:
-    if concept is None:
-        return None
-    if isinstance(concept, list):
-        return ", ".join(filter(None, (_concept_text(c) for c in concept))) or None
-    if concept.text:
-        return concept.text
-    displays = [c.display or c.code for c in concept.coding or [] if c.display or c.code]
-    return ", ".join(displays) or None
-
-
-def _human_name(names: Any) -> str | None:
-    for name in names or []:
-        if name.text:
-            return name.text
-        parts = [*(name.given or []), name.family or ""]
-        if any(parts):
-            return " ".join(p for p in parts if p)
-    return None
-
-
-def _referenced_name(index: _Index, reference: Any) -> str | None:
-    """A person's or organisation's name, from the resource or the reference's display."""
-    if reference is None:
-        return None
-    resource, _ = index.resolve(reference)
-    if resource is not None:
-        name = getattr(resource, "name", None)
-        if isinstance(name, str):
-            return name
-        if (found := _human_name(name)) is not None:
-            return found
-    return getattr(reference, "display", None) or None
-
-
-def _describe_person(person: FHIRAbstractModel, roles: list[str]) -> str:
-    """Name, relationship and role together with how to reach them, as one fact."""
-    relationship = _concept_text(person.relationship)
-    telecom = ", ".join(t.value for t in person.telecom or [] if t.value)
-    described = _human_name(person.name) or "Someone named in the document"
-    extras = [x for x in (relationship, *roles) if x]
-    if extras:
-        described += f" ({'; '.join(extras)})"
-    return described + (f": {telecom}" if telecom else "")
-
-
-def _embedded_files(resource: FHIRAbstractModel, where: str) -> list[EmbeddedFile]:
-    kind = resource.get_resource_type()
-    if kind == "Binary":
-        if not resource.data:
-            return []
-        name = f"source-document-{resource.id or 'binary'}{_extension(resource.contentType)}"
-        return [EmbeddedFile(name, resource.contentType, _bytes(resource.data))]
-    files = []
-    for number, content in enumerate(resource.content or []):
-        attachment = content.attachment
-        if attachment is not None and attachment.data:
-            content_type = attachment.contentType or "application/octet-stream"
-            name = attachment.title or f"source-document-{number + 1}"
-            if "." not in name:
-                name += _extension(content_type)
-            files.append(EmbeddedFile(name, content_type, _bytes(attachment.data)))
-    return files
-
-
-def _bytes(data: bytes | str) -> bytes:
-    return data if isinstance(data, bytes) else base64.b64decode(data)
-
-
-def _extension(content_type: str | None) -> str:
-    return {"application/pdf": ".pdf", "text/plain": ".txt", "text/html": ".html"}.get(
-        (content_type or "").split(";")[0], ""
-    )
