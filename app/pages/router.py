@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Response, UploadFile
 from sqlmodel import Session
 
-from app.access_log.service import log_event
 from app.accounts.dependencies import CurrentUser, DbSession
 from app.accounts.models import User
 from app.core.errors import Problem, problem_responses
@@ -15,8 +14,7 @@ from app.plans.dependencies import OwnedPlan
 from app.plans.models import Plan
 from app.plans.schemas import PageFile
 from app.sharing.dependencies import ViewingGrant
-from app.sharing.grants import Grant
-from app.sharing.words import who
+from app.sharing.grants import Grant, log_read_through_share
 from app.statements.models import PlanAttachment
 from app.statements.service import as_download
 
@@ -123,17 +121,13 @@ def read_shared_page_file(
     attachment = session.get(PlanAttachment, file_id)
     if section is None or attachment is None or attachment.plan_id != grant.plan.id:
         raise Problem(404, NO_SHARED_PAGE_FILE)
-    share = grant.share
-    log_event(
+    log_read_through_share(
         session,
-        owner_id=grant.plan.owner_id,
-        plan_id=grant.plan.id,
-        event="opened_page_file",
-        by=user,
-        share_id=share.id,
-        sections=[section],
-        summary=f"{who(user.display_name, share.label, user.organisation)} downloaded "
-        f"\u201c{attachment.file_name}\u201d, the file kept with a page of your plan.",
+        grant,
+        user,
+        "opened_page_file",
+        [section],
+        f"downloaded \u201c{attachment.file_name}\u201d, the file kept with a page of your plan.",
     )
     session.commit()
     return as_download(attachment)
