@@ -45,6 +45,7 @@ from app.crisis_card.router import card_router as crisis_card_page_router
 from app.crisis_card.router import router as crisis_card_router
 from app.exports.router import router as exports_router
 from app.pages.router import MAX_PAGE_FILE_BYTES, PAGE_FILE_PATH
+from app.pages.router import grantee_router as pages_grantee_router
 from app.pages.router import router as pages_router
 from app.plans.router import router as plans_router
 from app.plans.service import purge_deleted_plans
@@ -186,6 +187,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(exports_router)
     app.include_router(checkins_router)
     app.include_router(pages_router)
+    app.include_router(pages_grantee_router)
     app.include_router(crisis_card_page_router)
 
     install_api_docs(app)

@@ -19,6 +19,8 @@ from app.statements.models import PlanAttachment
 from app.statements.service import as_download
 
 router = APIRouter(prefix="/api/v1", tags=["plans"])
+# A grantee's reads, listed in the API's docs with the other sharing routes.
+grantee_router = APIRouter(prefix="/api/v1", tags=["sharing"])
 
 PAGE_FILE_PATH = re.compile(r"/api/v1/plans/[^/]+/page-files")
 MAX_PAGE_FILE_BYTES = 4 * 1024 * 1024
@@ -105,12 +107,11 @@ def add_page_file(
 NO_SHARED_PAGE_FILE = "No page in what this person shares with you keeps a file with this id."
 
 
-@router.get(
+@grantee_router.get(
     "/shared-with-me/{share_id}/page-files/{file_id}",
     response_class=Response,
     responses={200: {"content": {"*/*": {}}, "description": "The page's file, as it was kept"}}
     | problem_responses(410),
-    tags=["sharing"],
 )
 def read_shared_page_file(
     grant: ViewingGrant, file_id: uuid.UUID, user: CurrentUser, session: DbSession

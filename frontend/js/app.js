@@ -1,6 +1,6 @@
 // Starts the app: opens the plans on this device at once, then syncs in the background.
 import { session } from "./api.js";
-import { h, fill } from "./dom.js";
+import { counted, fill, h } from "./dom.js";
 import { watchForUpdates } from "./pwa.js";
 import { routes } from "./routes.js";
 import { watchLock } from "./screens/lock.js";
@@ -150,7 +150,7 @@ async function showStatus() {
   let text = PHASES[phase];
   if (phase === "synced" && queued.length) text = PHASES.idle;
   if (queued.length && phase !== "syncing")
-    text += ` (${queued.length} ${queued.length === 1 ? "change" : "changes"} waiting)`;
+    text += ` (${counted(queued.length, "change")} waiting)`;
   status.textContent = text;
   status.dataset.phase = queued.length && phase === "synced" ? "idle" : phase;
   const link = document.getElementById("decisions-link");

@@ -67,6 +67,9 @@ export function formatDateTime(value) {
 
 export const newId = () => crypto.randomUUID();
 
+/** A count with its word: "1 change", "3 changes" (`many` when the plural is not an added s). */
+export const counted = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
 /** Save `blob` on the device as a file called `fileName`. */
 export function saveFile(blob, fileName) {
   const link = h("a", { href: URL.createObjectURL(blob), download: fileName });

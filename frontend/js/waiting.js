@@ -2,6 +2,7 @@
 // the plan has synced, kept on this phone so the counts still show with no signal.
 import { api } from "./api.js";
 import { getMeta, setMeta } from "./db.js";
+import { counted } from "./dom.js";
 import * as store from "./store.js";
 
 const NONE = { suggestions: 0, comments: 0, imports: 0 };
@@ -52,6 +53,6 @@ export function inWords(counts) {
     [counts.imports, "imported statement"],
   ]
     .filter(([n]) => n)
-    .map(([n, word]) => `${n} ${word}${n === 1 ? "" : "s"}`);
+    .map(([n, word]) => counted(n, word));
   return said.length > 1 ? `${said.slice(0, -1).join(", ")} and ${said.at(-1)}` : (said[0] ?? "");
 }

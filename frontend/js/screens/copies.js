@@ -2,7 +2,7 @@
 // a QR code, the FHIR document for health services, and everything as a JSON file; and a
 // JSON file brought back, shown first for the person to check before anything is added.
 import { api } from "../api.js";
-import { formatDate, h, saveFile } from "../dom.js";
+import { counted, formatDate, h, saveFile } from "../dom.js";
 import * as store from "../store.js";
 import { syncNow } from "../sync.js";
 import { backLink, button, cardList, flash, page } from "../ui.js";
@@ -40,7 +40,7 @@ function previewCard(plan) {
     h(
       "p",
       { class: "card-meta" },
-      `${TEMPLATE_NAMES[plan.template] ?? plan.template}, last changed ${formatDate(plan.updated_at)}: ${plan.entries} ${plan.entries === 1 ? "thing" : "things"} written, ${plan.versions} ${plan.versions === 1 ? "version" : "versions"} of history, ${plan.check_ins} ${plan.check_ins === 1 ? "check-in" : "check-ins"}.`
+      `${TEMPLATE_NAMES[plan.template] ?? plan.template}, last changed ${formatDate(plan.updated_at)}: ${counted(plan.entries, "thing")} written, ${counted(plan.versions, "version")} of history, ${counted(plan.check_ins, "check-in")}.`
     ),
     plan.sections.length
       ? h(

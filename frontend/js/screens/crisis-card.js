@@ -1,6 +1,6 @@
 // The crisis card: a revocable, expiring link (and QR code) that shows only the crisis plan.
 import { api } from "../api.js";
-import { formatDate, h, saveFile } from "../dom.js";
+import { counted, formatDate, h, saveFile } from "../dom.js";
 import * as store from "../store.js";
 import { syncNow } from "../sync.js";
 import { backLink, endOfDay, field, flash, form, load, page } from "../ui.js";
@@ -78,7 +78,7 @@ export const crisisCard = {
             h(
               "p",
               { class: "hint" },
-              `Made ${formatDate(card.created_at)}. Used ${card.uses} ${card.uses === 1 ? "time" : "times"}.`
+              `Made ${formatDate(card.created_at)}. Used ${counted(card.uses, "time")}.`
             ),
             card.status === "active"
               ? h(

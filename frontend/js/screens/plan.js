@@ -1,12 +1,12 @@
 // The plan: its sections, in the person's order, each opening to its prompts and entries.
-import { h } from "../dom.js";
+import { counted, h } from "../dom.js";
 import * as store from "../store.js";
 import { cardLink, field, form, page } from "../ui.js";
 import { inWords, total, waiting } from "../waiting.js";
 
 function count(section) {
   const n = section.entries.length;
-  return n ? `${n} ${n === 1 ? "thing" : "things"} written` : "Nothing written yet";
+  return n ? `${counted(n, "thing")} written` : "Nothing written yet";
 }
 
 function renameForm(plan, refresh) {

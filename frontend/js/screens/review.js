@@ -1,7 +1,7 @@
 // What others sent the person: suggested changes, comments, and imported crisis statements.
 // Nothing goes into the plan until the person accepts it; they may also disagree in a note.
 import { api } from "../api.js";
-import { fill, formatDate, formatDateTime, h, saveFile } from "../dom.js";
+import { counted, fill, formatDate, formatDateTime, h, saveFile } from "../dom.js";
 import * as store from "../store.js";
 import { syncNow } from "../sync.js";
 import { remember } from "../waiting.js";
@@ -340,9 +340,8 @@ function attestedLine(attesters) {
   return `${line[0].toUpperCase()}${line.slice(1)}.`;
 }
 
-const partsWord = (n) => `${n} ${n === 1 ? "part" : "parts"}`;
 // "Add all 12 parts"; with one left, "Add the 1 part left".
-const allOf = (n) => (n === 1 ? "Add the 1 part left" : `Add all ${partsWord(n)}`);
+const allOf = (n) => (n === 1 ? "Add the 1 part left" : `Add all ${counted(n, "part")}`);
 
 export const importReview = {
   async render({ id }, { navigate, rerender }) {
@@ -378,12 +377,12 @@ export const importReview = {
             (contradictions.length
               ? ` ${contradictions.length === 1 ? "One thing" : `${contradictions.length} things`} in them may not agree with your plan or with each other (shown above).`
               : ""),
-          parts.length === 1 ? "Yes, add it" : `Yes, add all ${partsWord(parts.length)}`,
+          parts.length === 1 ? "Yes, add it" : `Yes, add all ${counted(parts.length, "part")}`,
           () =>
             send(
               f,
               parts.map((part) => ({ part_id: part.id, action: "accept" })),
-              `Added ${parts.length === 1 ? "it" : `all ${partsWord(parts.length)}`} to your crisis plan, marked as words from ${source || data.imported_by.display_name}.`
+              `Added ${parts.length === 1 ? "it" : `all ${counted(parts.length, "part")}`} to your crisis plan, marked as words from ${source || data.imported_by.display_name}.`
             ).catch((error) => fill(addAll, h("p", { class: "alert", role: "alert" }, error.message))),
           () => fill(addAll)
         )
@@ -398,7 +397,7 @@ export const importReview = {
           f,
           decisions,
           waiting
-            ? `Saved your choices for ${partsWord(decisions.length)}. ${partsWord(waiting)} still ${waiting === 1 ? "waits" : "wait"} for you.`
+            ? `Saved your choices for ${counted(decisions.length, "part")}. ${counted(waiting, "part")} still ${waiting === 1 ? "waits" : "wait"} for you.`
             : "Saved. What you added is in your crisis plan, marked as imported words."
         );
       },
