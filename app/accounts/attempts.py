@@ -132,14 +132,17 @@ def claim(session: Session, limit: Limit, subject: str) -> Claim:
 
 def claim_all(session: Session, *wanted: tuple[Limit, str]) -> list[Claim]:
     """Takes a place under each (limit, subject) in turn; when one refuses (429), the places
-    already taken are given back before the refusal goes on."""
+    already taken are given back before the refusal goes on. When the database was lost
+    instead (a 503), the session can do nothing more: a place taken stays counted until its
+    window ends."""
     claims: list[Claim] = []
     try:
         for limit, subject in wanted:
             claims.append(claim(session, limit, subject))
-    except Problem:
-        for taken in claims:
-            give_back(session, taken)
+    except Problem as refusal:
+        if refusal.status == 429:
+            for taken in claims:
+                give_back(session, taken)
         raise
     return claims
 

@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from app.main import create_app
+from tests.helpers.sharing import create_share
 
 
 class ConnectionLost(Exception):
@@ -59,6 +60,33 @@ def test_a_commit_whose_connection_is_lost_is_not_reported_saved(app, owner, mon
     assert "could not confirm whether your change was saved" in response.json()["detail"]
     # This commit never reached the database: the change is not there.
     assert owner.get("/api/v1/me").json()["display_name"] == "Sam"
+
+
+@POSTGRESQL_ONLY
+def test_an_invite_accepted_as_the_connection_is_lost_is_answered_503(
+    app, owner, green_book, link_worker, monkeypatch
+):
+    """Accepting first commits a place under the account's limit on codes tried, then one
+    under the address's; the second commit is the one lost."""
+    share = create_share(owner, green_book["id"], ["crisis"])
+    dialect, commit = app.state.engine.dialect, app.state.engine.dialect.do_commit
+    commits = []
+
+    def second_lost(pooled) -> None:
+        commits.append(pooled)
+        if len(commits) == 2:
+            pooled.dbapi_connection.close()
+        commit(pooled)
+
+    monkeypatch.setattr(dialect, "do_commit", second_lost)
+    response = link_worker.post("/api/v1/shares/accept", json={"code": share["invite_code"]})
+    monkeypatch.setattr(dialect, "do_commit", commit)
+
+    assert response.status_code == 503, response.text
+    assert "could not confirm whether your change was saved" in response.json()["detail"]
+    # Nothing was accepted: trying again works.
+    again = link_worker.post("/api/v1/shares/accept", json={"code": share["invite_code"]})
+    assert again.status_code == 200, again.text
 
 
 def test_a_connection_lost_as_the_session_closes_leaves_the_answer_standing(app, owner, caplog):
