@@ -13,9 +13,9 @@ from playwright.sync_api import Page, expect
 
 from app.core import clock
 from tests.helpers.browser import (
-    PASSWORD,
     axe_violations,
     screenshot,
+    sign_in,
     wait_for_service_worker,
     wait_synced,
 )
@@ -33,11 +33,8 @@ def named(action: str, section: str) -> re.Pattern:
 
 def open_signed_in(phone, person, viewport=PHONE_390) -> Page:
     page = phone(viewport)
-    page.goto("/#/signin")
-    page.get_by_label("Email").fill(person.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+    # Waits for the app's first screen: a test's own page.goto must come after it.
+    sign_in(page, person.email)
     wait_synced(page)
     return page
 
