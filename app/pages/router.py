@@ -15,8 +15,8 @@ from app.plans.models import Plan
 from app.plans.schemas import PageFile
 from app.sharing.dependencies import ViewingGrant
 from app.sharing.grants import Grant, log_read_through_share
+from app.statements.downloads import as_download
 from app.statements.models import PlanAttachment
-from app.statements.service import as_download
 
 router = APIRouter(prefix="/api/v1", tags=["plans"])
 # A grantee's reads, listed in the API's docs with the other sharing routes.

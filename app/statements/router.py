@@ -14,6 +14,7 @@ from app.plans.service import etag
 from app.statements import containment, service
 from app.statements.access import log_grantee_read
 from app.statements.dependencies import StatementOwner, StatementReader, StatementSender
+from app.statements.downloads import as_download
 from app.statements.schemas import DecisionsIn, ImportDecided, ImportRead, ImportSummary
 
 router = APIRouter(prefix="/api/v1", tags=["imports"])
@@ -140,7 +141,7 @@ def decide(
 )
 def read_attachment(access: StatementReader, attachment_id: uuid.UUID, session: DbSession):
     """Download a file kept with the plan, such as the original of an import, exactly as
-    it was sent (`service.as_download`)."""
+    it was sent (`downloads.as_download`)."""
     attachment = service.get_attachment(session, access, attachment_id)
     log_grantee_read(
         session,
@@ -148,4 +149,4 @@ def read_attachment(access: StatementReader, attachment_id: uuid.UUID, session: 
         "opened_attachment",
         f"downloaded \u201c{attachment.file_name}\u201d, a file they sent with an import.",
     )
-    return service.as_download(attachment)
+    return as_download(attachment)

@@ -10,11 +10,9 @@ import uuid
 from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any
-from urllib.parse import quote
 
 from sqlalchemy import Row, func, insert, select, update
 from sqlmodel import Session
-from starlette.responses import Response
 
 from app.access_log.service import log_event
 from app.accounts.models import User
@@ -424,22 +422,6 @@ def get_attachment(session: Session, access: Access, attachment_id: uuid.UUID) -
     if attachment is None or not _sees(access, attachment.plan_id, attachment.uploaded_by_id):
         raise Problem(404, NOT_FOUND_ATTACHMENT)
     return attachment
-
-
-def as_download(attachment: PlanAttachment) -> Response:
-    """A kept file as a download, exactly as it was sent, never shown in the page: a file may
-    hold active content (a PDF's scripts), and a browser must neither run it nor guess its
-    type."""
-    return Response(
-        attachment.content,
-        media_type=attachment.content_type,
-        headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(attachment.file_name)}",
-            "Cache-Control": "private, no-store",
-            "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": "sandbox; default-src 'none'",
-        },
-    )
 
 
 # ---- the person's decisions ---------------------------------------------------------------
