@@ -416,8 +416,11 @@ def finish_sign_in(
     email_claim = attempts.claim(session, per_email, user.email)
     try:
         _check_assertion(session, settings, ceremony, passkey, parsed, status=401)
-    except Problem:
-        attempts.lock_when_full(session, per_email, email_claim)
+    except Problem as refusal:
+        # Only a refused signature counts towards the lockout: after a lost database (a 503)
+        # the session can do nothing more, and the place taken stays counted.
+        if refusal.status == 401:
+            attempts.lock_when_full(session, per_email, email_claim)
         raise
     attempts.forget(session, AttemptKind.sign_in_email, user.email)
     attempts.give_back(

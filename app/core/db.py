@@ -4,12 +4,13 @@ import functools
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import DBAPIError
@@ -286,14 +287,25 @@ class RequestSession(Session):
             raise CommitOutcomeUnknown() from error
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    # Made and, once committed, closed on the event loop: neither touches the database then,
+    # and each hand-off to a worker thread and back costs more than either.
     session = RequestSession(request.app.state.engine, expire_on_commit=False)
     try:
         yield session
     finally:
-        try:
+        await _close(session)
+
+
+async def _close(session: Session) -> None:
+    """Closes a request's session; one still in a transaction rolls it back, in a worker
+    thread, as that is a round trip to the database."""
+    try:
+        if session.in_transaction():
+            await run_in_threadpool(session.close)
+        else:
             session.close()
-        except DATABASE_UNAVAILABLE:
-            # Closing rolls back what was left uncommitted; on a lost connection the server
-            # has discarded it already. The answer, perhaps sent, stands.
-            logger.warning("database connection lost while closing a request's session")
+    except DATABASE_UNAVAILABLE:
+        # Closing rolls back what was left uncommitted; on a lost connection the server
+        # has discarded it already. The answer, perhaps sent, stands.
+        logger.warning("database connection lost while closing a request's session")

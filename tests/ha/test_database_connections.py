@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from app.main import create_app
+from tests.helpers.authenticator import Authenticator
 from tests.helpers.sharing import create_share
 
 
@@ -86,6 +87,53 @@ def test_an_invite_accepted_as_the_connection_is_lost_is_answered_503(
     assert "could not confirm whether your change was saved" in response.json()["detail"]
     # Nothing was accepted: trying again works.
     again = link_worker.post("/api/v1/shares/accept", json={"code": share["invite_code"]})
+    assert again.status_code == 200, again.text
+
+
+@POSTGRESQL_ONLY
+def test_a_passkey_sign_in_as_the_connection_is_lost_is_answered_503(app, client, settings):
+    """Asking for a challenge commits twice (a place under the address's limit, the
+    challenge); answering it commits the challenge taken, a place under the email's limit,
+    then the passkey's use: that fifth commit is the one lost."""
+    device = Authenticator(origin=settings.public_origin)
+    options = client.post(
+        "/api/v1/auth/passkeys/sign-up/options",
+        json={"email": "kim@example.org", "display_name": "Kim"},
+    ).json()
+    signed_up = client.post(
+        "/api/v1/auth/passkeys/sign-up",
+        json={
+            "ceremony_id": options["ceremony_id"],
+            "credential": device.create(options["public_key"]),
+        },
+    )
+    assert signed_up.status_code == 201, signed_up.text
+
+    def sign_in():
+        options = client.post("/api/v1/auth/passkeys/sign-in/options").json()
+        answer = {
+            "ceremony_id": options["ceremony_id"],
+            "credential": device.get(options["public_key"]),
+        }
+        return client.post("/api/v1/auth/passkeys/sign-in", json=answer)
+
+    dialect, commit = app.state.engine.dialect, app.state.engine.dialect.do_commit
+    commits = []
+
+    def fifth_lost(pooled) -> None:
+        commits.append(pooled)
+        if len(commits) == 5:
+            pooled.dbapi_connection.close()
+        commit(pooled)
+
+    monkeypatch = pytest.MonkeyPatch()
+    with monkeypatch.context() as patched:
+        patched.setattr(dialect, "do_commit", fifth_lost)
+        response = sign_in()
+
+    assert response.status_code == 503, response.text
+    assert "could not confirm whether your change was saved" in response.json()["detail"]
+    again = sign_in()
     assert again.status_code == 200, again.text
 
 
