@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import ParamSpec, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import anyio
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import event
@@ -298,13 +299,20 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
 
 async def _close(session: Session) -> None:
-    """Closes a request's session; one still in a transaction rolls it back, in a worker
-    thread, as that is a round trip to the database."""
+    """A session still in a transaction is closed in a worker thread: closing rolls it back,
+    a round trip to the database."""
+    if session.in_transaction():
+        # Shielded: a request cancelled (its client gone) still gives its connection back,
+        # rather than leaving a transaction open, holding its locks.
+        with anyio.CancelScope(shield=True):
+            await run_in_threadpool(_close_now, session)
+    else:
+        _close_now(session)
+
+
+def _close_now(session: Session) -> None:
     try:
-        if session.in_transaction():
-            await run_in_threadpool(session.close)
-        else:
-            session.close()
+        session.close()
     except DATABASE_UNAVAILABLE:
         # Closing rolls back what was left uncommitted; on a lost connection the server
         # has discarded it already. The answer, perhaps sent, stands.
