@@ -16,7 +16,7 @@ from app.__main__ import main as admin_command
 from app.core.config import Settings
 from app.core.db import build_engine
 from app.main import close_database_pools, create_app, database_engines
-from tests.helpers.accounts import PASSWORD, sign_in
+from tests.helpers.accounts import PASSWORD, sign_in, sign_up_with_passkey
 from tests.helpers.authenticator import Authenticator
 from tests.helpers.database import migrate
 
@@ -126,17 +126,7 @@ def test_downgrading_below_passkeys_keeps_accounts_without_a_password(
     on_scratch = create_app(settings.model_copy(update={"database_url": scratch_database_url}))
     with TestClient(on_scratch) as client:
         device = Authenticator(origin=settings.public_origin)
-        options = client.post(
-            "/api/v1/auth/passkeys/sign-up/options",
-            json={"email": "kim@example.org", "display_name": "Kim"},
-        ).json()
-        tokens = client.post(
-            "/api/v1/auth/passkeys/sign-up",
-            json={
-                "ceremony_id": options["ceremony_id"],
-                "credential": device.create(options["public_key"]),
-            },
-        ).json()
+        tokens = sign_up_with_passkey(client, device).json()
         headers = {"Authorization": f"Bearer {tokens['access_token']}"}
         plan = client.post("/api/v1/plans", json={"template": "wrap"}, headers=headers).json()
         migrate(scratch_database_url, "0010", down=True)

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.helpers.accounts import PASSWORD, sign_in
+from tests.helpers.accounts import PASSWORD, sign_in, sign_up_with_passkey
 from tests.helpers.authenticator import Authenticator, b64url
 
 PHONE = (
@@ -45,15 +45,7 @@ def _sign_up_options(client, email="kim@example.org", name="Kim"):
 
 def _sign_up(client, device, email="kim@example.org", name="Kim") -> dict:
     """Makes a passwordless account with a new passkey on `device`; its tokens."""
-    options = _sign_up_options(client, email, name)
-    response = client.post(
-        f"{API}/auth/passkeys/sign-up",
-        json={
-            "ceremony_id": options["ceremony_id"],
-            "credential": device.create(options["public_key"]),
-        },
-        headers={"User-Agent": PHONE},
-    )
+    response = sign_up_with_passkey(client, device, email, name, headers={"User-Agent": PHONE})
     assert response.status_code == 201, response.text
     return response.json()
 

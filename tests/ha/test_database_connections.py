@@ -4,6 +4,7 @@ request's session closes after its answer."""
 
 import os
 import socket
+from contextlib import contextmanager
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from app.main import create_app
+from tests.helpers.accounts import sign_up_with_passkey
 from tests.helpers.authenticator import Authenticator
 from tests.helpers.sharing import create_share
 
@@ -30,18 +32,22 @@ def lose_connection_once_at_rollback(engine) -> None:
     event.listen(engine, "rollback", lost)
 
 
-def lose_connection_once_at_commit(engine, monkeypatch) -> None:
-    """The next COMMIT on `engine` is sent on a connection that is gone (closed under it,
-    its transaction rolled back by the server): the driver's own error."""
-    dialect = engine.dialect
-    commit = dialect.do_commit
+@contextmanager
+def connection_lost_at_commit(engine, number: int):
+    """Within: the `number`th COMMIT on `engine` is sent on a connection that is gone
+    (closed under it, its transaction rolled back by the server): the driver's own error."""
+    dialect, commit = engine.dialect, engine.dialect.do_commit
+    commits = []
 
-    def lost(pooled) -> None:
-        monkeypatch.setattr(dialect, "do_commit", commit)
-        pooled.dbapi_connection.close()
+    def lost_at_number(pooled) -> None:
+        commits.append(pooled)
+        if len(commits) == number:
+            pooled.dbapi_connection.close()
         commit(pooled)
 
-    monkeypatch.setattr(dialect, "do_commit", lost)
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(dialect, "do_commit", lost_at_number)
+        yield
 
 
 POSTGRESQL_ONLY = pytest.mark.skipif(
@@ -51,9 +57,9 @@ POSTGRESQL_ONLY = pytest.mark.skipif(
 
 
 @POSTGRESQL_ONLY
-def test_a_commit_whose_connection_is_lost_is_not_reported_saved(app, owner, monkeypatch):
-    lose_connection_once_at_commit(app.state.engine, monkeypatch)
-    response = owner.patch("/api/v1/me", json={"display_name": "Robin"})
+def test_a_commit_whose_connection_is_lost_is_not_reported_saved(app, owner):
+    with connection_lost_at_commit(app.state.engine, 1):
+        response = owner.patch("/api/v1/me", json={"display_name": "Robin"})
 
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"
@@ -65,23 +71,13 @@ def test_a_commit_whose_connection_is_lost_is_not_reported_saved(app, owner, mon
 
 @POSTGRESQL_ONLY
 def test_an_invite_accepted_as_the_connection_is_lost_is_answered_503(
-    app, owner, green_book, link_worker, monkeypatch
+    app, owner, green_book, link_worker
 ):
     """Accepting first commits a place under the account's limit on codes tried, then one
     under the address's; the second commit is the one lost."""
     share = create_share(owner, green_book["id"], ["crisis"])
-    dialect, commit = app.state.engine.dialect, app.state.engine.dialect.do_commit
-    commits = []
-
-    def second_lost(pooled) -> None:
-        commits.append(pooled)
-        if len(commits) == 2:
-            pooled.dbapi_connection.close()
-        commit(pooled)
-
-    monkeypatch.setattr(dialect, "do_commit", second_lost)
-    response = link_worker.post("/api/v1/shares/accept", json={"code": share["invite_code"]})
-    monkeypatch.setattr(dialect, "do_commit", commit)
+    with connection_lost_at_commit(app.state.engine, 2):
+        response = link_worker.post("/api/v1/shares/accept", json={"code": share["invite_code"]})
 
     assert response.status_code == 503, response.text
     assert "could not confirm whether your change was saved" in response.json()["detail"]
@@ -96,17 +92,7 @@ def test_a_passkey_sign_in_as_the_connection_is_lost_is_answered_503(app, client
     challenge); answering it commits the challenge taken, a place under the email's limit,
     then the passkey's use: that fifth commit is the one lost."""
     device = Authenticator(origin=settings.public_origin)
-    options = client.post(
-        "/api/v1/auth/passkeys/sign-up/options",
-        json={"email": "kim@example.org", "display_name": "Kim"},
-    ).json()
-    signed_up = client.post(
-        "/api/v1/auth/passkeys/sign-up",
-        json={
-            "ceremony_id": options["ceremony_id"],
-            "credential": device.create(options["public_key"]),
-        },
-    )
+    signed_up = sign_up_with_passkey(client, device)
     assert signed_up.status_code == 201, signed_up.text
 
     def sign_in():
@@ -117,18 +103,7 @@ def test_a_passkey_sign_in_as_the_connection_is_lost_is_answered_503(app, client
         }
         return client.post("/api/v1/auth/passkeys/sign-in", json=answer)
 
-    dialect, commit = app.state.engine.dialect, app.state.engine.dialect.do_commit
-    commits = []
-
-    def fifth_lost(pooled) -> None:
-        commits.append(pooled)
-        if len(commits) == 5:
-            pooled.dbapi_connection.close()
-        commit(pooled)
-
-    monkeypatch = pytest.MonkeyPatch()
-    with monkeypatch.context() as patched:
-        patched.setattr(dialect, "do_commit", fifth_lost)
+    with connection_lost_at_commit(app.state.engine, 5):
         response = sign_in()
 
     assert response.status_code == 503, response.text

@@ -59,3 +59,23 @@ def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> dict:
     response = client.post("/api/v1/auth/token", data={"username": email, "password": password})
     assert response.status_code == 200, response.text
     return response.json()
+
+
+def sign_up_with_passkey(
+    client: TestClient, device, email: str = "kim@example.org", name: str = "Kim", **request
+):
+    """Makes a passwordless account with a new passkey on `device` (a
+    tests.helpers.authenticator.Authenticator); the sign-up's answer, unchecked."""
+    options = client.post(
+        "/api/v1/auth/passkeys/sign-up/options", json={"email": email, "display_name": name}
+    )
+    assert options.status_code == 200, options.text
+    options = options.json()
+    return client.post(
+        "/api/v1/auth/passkeys/sign-up",
+        json={
+            "ceremony_id": options["ceremony_id"],
+            "credential": device.create(options["public_key"]),
+        },
+        **request,
+    )
