@@ -4,14 +4,12 @@ import functools
 import logging
 import sqlite3
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import anyio
 from fastapi import Request
-from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import DBAPIError
@@ -288,32 +286,14 @@ class RequestSession(Session):
             raise CommitOutcomeUnknown() from error
 
 
-async def get_session(request: Request) -> AsyncIterator[Session]:
-    # Made and, once committed, closed on the event loop: neither touches the database then,
-    # and each hand-off to a worker thread and back costs more than either.
+def get_session(request: Request) -> Iterator[Session]:
     session = RequestSession(request.app.state.engine, expire_on_commit=False)
     try:
         yield session
     finally:
-        await _close(session)
-
-
-async def _close(session: Session) -> None:
-    """A session still in a transaction is closed in a worker thread: closing rolls it back,
-    a round trip to the database."""
-    if session.in_transaction():
-        # Shielded: a request cancelled (its client gone) still gives its connection back,
-        # rather than leaving a transaction open, holding its locks.
-        with anyio.CancelScope(shield=True):
-            await run_in_threadpool(_close_now, session)
-    else:
-        _close_now(session)
-
-
-def _close_now(session: Session) -> None:
-    try:
-        session.close()
-    except DATABASE_UNAVAILABLE:
-        # Closing rolls back what was left uncommitted; on a lost connection the server
-        # has discarded it already. The answer, perhaps sent, stands.
-        logger.warning("database connection lost while closing a request's session")
+        try:
+            session.close()
+        except DATABASE_UNAVAILABLE:
+            # Closing rolls back what was left uncommitted; on a lost connection the server
+            # has discarded it already. The answer, perhaps sent, stands.
+            logger.warning("database connection lost while closing a request's session")
