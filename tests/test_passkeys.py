@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.helpers.accounts import PASSWORD, sign_in, sign_up_with_passkey
+from tests.helpers.accounts import PASSWORD, sign_in, sign_in_with_passkey, sign_up_with_passkey
 from tests.helpers.authenticator import Authenticator, b64url
 
 PHONE = (
@@ -65,8 +65,7 @@ def _answer_sign_in(client, options, credential):
 
 
 def _passkey_sign_in(client, device):
-    options = _sign_in_options(client)
-    return _answer_sign_in(client, options, device.get(options["public_key"]))
+    return sign_in_with_passkey(client, device, headers={"User-Agent": PHONE})
 
 
 def _devices(client, tokens) -> list[dict]:

@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from app.main import create_app
-from tests.helpers.accounts import sign_up_with_passkey
+from tests.helpers.accounts import sign_in_with_passkey, sign_up_with_passkey
 from tests.helpers.authenticator import Authenticator
 from tests.helpers.sharing import create_share
 
@@ -95,20 +95,12 @@ def test_a_passkey_sign_in_as_the_connection_is_lost_is_answered_503(app, client
     signed_up = sign_up_with_passkey(client, device)
     assert signed_up.status_code == 201, signed_up.text
 
-    def sign_in():
-        options = client.post("/api/v1/auth/passkeys/sign-in/options").json()
-        answer = {
-            "ceremony_id": options["ceremony_id"],
-            "credential": device.get(options["public_key"]),
-        }
-        return client.post("/api/v1/auth/passkeys/sign-in", json=answer)
-
     with connection_lost_at_commit(app.state.engine, 5):
-        response = sign_in()
+        response = sign_in_with_passkey(client, device)
 
     assert response.status_code == 503, response.text
     assert "could not confirm whether your change was saved" in response.json()["detail"]
-    again = sign_in()
+    again = sign_in_with_passkey(client, device)
     assert again.status_code == 200, again.text
 
 

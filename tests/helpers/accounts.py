@@ -79,3 +79,18 @@ def sign_up_with_passkey(
         },
         **request,
     )
+
+
+def sign_in_with_passkey(client: TestClient, device, **request):
+    """Asks for a challenge and answers it with `device`'s passkey; the answer, unchecked."""
+    options = client.post("/api/v1/auth/passkeys/sign-in/options")
+    assert options.status_code == 200, options.text
+    options = options.json()
+    return client.post(
+        "/api/v1/auth/passkeys/sign-in",
+        json={
+            "ceremony_id": options["ceremony_id"],
+            "credential": device.get(options["public_key"]),
+        },
+        **request,
+    )
