@@ -66,31 +66,21 @@ def sign_up_with_passkey(
 ):
     """Makes a passwordless account with a new passkey on `device` (a
     tests.helpers.authenticator.Authenticator); the sign-up's answer, unchecked."""
-    options = client.post(
-        "/api/v1/auth/passkeys/sign-up/options", json={"email": email, "display_name": name}
-    )
-    assert options.status_code == 200, options.text
-    options = options.json()
-    return client.post(
-        "/api/v1/auth/passkeys/sign-up",
-        json={
-            "ceremony_id": options["ceremony_id"],
-            "credential": device.create(options["public_key"]),
-        },
-        **request,
-    )
+    details = {"email": email, "display_name": name}
+    return _passkey_ceremony(client, "sign-up", details, device.create, **request)
 
 
 def sign_in_with_passkey(client: TestClient, device, **request):
     """Asks for a challenge and answers it with `device`'s passkey; the answer, unchecked."""
-    options = client.post("/api/v1/auth/passkeys/sign-in/options")
+    return _passkey_ceremony(client, "sign-in", None, device.get, **request)
+
+
+def _passkey_ceremony(client: TestClient, step: str, details, answer, **request):
+    options = client.post(f"/api/v1/auth/passkeys/{step}/options", json=details)
     assert options.status_code == 200, options.text
     options = options.json()
     return client.post(
-        "/api/v1/auth/passkeys/sign-in",
-        json={
-            "ceremony_id": options["ceremony_id"],
-            "credential": device.get(options["public_key"]),
-        },
+        f"/api/v1/auth/passkeys/{step}",
+        json={"ceremony_id": options["ceremony_id"], "credential": answer(options["public_key"])},
         **request,
     )
