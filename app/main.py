@@ -22,7 +22,7 @@ from app.checkins.router import router as checkins_router
 from app.comments.router import router as comments_router
 from app.core.api_docs import install_api_docs
 from app.core.config import Settings, get_settings
-from app.core.db import build_engine, build_read_engine
+from app.core.db import build_engine, build_read_engine, request_sessions
 from app.core.driver import (
     EVENT_LOOP_CONNECTIONS,
     EventLoopDriver,
@@ -139,6 +139,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = build_engine(settings.database_url, settings.database_pool_size)
     app.state.read_engine = build_read_engine(app.state.engine, settings.database_pool_size)
+    app.state.request_sessions = request_sessions(settings.database_pool_size)
     app.state.group_commit = GroupCommit(app.state.engine)
     # See lifespan.
     app.state.awaited_driver = WorkerThreadDriver(app.state.read_engine, app.state.group_commit)

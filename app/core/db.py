@@ -4,11 +4,12 @@ import functools
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import anyio
 from fastapi import Request
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine, make_url
@@ -286,14 +287,42 @@ class RequestSession(Session):
             raise CommitOutcomeUnknown() from error
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    session = RequestSession(request.app.state.engine, expire_on_commit=False)
-    try:
-        yield session
-    finally:
+def request_sessions(pool_size: int) -> anyio.Semaphore:
+    """How many requests may hold a database session at once: `app.state.request_sessions`.
+
+    A request may keep its connection from one worker thread to the next (a plan loaded in
+    one, changed in the next) and wait for a thread in between. Unbounded, every pooled
+    connection could be kept by a request waiting for a thread while every thread waits
+    for a connection, until the pool's 30 s timeout answers 503. With no more sessions than
+    the pool holds connections (bursts aside, which the app's own background work and
+    group commit use), a thread that waits for a connection waits only for threads that
+    are running. Requests beyond it queue on the event loop, first come first served."""
+    return anyio.Semaphore(pool_size)
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's session, made on the event loop (it opens no connection) once the
+    request has its turn (`request_sessions`). Its connection is taken by its first
+    statement, in a worker thread, and given back by a commit there; it is closed here
+    without a hand-off to a thread unless a transaction is still open."""
+    async with request.app.state.request_sessions:
+        session = RequestSession(request.app.state.engine, expire_on_commit=False)
         try:
-            session.close()
-        except DATABASE_UNAVAILABLE:
-            # Closing rolls back what was left uncommitted; on a lost connection the server
-            # has discarded it already. The answer, perhaps sent, stands.
-            logger.warning("database connection lost while closing a request's session")
+            yield session
+        finally:
+            if session.in_transaction():
+                # Rolling back is a round trip; shielded, so a cancelled request still
+                # gives its connection back.
+                with anyio.CancelScope(shield=True):
+                    await anyio.to_thread.run_sync(_close, session)
+            else:
+                session.close()
+
+
+def _close(session: Session) -> None:
+    try:
+        session.close()
+    except DATABASE_UNAVAILABLE:
+        # Closing rolls back what was left uncommitted; on a lost connection the server
+        # has discarded it already. The answer, perhaps sent, stands.
+        logger.warning("database connection lost while closing a request's session")

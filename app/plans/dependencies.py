@@ -1,40 +1,88 @@
 """What a route needs to act on a plan as its owner, stated in the route's signature: a route
 that takes one of these cannot run for anyone but the plan's owner.
 
-`OwnedPlan` loads the plan. The two reads every device makes most take the owner's answer
-itself (`OwnedPlanDocument`, `OwnedPlanList`): the sign-in check and the ownership check
-are then part of their one query (app/plans/queries.py)."""
+`OwnedPlan` loads the plan; `OwnedPlanChange` changes it, the load included. The two reads
+every device makes most take the owner's answer itself (`OwnedPlanDocument`,
+`OwnedPlanList`): the sign-in check and the ownership check are then part of their one
+query (app/plans/queries.py)."""
 
 import uuid
-from typing import Annotated, Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
+from sqlmodel import Session
 
 from app.accounts.dependencies import BearerToken, DbSession, SignedIn
-from app.plans import queries
+from app.plans import queries, service
+from app.plans.document import Sections
+from app.plans.draft import PlanDraft
 from app.plans.models import Plan
-from app.plans.service import get_owned_plan
+
+T = TypeVar("T")
 
 
 async def _owned_plan(
     plan_id: uuid.UUID, request: Request, token: BearerToken, session: DbSession
 ) -> Plan:
-    # `plan_id` is the route's path parameter of that name. The sign-in check and the
-    # plan's load are one query in one worker thread; `CurrentUser` then finds the user
-    # without another (`signed_in_for`).
-    def load() -> Plan:
-        signed_in = getattr(request.state, "signed_in", None)
-        if signed_in is not None:
-            return get_owned_plan(session, signed_in.user, plan_id)
-        settings = request.app.state.settings
-        user, session_id, plan = queries.signed_in_owners_plan(
-            session, token, plan_id, settings, _entry_in_path(request)
-        )
-        request.state.signed_in = SignedIn(user, session_id)
-        return plan
+    # `plan_id` is the route's path parameter of that name.
+    return await run_in_threadpool(_load_owned_plan, plan_id, request, token, session)
 
-    return await run_in_threadpool(load)
+
+def _load_owned_plan(
+    plan_id: uuid.UUID, request: Request, token: str | None, session: Session
+) -> Plan:
+    # The sign-in check and the plan's load are one query; `CurrentUser` then finds the
+    # user without another (`signed_in_for`).
+    signed_in = getattr(request.state, "signed_in", None)
+    if signed_in is not None:
+        return service.get_owned_plan(session, signed_in.user, plan_id)
+    settings = request.app.state.settings
+    user, session_id, plan = queries.signed_in_owners_plan(
+        session, token, plan_id, settings, _entry_in_path(request)
+    )
+    request.state.signed_in = SignedIn(user, session_id)
+    return plan
+
+
+@dataclass(frozen=True)
+class PlanChange:
+    """Changes the signed-in owner's plan as one new version (`service.change_plan`): the
+    sign-in check, the plan's load and the change, committed, in one worker thread. A write
+    then hands off to a thread once, and never keeps a connection while it waits for one."""
+
+    plan_id: uuid.UUID
+    request: Request
+    token: str | None
+    session: Session
+
+    async def __call__(
+        self,
+        summary: str | Callable[[Sections], str],
+        change: Callable[[PlanDraft], T],
+        if_match: str | None,
+    ) -> tuple[Plan, T]:
+        return await run_in_threadpool(self._change, summary, change, if_match)
+
+    def _change(self, summary, change, if_match):
+        plan = _load_owned_plan(self.plan_id, self.request, self.token, self.session)
+        return service.change_plan(
+            self.session,
+            plan,
+            author=self.request.state.signed_in.user,
+            summary=summary,
+            expected_version=service.parse_if_match(if_match),
+            change=change,
+            retention_days=self.request.app.state.settings.deleted_plan_retention_days,
+        )
+
+
+async def _plan_change(
+    plan_id: uuid.UUID, request: Request, token: BearerToken, session: DbSession
+) -> PlanChange:
+    return PlanChange(plan_id, request, token, session)
 
 
 def _entry_in_path(request: Request) -> tuple[str, uuid.UUID] | None:
@@ -70,6 +118,8 @@ async def _owned_plan_list(
 
 
 OwnedPlan = Annotated[Plan, Depends(_owned_plan)]
+# Awaited with a change (app/plans/changes.py) to make it to the owner's plan.
+OwnedPlanChange = Annotated[PlanChange, Depends(_plan_change)]
 # The owner's plan as its JSON document, and its ETag.
 OwnedPlanDocument = Annotated[tuple[str, str], Depends(_owned_plan_document)]
 # The owner's plans as summaries; `deleted=true` lists the deleted ones instead.

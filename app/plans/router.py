@@ -10,7 +10,7 @@ from app.core.errors import Problem, problem_responses
 from app.core.schemas import MAX_STORED_INT, SPACES
 from app.plans import changes as plan_changes
 from app.plans import contradictions, service
-from app.plans.dependencies import OwnedPlan, OwnedPlanDocument, OwnedPlanList
+from app.plans.dependencies import OwnedPlan, OwnedPlanChange, OwnedPlanDocument, OwnedPlanList
 from app.plans.schemas import (
     CLEARABLE_FIELDS,
     EntryCreate,
@@ -231,23 +231,16 @@ def _change(session, user, plan, settings, if_match, summary, change):
     status_code=201,
     responses=CONFLICT_RESPONSE,
 )
-def add_section(
-    plan: OwnedPlan,
+async def add_section(
+    change: OwnedPlanChange,
     body: SectionCreate,
-    user: CurrentUser,
-    session: DbSession,
-    settings: AppSettings,
     if_match: IfMatch = None,
 ):
     """Add a section of your own. Its key is made from the title."""
-    plan, section = _change(
-        session,
-        user,
-        plan,
-        settings,
-        if_match,
+    plan, section = await change(
         f"Added section \u201c{body.title}\u201d",
         plan_changes.add_section(body.title, body.description),
+        if_match,
     )
     return _written(plan, section, 201)
 
@@ -255,48 +248,34 @@ def add_section(
 @router.patch(
     "/plans/{plan_id}/sections/{key}", response_model=SectionWritten, responses=CONFLICT_RESPONSE
 )
-def update_section(
-    plan: OwnedPlan,
+async def update_section(
+    change: OwnedPlanChange,
     key: SectionKey,
     body: SectionUpdate,
-    user: CurrentUser,
-    session: DbSession,
-    settings: AppSettings,
     if_match: IfMatch = None,
 ):
     """Rename a section, change its description, or hide it (and show it again)."""
     fields = _changed_fields(body)
-    plan, section = _change(
-        session,
-        user,
-        plan,
-        settings,
-        if_match,
+    plan, section = await change(
         lambda sections: f"Changed section {plan_changes.section_title(sections, key)}",
         plan_changes.edit_section(key, fields),
+        if_match,
     )
     return _written(plan, section)
 
 
 @router.delete("/plans/{plan_id}/sections/{key}", status_code=204, responses=CONFLICT_RESPONSE)
-def remove_section(
-    plan: OwnedPlan,
+async def remove_section(
+    change: OwnedPlanChange,
     key: SectionKey,
-    user: CurrentUser,
-    session: DbSession,
-    settings: AppSettings,
     if_match: IfMatch = None,
 ):
     """Remove a section you added (template sections can be hidden instead).
     The plan's history keeps it."""
-    plan, _ = _change(
-        session,
-        user,
-        plan,
-        settings,
-        if_match,
+    plan, _ = await change(
         lambda sections: f"Removed section {plan_changes.section_title(sections, key)}",
         plan_changes.remove_section(key),
+        if_match,
     )
     return Response(status_code=204, headers={"ETag": service.etag(plan)})
 
@@ -329,26 +308,19 @@ def reorder_sections(
     status_code=201,
     responses=CONFLICT_RESPONSE,
 )
-def add_entry(
-    plan: OwnedPlan,
+async def add_entry(
+    change: OwnedPlanChange,
     key: SectionKey,
     body: EntryCreate,
-    user: CurrentUser,
-    session: DbSession,
-    settings: AppSettings,
     if_match: IfMatch = None,
 ):
     """Add an entry, in your own words, to a section."""
     goal = body.goal.model_dump(mode="json") if body.goal else None
     page = body.page.model_dump(mode="json") if body.page else None
-    plan, entry = _change(
-        session,
-        user,
-        plan,
-        settings,
-        if_match,
+    plan, entry = await change(
         lambda sections: f"Added an entry to {plan_changes.section_title(sections, key)}",
         plan_changes.add_entry(key, body.text, body.prompt, goal, page=page),
+        if_match,
     )
     return _written(plan, entry, 201)
 
@@ -358,25 +330,18 @@ def add_entry(
     response_model=EntryWritten,
     responses=CONFLICT_RESPONSE,
 )
-def update_entry(
-    plan: OwnedPlan,
+async def update_entry(
+    change: OwnedPlanChange,
     key: SectionKey,
     entry_id: uuid.UUID,
     body: EntryUpdate,
-    user: CurrentUser,
-    session: DbSession,
-    settings: AppSettings,
     if_match: IfMatch = None,
 ):
     fields = _changed_fields(body)
-    plan, entry = _change(
-        session,
-        user,
-        plan,
-        settings,
-        if_match,
+    plan, entry = await change(
         lambda sections: f"Edited an entry in {plan_changes.section_title(sections, key)}",
         plan_changes.edit_entry(key, entry_id, fields),
+        if_match,
     )
     return _written(plan, entry)
 
@@ -386,24 +351,17 @@ def update_entry(
     status_code=204,
     responses=CONFLICT_RESPONSE,
 )
-def remove_entry(
-    plan: OwnedPlan,
+async def remove_entry(
+    change: OwnedPlanChange,
     key: SectionKey,
     entry_id: uuid.UUID,
-    user: CurrentUser,
-    session: DbSession,
-    settings: AppSettings,
     if_match: IfMatch = None,
 ):
     """Remove an entry. The plan's history keeps it, so it can be restored."""
-    plan, _ = _change(
-        session,
-        user,
-        plan,
-        settings,
-        if_match,
+    plan, _ = await change(
         lambda sections: f"Removed an entry from {plan_changes.section_title(sections, key)}",
         plan_changes.remove_entry(key, entry_id),
+        if_match,
     )
     return Response(status_code=204, headers={"ETag": service.etag(plan)})
 
@@ -413,23 +371,16 @@ def remove_entry(
     response_model=SectionWritten,
     responses=CONFLICT_RESPONSE,
 )
-def reorder_entries(
-    plan: OwnedPlan,
+async def reorder_entries(
+    change: OwnedPlanChange,
     key: SectionKey,
     body: EntryOrder,
-    user: CurrentUser,
-    session: DbSession,
-    settings: AppSettings,
     if_match: IfMatch = None,
 ):
     """Put a section's entries in a new order: list every entry id once."""
-    plan, section = _change(
-        session,
-        user,
-        plan,
-        settings,
-        if_match,
+    plan, section = await change(
         lambda sections: f"Reordered entries in {plan_changes.section_title(sections, key)}",
         plan_changes.reorder_entries(key, body.entry_ids),
+        if_match,
     )
     return _written(plan, section)
