@@ -1,4 +1,4 @@
-"""Sending many requests at once, for tests of the abuse limits."""
+"""Sending many requests at once: for tests of the abuse limits, and of the database pool."""
 
 import threading
 from collections import Counter
@@ -10,17 +10,17 @@ from fastapi.testclient import TestClient
 AT_ONCE = 40
 
 
-def all_at_once(send: Callable[[int], int]) -> Counter:
-    """Runs send(0) … send(AT_ONCE - 1) in as many threads, released together; counts the
+def all_at_once(send: Callable[[int], int], at_once: int = AT_ONCE) -> Counter:
+    """Runs send(0) … send(at_once - 1) in as many threads, released together; counts the
     statuses they answered."""
-    barrier = threading.Barrier(AT_ONCE)
+    barrier = threading.Barrier(at_once)
 
     def released(n: int) -> int:
         barrier.wait()
         return send(n)
 
-    with ThreadPoolExecutor(AT_ONCE) as pool:
-        return Counter(pool.map(released, range(AT_ONCE)))
+    with ThreadPoolExecutor(at_once) as pool:
+        return Counter(pool.map(released, range(at_once)))
 
 
 def try_password(client: TestClient, email: str, password: str) -> int:
