@@ -66,7 +66,12 @@ class PlanChange:
     ) -> tuple[Plan, T]:
         return await run_in_threadpool(self._change, summary, change, if_match)
 
-    def _change(self, summary, change, if_match):
+    def _change(
+        self,
+        summary: str | Callable[[Sections], str],
+        change: Callable[[PlanDraft], T],
+        if_match: str | None,
+    ) -> tuple[Plan, T]:
         plan = _load_owned_plan(self.plan_id, self.request, self.token, self.session)
         return service.change_plan(
             self.session,
