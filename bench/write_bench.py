@@ -18,6 +18,8 @@ PostgreSQL. Plans are Green Books of 60 and of 600 entries, seeded through POST 
                    a WAL checkpoint (TRUNCATE). PostgreSQL: pg_total_relation_size (tables
                    with their indexes and TOAST) summed over the public schema, after a
                    plain ANALYZE and no VACUUM, so dead rows count as on a live server.
+                   And the same edits' growth of those people's exports (GET /api/v1/export,
+                   every plan with its whole history).
   - sync           one POST /api/v1/sync of 200 edit_entry ops to one 60-entry plan, fresh
                    op_ids each time; the median loopback round trip (the app sends no
                    Server-Timing header, so this is an upper bound of the server's time).
@@ -186,17 +188,21 @@ async def _edit_entries(base: str, writer: Writer, plan_id: str, edits: int) -> 
             response.raise_for_status()
 
 
+def export_bytes(writers: list[Writer]) -> int:
+    return sum(len(w.api.get("/export", timeout=300).content) for w in writers)
+
+
 def storage(base: str, database_url: str, writers: list[Writer], size: int) -> dict:
-    """Database growth over STORAGE_EDITS edits, spread over STORAGE_PLANS plans."""
+    """Database and export growth over STORAGE_EDITS edits, over STORAGE_PLANS plans."""
     editing = writers[:STORAGE_PLANS]
-    before = database_bytes(database_url)
+    before, exported_before = database_bytes(database_url), export_bytes(editing)
 
     async def edit_all() -> None:
         each = STORAGE_EDITS // len(editing)
         await asyncio.gather(*(_edit_entries(base, w, w.plans[size], each) for w in editing))
 
     asyncio.run(edit_all())
-    after = database_bytes(database_url)
+    after, exported_after = database_bytes(database_url), export_bytes(editing)
     return {
         "entries": size,
         "edits": STORAGE_EDITS,
@@ -204,6 +210,7 @@ def storage(base: str, database_url: str, writers: list[Writer], size: int) -> d
         "bytes_after": after,
         "growth_bytes": after - before,
         "bytes_per_edit": round((after - before) / STORAGE_EDITS),
+        "export_bytes_per_edit": round((exported_after - exported_before) / STORAGE_EDITS),
     }
 
 
@@ -362,7 +369,8 @@ def table(result: dict) -> str:
         lines.append(
             f"  storage, {s['entries']} entries: {s['edits']:,} edits grew it "
             f"{s['growth_bytes']:,} bytes, {per_edit:,} per edit "
-            f"(<= 2 KB: {_verdict(per_edit <= TARGETS['bytes_per_edit'])})"
+            f"(<= 2 KB: {_verdict(per_edit <= TARGETS['bytes_per_edit'])}); "
+            f"the export grew {s['export_bytes_per_edit']:,} bytes per edit"
         )
     lines.append(f"  (database size: {result['storage_measured']})")
     synced = result["sync"]

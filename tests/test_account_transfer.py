@@ -64,7 +64,7 @@ def test_import_with_an_error_adds_nothing(owner, make_account, green_book):
 
     for bad in [
         {**exported, "format": "something-else"},
-        {**exported, "format_version": 2},
+        {**exported, "format_version": 3},
         {**exported, "surprise": 1},
         {"plans": []},
         # Beyond what the database stores: a 32-bit version, a NUL in a plain-text column.
@@ -95,3 +95,151 @@ def test_export_holds_only_my_plans(owner, stranger, green_book):
     add_entry(owner, green_book["id"], "triggers", "Private words")
     assert "Private words" not in stranger.get("/api/v1/export").text
     assert stranger.get("/api/v1/export").json()["plans"] == []
+
+
+def _history_of_changes(owner, plan_id) -> list[list]:
+    """Adds, edits, moves and removes entries, and adds a section: the plan read after
+    each change, by version."""
+    url = f"/api/v1/plans/{plan_id}"
+    first = add_entry(owner, plan_id, "triggers", "Crowds", prompt="trigger")
+    second = add_entry(owner, plan_id, "triggers", "Late nights")
+    owner.patch(f"{url}/sections/triggers/entries/{first['id']}", json={"text": "Big crowds"})
+    owner.put(
+        f"{url}/sections/triggers/entry-order", json={"entry_ids": [second["id"], first["id"]]}
+    )
+    owner.post(f"{url}/sections", json={"title": "Songs"})
+    owner.delete(f"{url}/sections/triggers/entries/{second['id']}")
+    return owner.get(url).json()
+
+
+def test_an_export_holds_later_revisions_as_their_changes(owner, green_book):
+    plan = _history_of_changes(owner, green_book["id"])
+    exported = owner.get("/api/v1/export").json()
+    assert exported["format_version"] == 2
+    revisions = exported["plans"][0]["revisions"]
+    assert [r["number"] for r in revisions] == list(range(1, plan["version"] + 1))
+    assert "sections" in revisions[0] and "changes" not in revisions[0]
+    # Whole again only as the history keeps it: a new section's outline holds nearly the
+    # whole of a plan with so few entries.
+    kinds = [[c[0] for c in r["changes"]] if "changes" in r else "whole" for r in revisions]
+    assert kinds == ["whole", ["add"], ["add"], ["put"], ["order"], "whole", ["drop"]]
+
+
+def test_a_format_1_file_with_every_revision_whole_still_imports(owner, make_account):
+    plan_id = owner.post("/api/v1/plans", json={"template": "green_book"}).json()["id"]
+    url = f"/api/v1/plans/{plan_id}"
+    seen = [owner.get(url).json()]
+    for text in ("Crowds", "Late nights"):
+        add_entry(owner, plan_id, "triggers", text)
+        seen.append(owner.get(url).json())
+    exported = owner.get("/api/v1/export").json()
+    format_1 = copy.deepcopy(exported) | {"format_version": 1}
+    for revision, plan in zip(format_1["plans"][0]["revisions"], seen, strict=True):
+        revision.pop("changes", None)
+        revision["sections"] = plan["sections"]
+
+    fresh = make_account("Kit")
+    imported = fresh.post("/api/v1/import", json=format_1)
+    assert imported.status_code == 201, imported.text
+    copy_url = f"/api/v1/plans/{imported.json()['imported_plans'][0]}"
+    for plan in seen:
+        revision = fresh.get(f"{copy_url}/revisions/{plan['version']}").json()
+        assert [e["text"] for e in revision["sections"][1]["entries"]] == [
+            e["text"] for e in plan["sections"][1]["entries"]
+        ]
+    assert _without_ids(fresh.get("/api/v1/export").json()) == _without_ids(exported)
+
+
+def _broken(exported: dict, number: int, change) -> dict:
+    broken = copy.deepcopy(exported)
+    revision = broken["plans"][0]["revisions"][number - 1]
+    if callable(change):
+        change(revision)
+    else:
+        revision.pop("sections", None)
+        revision["changes"] = [change]
+    return broken
+
+
+UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
+
+
+def test_changes_that_do_not_follow_from_the_revision_before_add_nothing(
+    owner, make_account, green_book
+):
+    _history_of_changes(owner, green_book["id"])
+    exported = owner.get("/api/v1/export").json()
+    revisions = exported["plans"][0]["revisions"]
+    added = revisions[1]["changes"][0][2]  # revision 2 added "Crowds"
+    outline = [{**s, "entries": None} for s in revisions[5]["sections"]]  # added a section
+    without_prompts = [{**s, "prompts": []} if s["key"] == "triggers" else s for s in outline]
+    fresh = make_account("Robin")
+    for number, change, words in [
+        (2, ["add", "no_such_section", added], "no section 'no_such_section'"),
+        (3, ["add", "triggers", added], f"already has entry {added['id']}"),
+        (4, ["put", "triggers", {**added, "id": UNKNOWN_ID}], f"has no entry {UNKNOWN_ID}"),
+        (7, ["drop", "triggers", UNKNOWN_ID], f"has no entry {UNKNOWN_ID}"),
+        (5, ["order", "triggers", [added["id"]]], "each of its entries once"),
+        (5, ["order", "triggers", [added["id"], added["id"]]], "each of its entries once"),
+        (3, ["put", "triggers", {**added, "prompt": "not_a_prompt"}], "'not_a_prompt'"),
+        (6, ["outline", without_prompts], "would lose the prompt 'trigger'"),
+    ]:
+        response = fresh.post("/api/v1/import", json=_broken(exported, number, change))
+        assert response.status_code == 422, (change, response.text)
+        assert f"Revision {number} of the plan" in response.json()["detail"]
+        assert words in response.json()["detail"]
+        preview = fresh.post("/api/v1/import/preview", json=_broken(exported, number, change))
+        assert preview.status_code == 422
+    for number, change in [
+        (1, lambda r: r.update(changes=[]) or r.pop("sections")),
+        (2, lambda r: r.update(sections=revisions[0]["sections"])),
+        (2, lambda r: r.pop("changes")),
+        (2, ["rename", "triggers", "Things"]),
+        (2, ["add", "triggers"]),
+        (5, ["order", "triggers", "not a list"]),
+    ]:
+        response = fresh.post("/api/v1/import", json=_broken(exported, number, change))
+        assert response.status_code == 422, (change, response.text)
+    as_format_1 = {**exported, "format_version": 1}
+    assert fresh.post("/api/v1/import", json=as_format_1).status_code == 422
+    assert fresh.get("/api/v1/plans").json() == []
+
+
+def test_a_long_history_of_changes_imports_exactly(owner, make_account, green_book):
+    """Many small changes after one whole revision: the import keeps whole copies of its
+    own along the way, built from the changes, and every version reads back as the file
+    says."""
+    for text in ("Crowds", "Late nights", "Loud music"):
+        add_entry(owner, green_book["id"], "triggers", text)
+    exported = owner.get("/api/v1/export").json()
+    plan = exported["plans"][0]
+    first = plan["revisions"][-1] | {"number": 1}
+    first.pop("changes", None)
+    first["sections"] = copy.deepcopy(plan["sections"])
+    triggers = next(s for s in plan["sections"] if s["key"] == "triggers")
+    entries = copy.deepcopy(triggers["entries"])
+    expected = {1: [e["text"] for e in entries]}
+    revisions = [first]
+    for number in range(2, 202):
+        if number % 50 == 0:
+            entries.reverse()
+            change = ["order", "triggers", [e["id"] for e in entries]]
+        else:
+            entry = entries[number % 3] = entries[number % 3] | {"text": f"Edit {number}"}
+            change = ["put", "triggers", entry]
+        revisions.append({**first, "number": number, "changes": [change]})
+        revisions[-1].pop("sections")
+        expected[number] = [e["text"] for e in entries]
+    plan.update(revisions=revisions, version=201)
+    for section in plan["sections"]:
+        if section["key"] == "triggers":
+            section["entries"] = entries
+
+    fresh = make_account("Ash")
+    imported = fresh.post("/api/v1/import", json=exported)
+    assert imported.status_code == 201, imported.text
+    copy_url = f"/api/v1/plans/{imported.json()['imported_plans'][0]}"
+    for number, texts in expected.items():
+        revision = fresh.get(f"{copy_url}/revisions/{number}").json()
+        shown = next(s for s in revision["sections"] if s["key"] == "triggers")
+        assert [e["text"] for e in shown["entries"]] == texts, f"revision {number}"

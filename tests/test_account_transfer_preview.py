@@ -39,7 +39,7 @@ def test_a_file_the_import_would_refuse_is_refused_by_the_preview_too(owner, gre
     exported = owner.get("/api/v1/export").json()
     broken = copy.deepcopy(exported)
     broken["plans"][0]["sections"][1]["entries"][0]["prompt"] = "not_a_prompt"
-    for bad in (broken, {**exported, "format_version": 2}, {"plans": []}):
+    for bad in (broken, {**exported, "format_version": 3}, {"plans": []}):
         response = owner.post("/api/v1/import/preview", json=bad)
         assert response.status_code == 422
         assert response.headers["content-type"] == "application/problem+json"

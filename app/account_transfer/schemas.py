@@ -1,5 +1,6 @@
-"""The export file format, version 1. Its JSON Schema is published in /openapi.json
-(component `ExportFile`) and described in docs/export-format.md."""
+"""The export file format, version 2 (version 1 files still import). Its JSON Schema is
+published in /openapi.json (component `ExportFile`) and described in
+docs/export-format.md."""
 
 import uuid
 from datetime import datetime
@@ -8,7 +9,14 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from app.core.schemas import MAX_STORED_INT, StrictInput, Text, Title, WithoutNul
-from app.plans.schemas import EntrySource, Goal, InsertedPage, SectionKey
+from app.plans.schemas import (
+    MAX_KEPT_CONTRADICTIONS,
+    ContradictionKey,
+    EntrySource,
+    Goal,
+    InsertedPage,
+    SectionKey,
+)
 from app.plans.templates import Template, TodayState
 
 MAX_CHECK_INS_IN_PLAN = 100_000
@@ -38,7 +46,7 @@ class ExportedEntry(_Strict):
     updated_at: datetime
 
 
-class ExportedSection(_Strict):
+class _SectionFields(_Strict):
     key: SectionKey
     title: Title
     description: str = Field(max_length=10_000)
@@ -47,13 +55,45 @@ class ExportedSection(_Strict):
     prompts: list[ExportedPrompt]
     hidden: bool
     custom: bool
+
+
+# Only a section where the person kept a contradiction knowingly has the list.
+KeptContradictions = Annotated[
+    list[ContradictionKey] | None,
+    Field(max_length=MAX_KEPT_CONTRADICTIONS, exclude_if=lambda kept: kept is None),
+]
+
+
+class ExportedSection(_SectionFields):
     entries: list[ExportedEntry]
+    kept_contradictions: KeptContradictions = None
 
 
-def _check_sections(sections: list[ExportedSection]) -> None:
+class ExportedOutlineSection(_SectionFields):
+    """A section's fields in an `outline` change: its entries stay as they were (none for a
+    new section)."""
+
+    entries: None
+    kept_contradictions: KeptContradictions = None
+
+
+# What changed from one revision to the next (format 2), in the order applied.
+OutlineChange = tuple[Literal["outline"], list[ExportedOutlineSection]]
+AddChange = tuple[Literal["add"], SectionKey, ExportedEntry]
+PutChange = tuple[Literal["put"], SectionKey, ExportedEntry]
+DropChange = tuple[Literal["drop"], SectionKey, uuid.UUID]
+OrderChange = tuple[Literal["order"], SectionKey, list[uuid.UUID]]
+ExportedChange = OutlineChange | AddChange | PutChange | DropChange | OrderChange
+
+
+def _check_unique_keys(sections: list[ExportedSection] | list[ExportedOutlineSection]) -> None:
     keys = [s.key for s in sections]
     if len(keys) != len(set(keys)):
         raise ValueError("section keys must be unique within a plan")
+
+
+def _check_sections(sections: list[ExportedSection]) -> None:
+    _check_unique_keys(sections)
     for section in sections:
         prompt_keys = {p.key for p in section.prompts}
         entry_ids = [e.id for e in section.entries]
@@ -70,11 +110,24 @@ class ExportedRevision(_Strict):
     summary: str = Field(max_length=300)
     author_name: Annotated[str, WithoutNul] = Field(max_length=100)
     created_at: datetime
-    sections: list[ExportedSection]
+    sections: list[ExportedSection] | None = Field(
+        default=None, description="The whole plan after this change", exclude_if=lambda s: s is None
+    )
+    changes: list[ExportedChange] | None = Field(
+        default=None,
+        description="Or (format 2) what changed since the revision before it in the file",
+        exclude_if=lambda c: c is None,
+    )
 
     @model_validator(mode="after")
     def _consistent(self):
-        _check_sections(self.sections)
+        if (self.sections is None) == (self.changes is None):
+            raise ValueError("a revision holds either its sections or its changes")
+        if self.sections is not None:
+            _check_sections(self.sections)
+        for change in self.changes or []:
+            if change[0] == "outline":
+                _check_unique_keys(change[1])
         return self
 
 
@@ -93,7 +146,10 @@ class ExportedPlan(_Strict):
     updated_at: datetime
     archived_at: datetime | None = None
     sections: list[ExportedSection]
-    revisions: list[ExportedRevision] = Field(description="Full history, oldest first")
+    revisions: list[ExportedRevision] = Field(
+        description="Full history, oldest first: the first revision whole, each later one "
+        "whole or as its changes"
+    )
     check_ins: list[ExportedCheckIn] = Field(
         default_factory=list,
         max_length=MAX_CHECK_INS_IN_PLAN,
@@ -108,6 +164,8 @@ class ExportedPlan(_Strict):
             raise ValueError("revision numbers must be unique and in ascending order")
         if numbers and numbers[-1] > self.version:
             raise ValueError("a revision number is above the plan's version")
+        if self.revisions and self.revisions[0].sections is None:
+            raise ValueError("a plan's first revision holds its sections")
         return self
 
 
@@ -118,10 +176,18 @@ class ExportedAccount(_Strict):
 
 class ExportFile(_Strict):
     format: Literal["wellbeing-plans-export"] = EXPORT_FORMAT
-    format_version: Literal[1] = 1
+    format_version: Literal[1, 2] = 2
     exported_at: datetime
     account: ExportedAccount
     plans: list[ExportedPlan] = Field(max_length=1000)
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.format_version == 1:
+            for plan in self.plans:
+                if any(revision.changes is not None for revision in plan.revisions):
+                    raise ValueError("format 1 files hold every revision whole")
+        return self
 
 
 class ImportResult(BaseModel):

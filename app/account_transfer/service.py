@@ -1,14 +1,22 @@
 import uuid
-from copy import deepcopy
+from collections.abc import Iterator
 from typing import Any
 
+from pydantic import TypeAdapter
 from sqlalchemy import select
 from sqlmodel import Session
 
-from app.account_transfer.schemas import EXPORT_FORMAT, ExportFile
+from app.account_transfer.replay import BrokenChange, Replay
+from app.account_transfer.schemas import (
+    EXPORT_FORMAT,
+    ExportedChange,
+    ExportedPlan,
+    ExportFile,
+)
 from app.accounts.models import User
 from app.checkins.models import CheckIn
 from app.core import clock
+from app.core.errors import Problem
 from app.plans import history
 from app.plans.models import Plan, PlanRevision
 from app.plans.service import add_plan
@@ -19,11 +27,17 @@ _REVISION_FIELDS = (
     PlanRevision.summary,
     PlanRevision.author_name,
     PlanRevision.created_at,
+    PlanRevision.changes,
+    PlanRevision.snapshot,
 )
+EXPORT_FORMAT_VERSION = 2
+_CHANGES = TypeAdapter(list[ExportedChange])
 
 
 def export_everything(session: Session, user: User) -> dict[str, Any]:
-    """Everything the person has: every plan (deleted ones are left out), with full history."""
+    """Everything the person has: every plan (deleted ones are left out), with full history,
+    each revision as the history keeps it (its changes, now and then the whole plan), so
+    the file grows with what was changed, not with the plan's size times its versions."""
     plans = session.execute(
         select(Plan)
         .where(Plan.owner_id == user.id, Plan.deleted_at.is_(None))
@@ -31,13 +45,6 @@ def export_everything(session: Session, user: User) -> dict[str, Any]:
     ).scalars()
     exported = []
     for plan in plans:
-        revisions = session.execute(
-            select(*_REVISION_FIELDS)
-            .where(PlanRevision.owner_id == plan.owner_id, PlanRevision.plan_id == plan.id)
-            .order_by(PlanRevision.number)
-        ).all()
-        # Each version's body is rebuilt from the one before: a copy of each is kept.
-        bodies = {n: deepcopy(b) for n, b in history.bodies(session, plan, 1, plan.version)}
         exported.append(
             {
                 "id": str(plan.id),
@@ -56,30 +63,50 @@ def export_everything(session: Session, user: User) -> dict[str, Any]:
                         .order_by(CheckIn.at, CheckIn.id)
                     ).scalars()
                 ],
-                "revisions": [
-                    {
-                        "number": r.number,
-                        "title": r.title,
-                        "summary": r.summary,
-                        "author_name": r.author_name,
-                        "created_at": clock.isoformat(r.created_at),
-                        "sections": bodies[r.number],
-                    }
-                    for r in revisions
-                ],
+                "revisions": _exported_revisions(session, plan),
             }
         )
     return {
         "format": EXPORT_FORMAT,
-        "format_version": 1,
+        "format_version": EXPORT_FORMAT_VERSION,
         "exported_at": clock.isoformat(clock.utcnow()),
         "account": {"email": user.email, "display_name": user.display_name},
         "plans": exported,
     }
 
 
+def _exported_revisions(session: Session, plan: Plan) -> list[dict[str, Any]]:
+    revisions = []
+    for number, title, summary, author_name, created_at, changes, snapshot in session.execute(
+        select(*_REVISION_FIELDS)
+        .where(PlanRevision.owner_id == plan.owner_id, PlanRevision.plan_id == plan.id)
+        .order_by(PlanRevision.number)
+    ):
+        if snapshot is not None:
+            content = {"sections": snapshot}
+        elif revisions:
+            content = {"changes": changes}
+        else:  # a file's first revision is whole: each later one changes the one before
+            content = {"sections": history.sections_at(session, plan, number)}
+        revisions.append(
+            {
+                "number": number,
+                "title": title,
+                "summary": summary,
+                "author_name": author_name,
+                "created_at": clock.isoformat(created_at),
+                **content,
+            }
+        )
+    return revisions
+
+
 def preview_import(session: Session, user: User, export: ExportFile) -> dict[str, Any]:
-    """What importing the file would add, changing nothing."""
+    """What importing the file would add, changing nothing; refused as the import would be
+    if a history's changes do not apply."""
+    for exported in export.plans:
+        for _version in _versions(exported):
+            pass
     here = set(
         session.execute(
             select(Plan.id).where(
@@ -131,21 +158,7 @@ def import_everything(session: Session, user: User, export: ExportFile) -> list[
             ),
             sections,
         )
-        versions = [
-            (
-                {
-                    "number": revision.number,
-                    "title": revision.title,
-                    "summary": revision.summary,
-                    "author_id": None,
-                    "author_name": revision.author_name,
-                    "created_at": revision.created_at,
-                },
-                [s.model_dump(mode="json") for s in revision.sections],
-            )
-            for revision in exported.revisions
-        ]
-        session.add_all(history.imported_revisions(plan, versions, sections))
+        session.add_all(history.imported_revisions(plan, _versions(exported), sections))
         # New ids: a check-in's id only spares a device sending it twice.
         session.add_all(
             CheckIn(
@@ -161,3 +174,37 @@ def import_everything(session: Session, user: User, export: ExportFile) -> list[
         created.append(plan)
     session.commit()
     return created
+
+
+def _versions(exported: ExportedPlan) -> Iterator[history.ImportedVersion]:
+    """The plan's history as the file gives it, each revision given as changes checked
+    against the one before (`Replay`): a 422 naming the first that does not apply."""
+    replay = None
+    for revision in exported.revisions:
+        fields = {
+            "number": revision.number,
+            "title": revision.title,
+            "summary": revision.summary,
+            "author_id": None,
+            "author_name": revision.author_name,
+            "created_at": revision.created_at,
+        }
+        if revision.sections is not None:
+            sections = [s.model_dump(mode="json") for s in revision.sections]
+            yield history.ImportedVersion(fields, sections=sections)
+            # Only now: until the next turn, the version before is the replay's body.
+            if replay is None:
+                replay = Replay(sections)
+            else:
+                replay.start(sections)
+            continue
+        changes = _CHANGES.dump_python(revision.changes, mode="json")
+        try:
+            replay.apply(changes)
+        except BrokenChange as broken:
+            raise Problem(
+                422,
+                f"Revision {revision.number} of the plan \u201c{exported.title}\u201d does not "
+                f"follow from the one before it: {broken}",
+            ) from None
+        yield history.ImportedVersion(fields, changes=changes, body=replay.body)

@@ -8,7 +8,8 @@ rebuilding a version reads at most about twice a copy's size, whatever the plan'
 and however small its edits."""
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -36,27 +37,52 @@ def first_sizes(body: Sections) -> dict[str, int]:
     return {"snapshot_size": _json_size(body), "changes_size": 0}
 
 
+@dataclass(frozen=True)
+class ImportedVersion:
+    """A version of an imported history: its revision's fields, and its body given whole
+    (`sections`) or as the changes since the version before (`changes`, and `body` to build
+    the body they make, called at once if at all)."""
+
+    fields: dict[str, Any]
+    sections: Sections | None = None
+    changes: list[Step] | None = None
+    body: Callable[[], Sections] | None = None
+
+
 def imported_revisions(
-    plan: Plan, versions: list[tuple[dict[str, Any], Sections]], body: Sections
+    plan: Plan, versions: Iterable[ImportedVersion], body: Sections
 ) -> list[PlanRevision]:
-    """Revisions of versions given whole (an imported history, oldest first), each kept as
-    `kept_for` decides; the plan's history sizes follow them. The next change is kept
-    whole unless the last of them is the plan's current version, as `body`."""
+    """Revisions of an imported history's versions, oldest first, each kept as `kept_for`
+    decides; the plan's history sizes follow them. The next change is kept whole unless
+    the last of them is the plan's current version, as `body`."""
     revisions = []
-    before: Sections | None = None
-    for fields, sections in versions:
-        if before is None:
-            kept, sizes = {"snapshot": sections}, first_sizes(sections)
+    before: Callable[[], Sections] | None = None  # the body of the version before
+    last_number = None
+    for version in versions:
+        if version.sections is None:
+            kept, sizes = kept_for(plan, version.changes, version.body)
+            before = version.body
         else:
-            kept, sizes = kept_for(plan, changes_between(before, sections), lambda s=sections: s)
+            sections = version.sections
+            if before is None:
+                kept, sizes = {"snapshot": sections}, first_sizes(sections)
+            else:
+                changes = changes_between(before(), sections)
+                kept, sizes = kept_for(plan, changes, _given(sections))
+            before = _given(sections)
         for name, size in sizes.items():
             setattr(plan, name, size)
-        revisions.append(PlanRevision(plan_id=plan.id, owner_id=plan.owner_id, **fields, **kept))
-        before = sections
-    current = versions and versions[-1][0]["number"] == plan.version and same(before, body)
-    if not current:
+        revisions.append(
+            PlanRevision(plan_id=plan.id, owner_id=plan.owner_id, **version.fields, **kept)
+        )
+        last_number = version.fields["number"]
+    if not (last_number == plan.version and same(before(), body)):
         plan.snapshot_size = 0  # a copy is due
     return revisions
+
+
+def _given(sections: Sections) -> Callable[[], Sections]:
+    return lambda: sections
 
 
 def _json_size(value: Any) -> int:

@@ -113,8 +113,9 @@ class PlanHistory:
         assert encoded(plan["sections"]) == encoded(expected)
         return plan
 
-    def check_revision(self, number: int) -> None:
-        response = self.owner.get(f"{self.url}/revisions/{number}")
+    def check_revision(self, number: int, url: str | None = None) -> None:
+        """Revision `number` of this plan, or of its copy at `url`, reads as seen."""
+        response = self.owner.get(f"{url or self.url}/revisions/{number}")
         assert response.status_code == 200, response.text
         revision = response.json()
         seen = self.seen[number]
@@ -140,3 +141,16 @@ class PlanHistory:
         assert set(self.seen) == set(range(1, self.version + 1))
         for number in range(1, self.version + 1):
             self.check_revision(number)
+
+    def check_exported_and_imported(self) -> None:
+        """The plan exported (its history as changes) and imported again, as a copy: each
+        revision of the copy whose version was seen reads back as the owner saw it."""
+        exported = self.owner.get("/api/v1/export").json()
+        plan = next(p for p in exported["plans"] if p["id"] == self.plan_id)
+        imported = self.owner.post("/api/v1/import", json={**exported, "plans": [plan]})
+        assert imported.status_code == 201, imported.text
+        copy_url = f"{PLANS}/{imported.json()['imported_plans'][0]}"
+        copy = self.owner.get(copy_url).json()
+        assert (copy["version"], copy["sections"]) == (self.version, self.latest["sections"])
+        for number in sorted(self.seen):
+            self.check_revision(number, copy_url)

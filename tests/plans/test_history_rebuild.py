@@ -80,11 +80,23 @@ def _entry_fields(data, section: dict, *, editing: bool) -> dict:
     return fields or {"text": data.draw(TEXTS)}
 
 
+KEPT_CONTRADICTIONS = st.builds(
+    "{}:{}".format,
+    st.sampled_from(["medicine", "person", "speaks_for_me"]),
+    st.uuids().map(lambda u: u.hex),
+)
+
+
 def _section_fields(data) -> dict:
     fields = data.draw(
         st.fixed_dictionaries(
             {},
-            optional={"title": TITLES, "description": SHORT_TEXTS, "hidden": st.booleans()},
+            optional={
+                "title": TITLES,
+                "description": SHORT_TEXTS,
+                "hidden": st.booleans(),
+                "kept_contradictions": st.lists(KEPT_CONTRADICTIONS, max_size=2),
+            },
         )
     )
     return fields or {"hidden": data.draw(st.booleans())}
@@ -327,6 +339,7 @@ class EditHistory(RuleBasedStateMachine):
     def teardown(self):
         if hasattr(self, "history"):
             self.history.check_every_revision()
+            self.history.check_exported_and_imported()
 
 
 def test_every_revision_of_random_histories_reads_back_as_the_owner_saw_it(owner):
@@ -407,6 +420,7 @@ def test_every_100th_and_the_last_20_of_1500_edits_to_a_60_entry_plan_read_back_
     history.check_history_list()
     for number in sorted(checked):
         history.check_revision(number)
+    history.check_exported_and_imported()
 
 
 def test_restoring_a_very_old_revision_brings_it_back_as_a_new_version(owner):
