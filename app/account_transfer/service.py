@@ -18,6 +18,7 @@ from app.checkins.models import CheckIn
 from app.core import clock
 from app.core.errors import Problem
 from app.plans import history
+from app.plans.document import changes_between
 from app.plans.models import Plan, PlanRevision
 from app.plans.service import add_plan
 
@@ -177,8 +178,9 @@ def import_everything(session: Session, user: User, export: ExportFile) -> list[
 
 
 def _versions(exported: ExportedPlan) -> Iterator[history.ImportedVersion]:
-    """The plan's history as the file gives it, each revision given as changes checked
-    against the one before (`Replay`): a 422 naming the first that does not apply."""
+    """The plan's history as the file gives it, each revision after the first as its changes
+    (a file's are checked against the plan as it stands, `Replay`: a 422 naming the first
+    that does not apply; a whole revision's are found by comparing)."""
     replay = None
     for revision in exported.revisions:
         fields = {
@@ -191,12 +193,13 @@ def _versions(exported: ExportedPlan) -> Iterator[history.ImportedVersion]:
         }
         if revision.sections is not None:
             sections = [s.model_dump(mode="json") for s in revision.sections]
-            yield history.ImportedVersion(fields, sections=sections)
-            # Only now: until the next turn, the version before is the replay's body.
             if replay is None:
                 replay = Replay(sections)
-            else:
-                replay.start(sections)
+                yield history.ImportedVersion(fields, None, replay.body)
+                continue
+            changes = changes_between(replay.body(), sections)
+            replay.start(sections)
+            yield history.ImportedVersion(fields, changes, replay.body)
             continue
         changes = _CHANGES.dump_python(revision.changes, mode="json")
         try:
@@ -207,4 +210,4 @@ def _versions(exported: ExportedPlan) -> Iterator[history.ImportedVersion]:
                 f"Revision {revision.number} of the plan \u201c{exported.title}\u201d does not "
                 f"follow from the one before it: {broken}",
             ) from None
-        yield history.ImportedVersion(fields, changes=changes, body=replay.body)
+        yield history.ImportedVersion(fields, changes, replay.body)

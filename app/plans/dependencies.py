@@ -16,6 +16,8 @@ from fastapi.concurrency import run_in_threadpool
 from sqlmodel import Session
 
 from app.accounts.dependencies import BearerToken, DbSession, SignedIn
+from app.accounts.models import User
+from app.core.config import Settings
 from app.plans import queries, service
 from app.plans.document import Sections
 from app.plans.draft import PlanDraft
@@ -73,15 +75,29 @@ class PlanChange:
         if_match: str | None,
     ) -> tuple[Plan, T]:
         plan = _load_owned_plan(self.plan_id, self.request, self.token, self.session)
-        return service.change_plan(
-            self.session,
-            plan,
-            author=self.request.state.signed_in.user,
-            summary=summary,
-            expected_version=service.parse_if_match(if_match),
-            change=change,
-            retention_days=self.request.app.state.settings.deleted_plan_retention_days,
-        )
+        user, settings = self.request.state.signed_in.user, self.request.app.state.settings
+        return change_owned_plan(self.session, user, plan, settings, if_match, summary, change)
+
+
+def change_owned_plan(
+    session: Session,
+    owner: User,
+    plan: Plan,
+    settings: Settings,
+    if_match: str | None,
+    summary: str | Callable[[Sections], str],
+    change: Callable[[PlanDraft], T],
+) -> tuple[Plan, T]:
+    """`service.change_plan` by the owner, expecting the version `if_match` names."""
+    return service.change_plan(
+        session,
+        plan,
+        author=owner,
+        summary=summary,
+        expected_version=service.parse_if_match(if_match),
+        change=change,
+        retention_days=settings.deleted_plan_retention_days,
+    )
 
 
 async def _plan_change(

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from app.core.encryption import as_stored
-from app.plans.document import Sections, Step, apply_in_place, changes_between, same
+from app.plans.document import Sections, Step, apply_in_place, same
 from app.plans.models import Plan, PlanRevision
 
 
@@ -39,14 +39,13 @@ def first_sizes(body: Sections) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class ImportedVersion:
-    """A version of an imported history: its revision's fields, and its body given whole
-    (`sections`) or as the changes since the version before (`changes`, and `body` to build
-    the body they make, called at once if at all)."""
+    """A version of an imported history: its revision's fields, the changes since the
+    version before (None for the first), and `body` to build the body after them, called
+    before the next version is asked for."""
 
     fields: dict[str, Any]
-    sections: Sections | None = None
-    changes: list[Step] | None = None
-    body: Callable[[], Sections] | None = None
+    changes: list[Step] | None
+    body: Callable[[], Sections]
 
 
 def imported_revisions(
@@ -56,33 +55,21 @@ def imported_revisions(
     decides; the plan's history sizes follow them. The next change is kept whole unless
     the last of them is the plan's current version, as `body`."""
     revisions = []
-    before: Callable[[], Sections] | None = None  # the body of the version before
-    last_number = None
-    for version in versions:
-        if version.sections is None:
-            kept, sizes = kept_for(plan, version.changes, version.body)
-            before = version.body
+    last = None
+    for last in versions:
+        if last.changes is None:
+            first = last.body()
+            kept, sizes = {"snapshot": first}, first_sizes(first)
         else:
-            sections = version.sections
-            if before is None:
-                kept, sizes = {"snapshot": sections}, first_sizes(sections)
-            else:
-                changes = changes_between(before(), sections)
-                kept, sizes = kept_for(plan, changes, _given(sections))
-            before = _given(sections)
+            kept, sizes = kept_for(plan, last.changes, last.body)
         for name, size in sizes.items():
             setattr(plan, name, size)
         revisions.append(
-            PlanRevision(plan_id=plan.id, owner_id=plan.owner_id, **version.fields, **kept)
+            PlanRevision(plan_id=plan.id, owner_id=plan.owner_id, **last.fields, **kept)
         )
-        last_number = version.fields["number"]
-    if not (last_number == plan.version and same(before(), body)):
+    if not (last and last.fields["number"] == plan.version and same(last.body(), body)):
         plan.snapshot_size = 0  # a copy is due
     return revisions
-
-
-def _given(sections: Sections) -> Callable[[], Sections]:
-    return lambda: sections
 
 
 def _json_size(value: Any) -> int:

@@ -10,7 +10,13 @@ from app.core.errors import Problem, problem_responses
 from app.core.schemas import MAX_STORED_INT, SPACES
 from app.plans import changes as plan_changes
 from app.plans import contradictions, service
-from app.plans.dependencies import OwnedPlan, OwnedPlanChange, OwnedPlanDocument, OwnedPlanList
+from app.plans.dependencies import (
+    OwnedPlan,
+    OwnedPlanChange,
+    OwnedPlanDocument,
+    OwnedPlanList,
+    change_owned_plan,
+)
 from app.plans.schemas import (
     CLEARABLE_FIELDS,
     EntryCreate,
@@ -119,7 +125,7 @@ def update_plan(
     if expected is not None and expected != plan.version:
         raise service.conflict(session, plan, settings.deleted_plan_retention_days)
     if "title" in fields and fields["title"] != plan.title:
-        plan, _ = _change(
+        plan, _ = change_owned_plan(
             session,
             user,
             plan,
@@ -201,7 +207,7 @@ def restore_revision(
     """Make an earlier version current again. This adds a new version; nothing is lost."""
     revision = service.get_revision(session, plan, number)
     sections = service.revision_sections(session, plan, number)
-    plan, _ = _change(
+    plan, _ = change_owned_plan(
         session,
         user,
         plan,
@@ -211,18 +217,6 @@ def restore_revision(
         plan_changes.restore_revision(revision.title, sections),
     )
     return _plan_response(session, plan, settings)
-
-
-def _change(session, user, plan, settings, if_match, summary, change):
-    return service.change_plan(
-        session,
-        plan,
-        author=user,
-        summary=summary,
-        expected_version=service.parse_if_match(if_match),
-        change=change,
-        retention_days=settings.deleted_plan_retention_days,
-    )
 
 
 @router.post(
@@ -290,7 +284,7 @@ def reorder_sections(
     if_match: IfMatch = None,
 ):
     """Put the sections in a new order: list every section key once."""
-    plan, _ = _change(
+    plan, _ = change_owned_plan(
         session,
         user,
         plan,
