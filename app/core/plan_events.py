@@ -13,7 +13,6 @@ from sqlmodel import Session
 
 
 class PlanEvent(Enum):
-    changed = "changed"  # a new version; details: updated_at
     deleted = "deleted"  # moved to deleted plans
     restored = "restored"  # back from deleted plans; details: by (the owner), with_sharing
 

@@ -239,7 +239,6 @@ def change_plan(
                     **revision,
                 },
             )
-            plan_events.publish(PlanEvent.changed, session, plan, updated_at=now)
             session.commit()
             return plan, result
         session.rollback()

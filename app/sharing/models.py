@@ -73,8 +73,9 @@ class Share(SQLModel, table=True):
     invite_digest: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
     invite_expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     created_at: datetime = now_column()
-    # Copies of the plan's updated_at (kept by plans.change_plan while the share is open)
-    # and deleted_at (kept by plans.soft_delete and restore_deleted), so "shared with me"
+    # Copies of the plan's updated_at (kept while the share is open by a trigger on the
+    # plan table, migrations/versions/0014) and deleted_at (kept by plans.soft_delete and
+    # restore_deleted, through sharing/plan_copies.py), so "shared with me"
     # can order and count a grantee's shares without reading every plan.
     plan_updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     plan_deleted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))

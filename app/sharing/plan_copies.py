@@ -1,15 +1,16 @@
 """What sharing keeps in step with its plans, told by `plans` through app/core/plan_events.py
-in the plan change's own transaction: the plan columns each share keeps a copy of (see the
-Share model), and on a restore without sharing, the plan's shares and crisis card link
-ended. Imported by app/main.py, which subscribes it."""
+in the plan change's own transaction: the plan's deleted_at, which each share keeps a copy
+of (see the Share model), and on a restore without sharing, the plan's shares and crisis
+card link ended. The copy of the plan's updated_at, written by every edit, is kept by the
+database itself (a trigger, migrations/versions/0014), in the plan update's own statement.
+Imported by app/main.py, which subscribes it."""
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import update
 from sqlmodel import Session
 
 from app.access_log.service import log_event
 from app.accounts.models import User
 from app.core import plan_events
-from app.core.driver import write_in
 from app.core.plan_events import PlanEvent
 from app.plans.models import Plan
 from app.sharing.models import EndReason, Share
@@ -21,24 +22,6 @@ def _copy_to_shares(session: Session, plan: Plan, *, open_only: bool = False, **
     if open_only:
         shares = shares.where(Share.ended_at.is_(None))
     session.execute(shares.values(**copies).execution_options(synchronize_session=False))
-
-
-_SHARES = Share.__table__
-# Built once and compiled once for the driver: every edit of a plan runs it.
-_COPY_UPDATED_AT = (
-    update(_SHARES)
-    .where(
-        _SHARES.c.owner_id == bindparam("of_owner"),
-        _SHARES.c.plan_id == bindparam("of_plan"),
-        _SHARES.c.ended_at.is_(None),
-    )
-    .values(plan_updated_at=bindparam("new_updated_at", type_=_SHARES.c.plan_updated_at.type))
-)
-
-
-def _plan_changed(session: Session, plan: Plan, *, updated_at) -> None:
-    values = {"of_owner": plan.owner_id, "of_plan": plan.id, "new_updated_at": updated_at}
-    write_in(session, _COPY_UPDATED_AT, values)
 
 
 def _plan_deleted(session: Session, plan: Plan) -> None:
@@ -79,6 +62,5 @@ def _restored_without_sharing(shares: int, card: bool) -> str:
     )
 
 
-plan_events.subscribe(PlanEvent.changed, _plan_changed)
 plan_events.subscribe(PlanEvent.deleted, _plan_deleted)
 plan_events.subscribe(PlanEvent.restored, _plan_restored)
