@@ -100,8 +100,30 @@ def _insert_for(session: Session):
 def claim(session: Session, limit: Limit, subject: str) -> Claim:
     """Takes a place in the subject's counter and commits it, or refuses with a 429 when
     the counter is full or locked. Counting and deciding are one statement."""
-    # No email that long has an account; it still counts, under its first characters.
-    subject = subject[:ATTEMPT_SUBJECT_LENGTH]
+    return claim_all(session, (limit, subject))[0]
+
+
+def claim_all(session: Session, *wanted: tuple[Limit, str]) -> list[Claim]:
+    """Takes a place under each (limit, subject) in turn, and commits them together; when
+    one refuses (429), the places already taken are given back before the refusal goes on.
+    When the database was lost instead (a 503), nothing is counted. Every caller names its
+    counters in the same order of kinds, so two requests never wait for each other's."""
+    claims: list[Claim] = []
+    for limit, subject in wanted:
+        # No email that long has an account; it still counts, under its first characters.
+        subject = subject[:ATTEMPT_SUBJECT_LENGTH]
+        window_started_at = _take_place(session, limit, subject)
+        if window_started_at is None:
+            give_back(session, *claims)
+            raise too_many(limit.detail, _refused_until(session, limit, subject))
+        claims.append(Claim(limit.kind, subject, window_started_at))
+    session.commit()
+    return claims
+
+
+def _take_place(session: Session, limit: Limit, subject: str) -> datetime | None:
+    """The counter's window start once a place is taken in it; None when it is full or
+    locked. Not committed."""
     now = clock.utcnow()
     at_now = literal(now, UTCDateTime)
     # A counter starts again once its lockout has run out, or (never locked) its window has.
@@ -123,28 +145,7 @@ def claim(session: Session, limit: Limit, subject: str) -> Claim:
             ended, and_(_counter.locked_until.is_(None), _counter.attempts < limit.max_attempts)
         ),
     ).returning(_counter.window_started_at)
-    window_started_at = session.execute(upsert).scalar_one_or_none()
-    session.commit()
-    if window_started_at is None:
-        raise too_many(limit.detail, _refused_until(session, limit, subject))
-    return Claim(limit.kind, subject, window_started_at)
-
-
-def claim_all(session: Session, *wanted: tuple[Limit, str]) -> list[Claim]:
-    """Takes a place under each (limit, subject) in turn; when one refuses (429), the places
-    already taken are given back before the refusal goes on. When the database was lost
-    instead (a 503), the session can do nothing more: a place taken stays counted until its
-    window ends."""
-    claims: list[Claim] = []
-    try:
-        for limit, subject in wanted:
-            claims.append(claim(session, limit, subject))
-    except Problem as refusal:
-        if refusal.status == 429:
-            for taken in claims:
-                give_back(session, taken)
-        raise
-    return claims
+    return session.execute(upsert).scalar_one_or_none()
 
 
 def _refused_until(session: Session, limit: Limit, subject: str) -> datetime:
@@ -166,14 +167,15 @@ def _same_window(claimed: Claim):
     )
 
 
-def give_back(session: Session, claimed: Claim) -> None:
-    """The attempt succeeded (or was refused for another reason): its place is free again.
-    Commits."""
-    session.execute(
-        update(AttemptCounter)
-        .where(_same_window(claimed), _counter.attempts > 0)
-        .values(attempts=_counter.attempts - 1)
-    )
+def give_back(session: Session, *claimed: Claim) -> None:
+    """The attempt succeeded (or was refused for another reason): its places are free
+    again. Commits."""
+    for claim in claimed:
+        session.execute(
+            update(AttemptCounter)
+            .where(_same_window(claim), _counter.attempts > 0)
+            .values(attempts=_counter.attempts - 1)
+        )
     session.commit()
 
 

@@ -426,8 +426,7 @@ def accept_invite(
         and share_status(share, clock.utcnow()) != "waiting"
     )
     if not wrong_or_expired:
-        for claim in claims:
-            attempts.give_back(session, claim)
+        attempts.give_back(session, *claims)
     if share is None:
         raise Problem(404, "No invite matches this code. Check it, or ask for a new invite.")
     if share.owner_id == user.id:
@@ -442,15 +441,18 @@ def accept_invite(
     status = share_status(share, now)
     if status != "waiting":
         raise Problem(410, "This invite has ended or expired. Ask for a new one.")
-    claimed = session.execute(
+    # The share as the claim left it, in the same statement: the owner may have changed it
+    # since it was read.
+    share = session.scalars(
         update(Share)
         .where(Share.id == share.id, Share.accepted_at.is_(None), Share.ended_at.is_(None))
         .values(grantee_id=user.id, accepted_at=now)
-    ).rowcount
-    if claimed != 1:
+        .returning(Share),
+        execution_options={"populate_existing": True},
+    ).one_or_none()
+    if share is None:
         session.rollback()
         raise Problem(409, "This invite has just been used or ended. Ask for a new one.")
-    session.refresh(share)
     plan = session.get(Plan, share.plan_id)
     sections = section_names(plan, share.sections)
     log_event(

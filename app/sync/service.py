@@ -14,11 +14,13 @@ from collections.abc import Callable, Iterator
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app.accounts.models import User
+from app.core import clock
+from app.core.driver import write_in
 from app.core.errors import Problem
 from app.core.json_text import JSONText, encoded
 from app.plans import changes as plan_changes
@@ -64,10 +66,13 @@ class _NothingToSave(Exception):
 def synchronise(session: Session, user: User, request: SyncRequest, retention_days: int) -> str:
     """The device's changes applied, and the answer (a SyncResponse) as JSON text."""
     results = []
+    written: dict[uuid.UUID, Plan] = {}
     for _, run in groupby(_one_per_op_id(request.operations), key=_run_key):
-        results.extend(_apply_run(session, user, list(run), retention_days))
+        results.extend(_apply_run(session, user, list(run), retention_days, written))
     by_op = {r["op_id"]: r for r in results}
-    plans_changed, removed, cursor = changes_since(session, user, request.cursor, retention_days)
+    plans_changed, removed, cursor = changes_since(
+        session, user, request.cursor, retention_days, written
+    )
     return encoded(
         {
             "results": [by_op[str(op.op_id)] for op in request.operations],
@@ -92,7 +97,11 @@ def _run_key(op: Operation) -> tuple[str, uuid.UUID]:
 
 
 def _apply_run(
-    session: Session, user: User, run: list[Operation], retention_days: int
+    session: Session,
+    user: User,
+    run: list[Operation],
+    retention_days: int,
+    written: dict[uuid.UUID, Plan],
 ) -> list[Result]:
     for _ in range(_RUN_ATTEMPTS):
         known = _known_results(session, user, run)
@@ -103,7 +112,7 @@ def _apply_run(
             if isinstance(pending[0], CreatePlan):
                 fresh = [_create_plan(session, user, pending[0])]
             else:
-                fresh = _change_plan(session, user, pending, retention_days)
+                fresh = _change_plan(session, user, pending, retention_days, written)
         except IntegrityError:
             # The same changes arrived twice at once (a retried request): the other copy won.
             session.rollback()
@@ -123,10 +132,17 @@ def _known_results(session: Session, user: User, run: list[Operation]) -> dict[s
     return {str(op_id): result for op_id, result in rows}
 
 
+_SYNCED = SyncedOperation.__table__
+# Built once and compiled once for the driver (app/core/driver.py): every change a device
+# sends writes one.
+_REMEMBER = insert(_SYNCED).values(
+    {name: bindparam(name, type_=column.type) for name, column in _SYNCED.c.items()}
+)
+
+
 def _remember(session: Session, user: User, op: Operation, result: Result) -> None:
-    session.add(
-        SyncedOperation(owner_id=user.id, op_id=op.op_id, plan_id=op.plan_id, result=result)
-    )
+    values = {"owner_id": user.id, "op_id": op.op_id, "plan_id": op.plan_id, "result": result}
+    write_in(session, _REMEMBER, values | {"synced_at": clock.utcnow()})
 
 
 def _result(op: Operation, status: str, **details: Any) -> Result:
@@ -152,8 +168,14 @@ def _create_plan(session: Session, user: User, op: CreatePlan) -> Result:
 
 
 def _change_plan(
-    session: Session, user: User, ops: list[PlanOperation], retention_days: int
+    session: Session,
+    user: User,
+    ops: list[PlanOperation],
+    retention_days: int,
+    written: dict[uuid.UUID, Plan],
 ) -> list[Result]:
+    """`ops` applied to their plan as one new version; the plan, as written, is kept in
+    `written` for the answer."""
     plan_id = ops[0].plan_id
     try:
         plan = plans.get_owned_plan(session, user, plan_id)
@@ -171,7 +193,7 @@ def _change_plan(
         return results
 
     try:
-        _, results = plans.change_plan(
+        plan, results = plans.change_plan(
             session,
             plan,
             author=user,
@@ -183,6 +205,7 @@ def _change_plan(
     except _NothingToSave as nothing:
         session.rollback()
         return _remember_all(session, user, ops, nothing.results)
+    written[plan.id] = plan
     return results
 
 
@@ -508,6 +531,10 @@ def _plan_state(version: int, archived: bool) -> str:
     return f"{version}a" if archived else str(version)
 
 
+def _state_of(plan: Plan) -> str:
+    return _plan_state(plan.version, plan.archived_at is not None)
+
+
 def encode_cursor(states: dict[str, str]) -> str:
     raw = ",".join(f"{plan_id}:{state}" for plan_id, state in sorted(states.items()))
     return CURSOR_FORMAT + base64.urlsafe_b64encode(raw.encode()).decode()
@@ -532,10 +559,16 @@ def decode_cursor(cursor: str | None) -> dict[str, str]:
 
 
 def changes_since(
-    session: Session, user: User, cursor: str | None, retention_days: int
+    session: Session,
+    user: User,
+    cursor: str | None,
+    retention_days: int,
+    written: dict[uuid.UUID, Plan],
 ) -> tuple[list[JSONText], list[str], str]:
     """The plans that differ from the device's copy, the ones it should drop, and the cursor
-    describing the device's copy once it has taken them."""
+    describing the device's copy once it has taken them. A plan this request wrote is not
+    read again while it is still as written: every change to a plan moves its version, and
+    archiving it is in the state compared."""
     held = decode_cursor(cursor)
     rows = session.execute(
         select(Plan.id, Plan.version, Plan.archived_at).where(
@@ -549,15 +582,19 @@ def changes_since(
     differing = [
         uuid.UUID(hex=plan_id) for plan_id, state in now.items() if held.get(plan_id) != state
     ]
-    changed = []
-    if differing:
-        changed = list(
-            session.execute(
-                select(Plan)
-                .where(Plan.id.in_(differing), Plan.owner_id == user.id, Plan.deleted_at.is_(None))
-                .order_by(Plan.updated_at.desc())
-            ).scalars()
-        )
+    changed = [
+        written[plan_id]
+        for plan_id in differing
+        if plan_id in written and _state_of(written[plan_id]) == now[plan_id.hex]
+    ]
+    unread = [plan_id for plan_id in differing if plan_id not in {p.id for p in changed}]
+    if unread:
+        changed += session.execute(
+            select(Plan).where(
+                Plan.id.in_(unread), Plan.owner_id == user.id, Plan.deleted_at.is_(None)
+            )
+        ).scalars()
+    changed.sort(key=lambda plan: plan.updated_at, reverse=True)
     sent = {plan.id.hex for plan in changed}
     for plan_id in differing:
         if plan_id.hex not in sent:
@@ -570,6 +607,6 @@ def changes_since(
     # it is now.
     documents = [plans.plan_document_json(session, plan, retention_days) for plan in changed]
     for plan in changed:
-        now[plan.id.hex] = _plan_state(plan.version, plan.archived_at is not None)
+        now[plan.id.hex] = _state_of(plan)
     removed = [str(uuid.UUID(hex=plan_id)) for plan_id in held if plan_id not in now]
     return documents, removed, encode_cursor(now)
