@@ -19,13 +19,14 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from fastapi import Request
-from sqlalchemy import and_, case, delete, literal, or_, select, update
+from sqlalchemy import and_, bindparam, case, delete, literal_column, null, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from app.accounts.models import ATTEMPT_SUBJECT_LENGTH, CLIENT_ADDRESS_LENGTH, AttemptCounter
 from app.core import clock
 from app.core.config import Settings
+from app.core.driver import DriverRead, read_in, write_in
 from app.core.errors import Problem
 from app.core.types import UTCDateTime
 
@@ -92,11 +93,6 @@ def too_many(detail: str, until: datetime) -> Problem:
 _counter = AttemptCounter.__table__.c
 
 
-def _insert_for(session: Session):
-    dialect = session.get_bind().dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert(AttemptCounter.__table__)
-
-
 def claim(session: Session, limit: Limit, subject: str) -> Claim:
     """Takes a place in the subject's counter and commits it, or refuses with a 429 when
     the counter is full or locked. Counting and deciding are one statement."""
@@ -125,27 +121,66 @@ def _take_place(session: Session, limit: Limit, subject: str) -> datetime | None
     """The counter's window start once a place is taken in it; None when it is full or
     locked. Not committed."""
     now = clock.utcnow()
-    at_now = literal(now, UTCDateTime)
+    values = {
+        "kind": limit.kind.value,
+        "subject": subject,
+        "now": now,
+        "window_ended_by": now - limit.window,
+        "max_attempts": limit.max_attempts,
+    }
+    taken = read_in(session, _UPSERTS[session.get_bind().dialect.name], values)
+    return None if taken is None else taken.window_started_at
+
+
+# In the SQL itself: the driver is given only the values named by bindparam.
+_ONE = literal_column("1")
+
+
+def _built_upsert(dialect_name: str) -> DriverRead:
     # A counter starts again once its lockout has run out, or (never locked) its window has.
+    now = bindparam("now", type_=UTCDateTime)
     ended = or_(
         and_(_counter.locked_until.is_not(None), _counter.locked_until <= now),
-        and_(_counter.locked_until.is_(None), _counter.window_started_at <= now - limit.window),
+        and_(
+            _counter.locked_until.is_(None),
+            _counter.window_started_at <= bindparam("window_ended_by", type_=UTCDateTime),
+        ),
     )
-    insert = _insert_for(session).values(
-        kind=limit.kind, subject=subject, window_started_at=now, attempts=1, locked_until=None
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    insert = dialect.insert(AttemptCounter.__table__).values(
+        kind=bindparam("kind"),
+        subject=bindparam("subject"),
+        window_started_at=now,
+        attempts=_ONE,
+        locked_until=null(),
     )
+    has_room = and_(_counter.locked_until.is_(None), _counter.attempts < bindparam("max_attempts"))
     upsert = insert.on_conflict_do_update(
         index_elements=[_counter.kind, _counter.subject],
         set_={
-            "attempts": case((ended, 1), else_=_counter.attempts + 1),
-            "window_started_at": case((ended, at_now), else_=_counter.window_started_at),
-            "locked_until": case((ended, None), else_=_counter.locked_until),
+            "attempts": case((ended, _ONE), else_=_counter.attempts + _ONE),
+            "window_started_at": case((ended, now), else_=_counter.window_started_at),
+            "locked_until": case((ended, null()), else_=_counter.locked_until),
         },
-        where=or_(
-            ended, and_(_counter.locked_until.is_(None), _counter.attempts < limit.max_attempts)
-        ),
+        where=or_(ended, has_room),
     ).returning(_counter.window_started_at)
-    return session.execute(upsert).scalar_one_or_none()
+    return DriverRead(upsert)
+
+
+# Built once per database and compiled once for the driver (app/core/driver.py): building
+# and compiling them anew cost more than running them, for every sign-in and invite code.
+_UPSERTS = {name: _built_upsert(name) for name in ("postgresql", "sqlite")}
+# Named apart from the columns: an UPDATE keeps the columns' names for its values.
+_GIVE_BACK = (
+    update(AttemptCounter.__table__)
+    .where(
+        _counter.kind == bindparam("of_kind"),
+        _counter.subject == bindparam("of_subject"),
+        _counter.window_started_at == bindparam("of_window", type_=UTCDateTime),
+        _counter.attempts > literal_column("0"),
+    )
+    .values(attempts=_counter.attempts - _ONE)
+)
 
 
 def _refused_until(session: Session, limit: Limit, subject: str) -> datetime:
@@ -171,11 +206,8 @@ def give_back(session: Session, *claimed: Claim) -> None:
     """The attempt succeeded (or was refused for another reason): its places are free
     again. Commits."""
     for claim in claimed:
-        session.execute(
-            update(AttemptCounter)
-            .where(_same_window(claim), _counter.attempts > 0)
-            .values(attempts=_counter.attempts - 1)
-        )
+        values = {"of_kind": claim.kind.value, "of_subject": claim.subject}
+        write_in(session, _GIVE_BACK, values | {"of_window": claim.window_started_at})
     session.commit()
 
 

@@ -26,10 +26,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import psycopg
+from sqlalchemy import ReturnsRows
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import Pool, PoolProxiedConnection
-from sqlalchemy.sql import Executable, Select
+from sqlalchemy.sql import Executable
 from starlette.concurrency import run_in_threadpool
 
 from app.core.db import retried_on_stale_connection
@@ -154,12 +155,13 @@ def _all_of(cursor) -> list[tuple]:
 
 
 class DriverRead:
-    """A SELECT run as a `DriverStatement`, its rows converted by the columns' own types
-    (decryption, times) into named tuples with the columns' names."""
+    """A SELECT (or a write with RETURNING) run as a `DriverStatement`, its rows converted
+    by the columns' own types (decryption, times) into named tuples with the columns'
+    names."""
 
-    def __init__(self, select: Select) -> None:
+    def __init__(self, select: ReturnsRows) -> None:
         self.select = select
-        self.row = namedtuple("DriverRow", select.selected_columns.keys())
+        self.row = namedtuple("DriverRow", select.exported_columns.keys())
         self._conversions: dict[str, tuple[Callable[[Any], Any] | None, ...]] = {}
 
     def first(self, engine: Engine, values: dict[str, Any]) -> tuple | None:
@@ -209,7 +211,7 @@ class DriverRead:
         if conversions is None:
             conversions = tuple(
                 column.type.dialect_impl(dialect).result_processor(dialect, None)
-                for column in self.select.selected_columns
+                for column in self.select.exported_columns
             )
             self._conversions[dialect.name] = conversions
         return conversions
