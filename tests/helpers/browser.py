@@ -15,6 +15,7 @@ from itertools import count
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from app.core.config import PROJECT_ROOT
 from tests.helpers.accounts import PASSWORD, TEST_SECRET_KEY
@@ -194,17 +195,18 @@ def start_plan(page: Page, template: str = "green_book") -> None:
 
 def add_entry(page: Page, prompt: str, text: str) -> None:
     form = page.locator("details[open] form")
-    # Just after an entry is saved, the screen may be drawn again once more as its sync
-    # settles; a form opened in those few milliseconds closes with it: open it again.
+    # Just after an entry is saved (or a plan made), the screen may be drawn again once more
+    # as its sync settles; a form opened in those few milliseconds closes with it, before
+    # or after it is filled in: open it and fill it in again.
     for _ in range(3):
         page.get_by_text(f"Add to “{prompt}”").click()
         try:
             expect(form).to_be_visible(timeout=3_000)
+            form.get_by_role("textbox").first.fill(text, timeout=3_000)
+            form.get_by_role("button", name="Save").click(timeout=3_000)
             break
-        except AssertionError:
+        except (AssertionError, PlaywrightTimeoutError):
             continue
-    form.get_by_role("textbox").first.fill(text)
-    form.get_by_role("button", name="Save").click()
     expect(page.locator(".entry", has_text=text)).to_be_visible()
 
 
