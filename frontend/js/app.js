@@ -44,6 +44,7 @@ async function home() {
 
 async function render({ moveFocus, fromServer = false }) {
   const thisRender = ++renders;
+  const typingBefore = main.querySelector("[data-dirty]");
   if (!fromServer) ownRenderWaiting = true;
   const invited = location.hash.match(/^#accept-share=(.+)$/); // the link in a share invite
   if (invited) return navigate(`invite/${invited[1]}`);
@@ -63,6 +64,11 @@ async function render({ moveFocus, fromServer = false }) {
   // What a sync brought can wait while the person has a form open, even one they opened
   // while this screen was being made: drawn again, the form would close under them.
   if (fromServer && !ownRenderWaiting && main.querySelector("[data-dirty], details[open]")) return;
+  // Nor is a form the person began typing in while this screen was being made drawn over
+  // (their words would go with it), unless they moved to another screen. Saving or
+  // cancelling it draws the screen again.
+  const typingNow = main.querySelector("[data-dirty]");
+  if (!moveFocus && typingNow && typingNow !== typingBefore) return;
   ownRenderWaiting = false;
   document.title = `${title} – Your plan`;
   fill(main, body);

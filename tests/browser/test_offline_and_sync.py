@@ -114,3 +114,35 @@ def test_a_change_the_server_refuses_does_not_hold_up_the_others(phone, server):
     assert Api(server, email).texts("notes") == ["A note that fits"]
     page.locator("#decisions-link").click()
     expect(page.get_by_text("This change couldn't be saved", exact=False).first).to_be_visible()
+
+
+def test_words_typed_while_the_screen_is_being_drawn_again_stay(phone, server):
+    """The app draws a screen again when its plan changes (a save, a sync settling). The
+    person may start typing while that drawing is under way: what they typed stays, in its
+    open form, and saves."""
+    page = phone()
+    sign_up(page)
+    start_plan(page)
+    page.get_by_role("link", name="Triggers").click()
+    add_entry(page, "Something that can set me off", "Crowded buses")
+    wait_synced(page)
+    page.get_by_text("Add to “Something that can set me off”").click()
+    form = page.locator("details[open] form")
+    expect(form).to_be_visible()
+    # The plan changes (as when a save lands), which starts the screen drawing again, and
+    # the person types before the drawing is done.
+    page.evaluate(
+        """async () => {
+            const store = await import("/js/store.js");
+            store.changed();
+            const box = document.querySelector("details[open] form textarea");
+            box.value = "Loud music late at night";
+            box.dispatchEvent(new Event("input", { bubbles: true }));
+        }"""
+    )
+    # Drawing a screen from this phone's own copy takes milliseconds; a second is plenty.
+    page.wait_for_timeout(1_000)
+    expect(form.get_by_role("textbox").first).to_have_value("Loud music late at night")
+    check_screen(page, "typing-kept-through-a-redraw")
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator(".entry", has_text="Loud music late at night")).to_be_visible()
