@@ -29,7 +29,10 @@ def once_per_run():
     whose tests run on both databases, and a second pass in the browser cost CI about
     3.5 minutes of its 30."""
     if os.environ.get("TEST_DATABASE_URL"):
-        pytest.skip("runs once per run, in the SQLite pass (TEST_DATABASE_URL set)")
+        pytest.skip(
+            "the PWA is tested once per run, in the SQLite pass; the API it calls is "
+            "tested on PostgreSQL too"
+        )
 
 
 @pytest.fixture(scope="session")
