@@ -15,6 +15,7 @@ from tests.helpers.browser import (
     wait_for_service_worker,
     wait_synced,
 )
+from tests.helpers.layout import PHONE_390
 
 pytestmark = pytest.mark.browser
 
@@ -120,7 +121,7 @@ def test_words_typed_while_the_screen_is_being_drawn_again_stay(phone, server):
     """The app draws a screen again when its plan changes (a save, a sync settling). The
     person may start typing while that drawing is under way: what they typed stays, in its
     open form, and saves."""
-    page = phone()
+    page = phone(PHONE_390)
     sign_up(page)
     start_plan(page)
     page.get_by_role("link", name="Triggers").click()
