@@ -24,7 +24,12 @@ from app.checkins.router import router as checkins_router
 from app.comments.router import router as comments_router
 from app.core.api_docs import install_api_docs
 from app.core.config import Settings, get_settings
-from app.core.db import build_engine, build_read_engine, request_sessions
+from app.core.db import (
+    build_engine,
+    build_event_loop_engine,
+    build_read_engine,
+    request_sessions,
+)
 from app.core.driver import (
     EVENT_LOOP_CONNECTIONS,
     EventLoopDriver,
@@ -109,9 +114,11 @@ async def lifespan(app: FastAPI):
     purger = asyncio.create_task(_purge_deleted_plans_hourly(app))
     read_engine = app.state.read_engine
     if read_engine.dialect.name == "postgresql":
+        pool_size = app.state.settings.database_pool_size
         app.state.awaited_driver = EventLoopDriver(
-            read_engine, min(EVENT_LOOP_CONNECTIONS, app.state.settings.database_pool_size)
+            read_engine, min(EVENT_LOOP_CONNECTIONS, pool_size), pool_size
         )
+        app.state.event_loop_engine = build_event_loop_engine(app.state.engine, pool_size)
     elif read_engine.dialect.name == "sqlite":
         app.state.awaited_driver = SQLiteOnLoopDriver(read_engine, app.state.group_commit)
     _keep_start_up_out_of_garbage_collection()
@@ -121,19 +128,35 @@ async def lifespan(app: FastAPI):
         await purger
     await app.state.awaited_driver.close()
     app.state.awaited_driver = WorkerThreadDriver(read_engine, app.state.group_commit)
+    if app.state.event_loop_engine is not None:
+        await app.state.event_loop_engine.dispose()
+        app.state.event_loop_engine = None
     app.state.group_commit.close()
     close_database_pools(app)
 
 
 def database_engines(app: FastAPI) -> set[Engine]:
-    """The app's engines: one, or on PostgreSQL two (see build_read_engine)."""
-    return {app.state.engine, app.state.read_engine}
+    """The app's engines: one, or on PostgreSQL two (see build_read_engine), and once it
+    has started two more whose connections run on the event loop (`in_session`,
+    `EventLoopDriver.read_with`)."""
+    engines = {app.state.engine} | read_engines(app)
+    if app.state.event_loop_engine is not None:
+        engines.add(app.state.event_loop_engine.sync_engine)
+    return engines
+
+
+def read_engines(app: FastAPI) -> set[Engine]:
+    """The engines the app's reads outside a transaction run on."""
+    engines = {app.state.read_engine}
+    if isinstance(app.state.awaited_driver, EventLoopDriver):
+        engines.add(app.state.awaited_driver.read_engine.sync_engine)
+    return engines
 
 
 def close_database_pools(app: FastAPI) -> None:
     """Closes the connections the app's engines keep (apps started without their lifespan,
-    as some tests do, call this themselves)."""
-    for engine in database_engines(app):
+    as some tests do, call this themselves; the lifespan closes the event loop's engine)."""
+    for engine in (app.state.engine, app.state.read_engine):
         engine.dispose()
 
 
@@ -156,6 +179,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.request_sessions = request_sessions(settings.database_pool_size)
     app.state.group_commit = GroupCommit(app.state.engine)
     # See lifespan.
+    app.state.event_loop_engine = None
     app.state.awaited_driver = WorkerThreadDriver(app.state.read_engine, app.state.group_commit)
     use_keyring_of(settings)
     install_error_handlers(app)

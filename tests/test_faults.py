@@ -14,11 +14,13 @@ import pytest
 from sqlalchemy import event
 
 from app.core.driver import EventLoopDriver
+from app.main import database_engines
 from tests.helpers.faults import (
     PLAN_READ,
     PLAN_UPDATE,
     REVISION_INSERT,
     admin_connection,
+    backend_pid,
     on_postgresql,
     terminate_connections,
 )
@@ -166,13 +168,16 @@ def test_postgresql_connection_killed_mid_request_answers_503(app, database_url,
     def kill_own_connection(_conn, cursor, statement, *_args) -> None:
         if not killed and re.match(PLAN_UPDATE, statement):
             with admin_connection(database_url) as admin:
-                killed.append(terminate_connections(admin, cursor.connection.info.backend_pid))
+                killed.append(terminate_connections(admin, backend_pid(cursor)))
 
-    event.listen(app.state.engine, "before_cursor_execute", kill_own_connection)
+    engines = database_engines(app)
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", kill_own_connection)
     try:
         failed = add_crisis_entry(owner, plan_id, "Lost in the outage")
     finally:
-        event.remove(app.state.engine, "before_cursor_execute", kill_own_connection)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", kill_own_connection)
     assert killed == [1]
     assert_unavailable(failed)
     assert plan_state(owner, plan_id) == before
@@ -262,7 +267,7 @@ def test_postgresql_read_whose_fresh_connection_dies_too_answers_503(
     def kill_own_connection_twice(_conn, cursor, statement, *_args) -> None:
         if len(killed) < 2 and re.match(PLAN_READ, statement, re.IGNORECASE | re.DOTALL):
             with admin_connection(database_url) as admin:
-                killed.append(terminate_connections(admin, cursor.connection.info.backend_pid))
+                killed.append(terminate_connections(admin, backend_pid(cursor)))
 
     event.listen(app.state.read_engine, "before_cursor_execute", kill_own_connection_twice)
     try:

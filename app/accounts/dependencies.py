@@ -1,8 +1,9 @@
 """Who is asking: the signed-in user behind a bearer access token."""
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any, Concatenate, ParamSpec, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
@@ -11,7 +12,10 @@ from sqlmodel import Session
 
 from app.accounts.models import User
 from app.accounts.service import signed_in_user
-from app.core.db import get_session
+from app.core.db import get_session, in_session
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 bearer_token = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 DbSession = Annotated[Session, Depends(get_session)]
@@ -35,6 +39,23 @@ def signed_in_for(request: Request, session: Session, token: str | None) -> Sign
         found = SignedIn(*signed_in_user(session, token, request.app.state.settings))
         request.state.signed_in = found
     return found
+
+
+async def as_signed_in(
+    request: Request,
+    token: str | None,
+    function: Callable[Concatenate[Session, User, P], T],
+    *args: P.args,
+) -> T:
+    """`function(session, user, *args)` for the request's signed-in user (a 401 without
+    one), the sign-in check included, in one step (`in_session`)."""
+    return await in_session(request, _as_signed_in, request, token, function, *args)
+
+
+def _as_signed_in(
+    session: Session, request: Request, token: str | None, function: Callable[..., T], *args: Any
+) -> T:
+    return function(session, signed_in_for(request, session, token).user, *args)
 
 
 async def _signed_in(request: Request, session: DbSession, token: BearerToken) -> SignedIn:

@@ -6,7 +6,7 @@ import sqlite3
 import threading
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import Concatenate, ParamSpec, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import anyio
@@ -14,7 +14,9 @@ from fastapi import Request
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlmodel import Session, create_engine
+from starlette.concurrency import run_in_threadpool
 
 from app.core.errors import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, Problem
 
@@ -95,14 +97,17 @@ def build_engine(database_url: str, pool_size: int = WORKER_THREADS) -> Engine:
         )
         event.listen(engine, "connect", _configure_sqlite)
         return engine
-    return create_engine(
-        _with_failover_defaults(url),
-        pool_pre_ping=True,
-        pool_size=pool_size,
-        max_overflow=BURST_CONNECTIONS,
-        pool_use_lifo=True,
-        hide_parameters=True,
-    )
+    return create_engine(_with_failover_defaults(url), **_postgresql_pool(pool_size))
+
+
+def _postgresql_pool(pool_size: int) -> dict:
+    return {
+        "pool_pre_ping": True,
+        "pool_size": pool_size,
+        "max_overflow": BURST_CONNECTIONS,
+        "pool_use_lifo": True,
+        "hide_parameters": True,
+    }
 
 
 # libpq's own settings, unless the URL sets them: a server whose machine is gone never
@@ -146,6 +151,27 @@ def build_read_engine(engine: Engine, pool_size: int = WORKER_THREADS) -> Engine
         pool_use_lifo=True,
         hide_parameters=True,
     )
+
+
+def build_event_loop_read_engine(read_engine: Engine, pool_size: int) -> AsyncEngine:
+    """PostgreSQL: an engine made as `read_engine` (outside a transaction, not pinged, no
+    bursts) whose connections run on the event loop (`EventLoopDriver.read_with`)."""
+    return create_async_engine(
+        read_engine.url,
+        isolation_level="AUTOCOMMIT",
+        pool_size=pool_size,
+        max_overflow=0,
+        pool_use_lifo=True,
+        hide_parameters=True,
+    )
+
+
+def build_event_loop_engine(engine: Engine, pool_size: int) -> AsyncEngine:
+    """PostgreSQL: an engine made as `engine` (its URL, a pool as `build_engine`'s) whose
+    sessions run on the event loop, for `in_session`. A statement waits for the database
+    on an asyncio connection, SQLAlchemy switching out of the session's code meanwhile (a
+    greenlet), so a request's work needs no worker thread at all."""
+    return create_async_engine(engine.url, **_postgresql_pool(pool_size))
 
 
 def retried_on_stale_connection(read: Callable[P, T]) -> Callable[P, T]:
@@ -317,6 +343,41 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
                     await anyio.to_thread.run_sync(_close, session)
             else:
                 session.close()
+
+
+async def in_session(
+    request: Request, work: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+) -> T:
+    """`work(session, *args)` with a request session of its own, closed afterwards (rolled
+    back if `work` left a transaction open): a route's whole work in one step.
+
+    On PostgreSQL, once the app has started, it runs on the event loop, on the engine of
+    `build_event_loop_engine`. In worker threads, under load, each round trip ended with
+    the thread queueing for the interpreter lock the loop holds, and the process made about
+    a hundred context switches per request; on the loop, the load benchmark's requests
+    cost less CPU each and it answers more of them (bench/load_bench.py; figures in
+    bench/results/). Elsewhere (SQLite, whose driver has no asyncio side; apps started
+    without their lifespan) it runs in one worker thread."""
+    loop_engine = request.app.state.event_loop_engine
+    if loop_engine is None:
+        async with request.app.state.request_sessions:
+            return await run_in_threadpool(
+                _in_new_session, request.app.state.engine, work, *args, **kwargs
+            )
+    session = AsyncSession(loop_engine, sync_session_class=RequestSession, expire_on_commit=False)
+    try:
+        return await session.run_sync(work, *args, **kwargs)
+    finally:
+        with anyio.CancelScope(shield=True):  # the connection goes back even if cancelled
+            await session.run_sync(_close)
+
+
+def _in_new_session(engine: Engine, work: Callable[..., T], *args, **kwargs) -> T:
+    session = RequestSession(engine, expire_on_commit=False)
+    try:
+        return work(session, *args, **kwargs)
+    finally:
+        _close(session)
 
 
 def _close(session: Session) -> None:

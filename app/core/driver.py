@@ -12,7 +12,8 @@ dead is thrown away (a pooled one with the others pooled beside it). The group c
 grouped writes run through `exec_driver_sql`.
 
 Requests handled on the event loop reach the database through `EventLoopDriver` on
-PostgreSQL (asyncio connections: no worker thread at all) and `WorkerThreadDriver` otherwise.
+PostgreSQL (asyncio connections: no worker thread at all; reads of several statements
+through SQLAlchemy, `read_with`) and `WorkerThreadDriver` otherwise.
 Under load, a query costs the app process several times more CPU when a worker thread waits
 for PostgreSQL than when it is awaited on the loop: the thread, back from the database,
 queues for the interpreter lock the loop holds (bench/scale_bench.py; figures in
@@ -23,7 +24,7 @@ from collections import namedtuple
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import psycopg
 from sqlalchemy import ReturnsRows
@@ -33,12 +34,14 @@ from sqlalchemy.pool import Pool, PoolProxiedConnection
 from sqlalchemy.sql import Executable
 from starlette.concurrency import run_in_threadpool
 
-from app.core.db import retried_on_stale_connection
+from app.core.db import build_event_loop_read_engine, retried_on_stale_connection
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from app.core.group_commit import GroupCommit
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, eq=False)
@@ -237,11 +240,28 @@ class WorkerThreadDriver:
     async def write_if(self, conditional: Write) -> bool:
         return await run_in_threadpool(self.group_commit.write_if, conditional)
 
+    async def read_with(self, read: Callable[..., T], *args: Any) -> T:
+        """`read(connection, *args)` on one of the engine's connections, read once more on a
+        fresh one if the first turned out dead."""
+        return await run_in_threadpool(_read_again_if_stale, self.engine, read, *args)
+
+    async def write(self, writes: list[Write]) -> None:
+        """Commits these writes together (with other requests', through the group commit)."""
+        await run_in_threadpool(self.group_commit.write, writes)
+
     async def close(self) -> None:
         """Nothing to close: the engine's pool is closed with the engine."""
 
 
-class SQLiteOnLoopDriver:
+def _read_on(engine: Engine, read: Callable[..., T], *args: Any) -> T:
+    with engine.connect() as connection:
+        return read(connection, *args)
+
+
+_read_again_if_stale = retried_on_stale_connection(_read_on)
+
+
+class SQLiteOnLoopDriver(WorkerThreadDriver):
     """SQLite, read on the event loop itself, on one connection of its own; conditional
     writes through the group commit in a worker thread, as `WorkerThreadDriver`'s. A plan
     read is one row found by its key, which SQLite answers in microseconds without waiting
@@ -250,11 +270,11 @@ class SQLiteOnLoopDriver:
     lock the loop holds (bench/plan_read_bench.py; figures in bench/results/). One
     connection is enough, since the loop runs one statement at a time. It comes from a pool
     of its own (the engine's settings and connect events): from the engine's, a full pool
-    would have the loop wait for a worker thread that needs the loop to give one back."""
+    would have the loop wait for a worker thread that needs the loop to give one back.
+    Reads of more than one statement (`read_with`) run in a worker thread."""
 
     def __init__(self, engine: Engine, group_commit: "GroupCommit") -> None:
-        self.engine = engine
-        self.group_commit = group_commit
+        super().__init__(engine, group_commit)
         self._own_pool = engine.pool.recreate()
         self._pooled: PoolProxiedConnection | None = None
 
@@ -264,9 +284,6 @@ class SQLiteOnLoopDriver:
     async def all(self, read: DriverRead, values: dict[str, Any]) -> list[tuple]:
         dialect = self.engine.dialect
         return [read.converted(dialect, row) for row in self._fetched(read, values, _all_of)]
-
-    async def write_if(self, conditional: Write) -> bool:
-        return await run_in_threadpool(self.group_commit.write_if, conditional)
 
     def _fetched(self, read: DriverRead, values: dict[str, Any], outcome) -> Any:
         if self._pooled is None:
@@ -301,7 +318,9 @@ class EventLoopDriver:
     """PostgreSQL, awaited on the event loop: statements run on up to `size` asyncio
     connections of their own, opened as `engine`'s would be (its URL and driver settings),
     outside a transaction, as the read engine's are. A conditional write commits on its
-    own (PostgreSQL flushes concurrent commits together).
+    own, and a request's writes (`write`) in one transaction of their own (PostgreSQL
+    flushes concurrent commits together). Reads of several statements, written for a
+    SQLAlchemy connection, run on the loop too, on connections of `read_engine`.
 
     As `DriverRead.first`: the engine's cursor-execute listeners are called and driver errors
     become SQLAlchemy's. Connections are not checked before use (a round trip each time); a
@@ -311,48 +330,91 @@ class EventLoopDriver:
     cannot be opened fails the statement at once (a 503), rather than keeping the request
     waiting for the database to come back."""
 
-    def __init__(self, engine: Engine, size: int) -> None:
+    def __init__(self, engine: Engine, size: int, read_with_size: int) -> None:
         self.engine = engine
         self._connect_args, self._connect_params = engine.dialect.create_connect_args(engine.url)
         self._free_slots = asyncio.Semaphore(size)
         self._idle: list[psycopg.AsyncConnection] = []
+        # For reads of more than one statement, made by SQLAlchemy (`read_with`).
+        self.read_engine = build_event_loop_read_engine(engine, read_with_size)
 
     async def first(self, read: DriverRead, values: dict[str, Any]) -> tuple | None:
         statement = read.statement_for(self.engine.dialect)
-        found = await self._run_again_if_stale(statement, values, _first_row)
+        found = await self._again_if_stale(self._statement(statement, values, _first_row))
         return read.converted(self.engine.dialect, found)
 
     async def all(self, read: DriverRead, values: dict[str, Any]) -> list[tuple]:
         statement = read.statement_for(self.engine.dialect)
-        rows = await self._run_again_if_stale(statement, values, _all_rows)
+        rows = await self._again_if_stale(self._statement(statement, values, _all_rows))
         return [read.converted(self.engine.dialect, row) for row in rows]
 
     async def write_if(self, conditional: Write) -> bool:
         statement, values = conditional
         compiled = compiled_for_driver(statement, tuple(values), self.engine.dialect)
-        return await self._run_again_if_stale(compiled, values, _row_count) > 0
+        return await self._again_if_stale(self._statement(compiled, values, _row_count)) > 0
 
-    async def _run_again_if_stale(self, statement: DriverStatement, values, outcome):
+    async def write(self, writes: list[Write]) -> None:
+        """Commits these writes in one transaction of their own."""
+
+        async def in_transaction(connection: psycopg.AsyncConnection) -> None:
+            async with connection.transaction():
+                for statement, values in writes:
+                    compiled = compiled_for_driver(statement, tuple(values), self.engine.dialect)
+                    await self._execute(connection, compiled, values, _row_count)
+
+        await self._again_if_stale(in_transaction)
+
+    async def read_with(self, read: Callable[..., T], *args: Any) -> T:
+        """`read(connection, *args)`, a SQLAlchemy connection's work, on the event loop (a
+        greenlet switches out of it while a statement waits); read once more on a fresh
+        connection if the first turned out dead."""
         try:
-            return await self._run(statement, values, outcome)
+            return await self._read_with(read, *args)
         except DBAPIError as error:
             if not error.connection_invalidated:
                 raise
-            return await self._run(statement, values, outcome)
+            return await self._read_with(read, *args)
 
-    async def _run(self, statement: DriverStatement, values: dict[str, Any], outcome):
-        sql, parameters = statement.sql, statement.parameters(values)
+    async def _read_with(self, read: Callable[..., T], *args: Any) -> T:
+        async with self.read_engine.connect() as connection:
+            return await connection.run_sync(read, *args)
+
+    async def _again_if_stale(self, work: Callable[[psycopg.AsyncConnection], Any]) -> Any:
+        try:
+            return await self._on_connection(work)
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+            return await self._on_connection(work)
+
+    async def _on_connection(self, work: Callable[[psycopg.AsyncConnection], Any]) -> Any:
         async with self.connection() as connection:
             try:
-                async with connection.cursor() as cursor:
-                    _before_execute(self.engine, cursor, sql, parameters)
-                    await cursor.execute(sql, parameters)
-                    return await outcome(cursor)
+                return await work(connection)
             except psycopg.Error as error:
                 disconnected = self.engine.dialect.is_disconnect(error, connection, None)
                 if disconnected:
                     await self._close_idle()
                 raise _as_sqlalchemy_error(self.engine, error, disconnected) from error
+
+    def _statement(self, statement: DriverStatement, values: dict[str, Any], outcome):
+        async def run(connection: psycopg.AsyncConnection):
+            return await self._execute(connection, statement, values, outcome)
+
+        return run
+
+    async def _execute(
+        self,
+        connection: psycopg.AsyncConnection,
+        statement: DriverStatement,
+        values: dict[str, Any],
+        outcome,
+    ):
+        sql, parameters = statement.sql, statement.parameters(values)
+        async with connection.cursor() as cursor:
+            _before_execute(self.engine, cursor, sql, parameters)
+            await cursor.execute(sql, parameters)
+            return await outcome(cursor)
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[psycopg.AsyncConnection]:
@@ -384,6 +446,7 @@ class EventLoopDriver:
     async def close(self) -> None:
         """Closes the idle connections (any statement after opens new ones)."""
         await self._close_idle()
+        await self.read_engine.dispose()
 
 
 AwaitedDriver = WorkerThreadDriver | EventLoopDriver | SQLiteOnLoopDriver

@@ -9,7 +9,7 @@ query (app/plans/queries.py)."""
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Concatenate, ParamSpec, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
@@ -18,12 +18,14 @@ from sqlmodel import Session
 from app.accounts.dependencies import BearerToken, DbSession, SignedIn
 from app.accounts.models import User
 from app.core.config import Settings
+from app.core.db import in_session
 from app.plans import queries, service
 from app.plans.document import Sections
 from app.plans.draft import PlanDraft
 from app.plans.models import Plan
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 async def _owned_plan(
@@ -50,15 +52,31 @@ def _load_owned_plan(
 
 
 @dataclass(frozen=True)
-class PlanChange:
-    """Changes the signed-in owner's plan as one new version (`service.change_plan`): the
-    sign-in check, the plan's load and the change, committed, in one worker thread. A write
-    then hands off to a thread once, and never keeps a connection while it waits for one."""
+class PlanWork:
+    """Work on the signed-in owner's plan, awaited as `work(function, *args)`: the sign-in
+    check, the plan's load and `function(session, owner, plan, *args)` in one step
+    (`in_session`: on the event loop on PostgreSQL, else in one worker thread)."""
 
     plan_id: uuid.UUID
     request: Request
     token: str | None
-    session: Session
+
+    async def __call__(
+        self, function: Callable[Concatenate[Session, User, Plan, P], T], *args: P.args
+    ) -> T:
+        return await in_session(self.request, self._run, function, *args)
+
+    def _run(self, session: Session, function: Callable[..., T], *args: Any) -> T:
+        plan = _load_owned_plan(self.plan_id, self.request, self.token, session)
+        return function(session, self.request.state.signed_in.user, plan, *args)
+
+
+@dataclass(frozen=True)
+class PlanChange:
+    """Changes the signed-in owner's plan as one new version (`service.change_plan`), as
+    one `PlanWork`."""
+
+    work: PlanWork
 
     async def __call__(
         self,
@@ -66,17 +84,8 @@ class PlanChange:
         change: Callable[[PlanDraft], T],
         if_match: str | None,
     ) -> tuple[Plan, T]:
-        return await run_in_threadpool(self._change, summary, change, if_match)
-
-    def _change(
-        self,
-        summary: str | Callable[[Sections], str],
-        change: Callable[[PlanDraft], T],
-        if_match: str | None,
-    ) -> tuple[Plan, T]:
-        plan = _load_owned_plan(self.plan_id, self.request, self.token, self.session)
-        user, settings = self.request.state.signed_in.user, self.request.app.state.settings
-        return change_owned_plan(self.session, user, plan, settings, if_match, summary, change)
+        settings = self.work.request.app.state.settings
+        return await self.work(change_owned_plan, settings, if_match, summary, change)
 
 
 def change_owned_plan(
@@ -100,10 +109,12 @@ def change_owned_plan(
     )
 
 
-async def _plan_change(
-    plan_id: uuid.UUID, request: Request, token: BearerToken, session: DbSession
-) -> PlanChange:
-    return PlanChange(plan_id, request, token, session)
+async def _plan_work(plan_id: uuid.UUID, request: Request, token: BearerToken) -> PlanWork:
+    return PlanWork(plan_id, request, token)
+
+
+async def _plan_change(work: Annotated[PlanWork, Depends(_plan_work)]) -> PlanChange:
+    return PlanChange(work)
 
 
 def _entry_in_path(request: Request) -> tuple[str, uuid.UUID] | None:
@@ -139,6 +150,8 @@ async def _owned_plan_list(
 
 
 OwnedPlan = Annotated[Plan, Depends(_owned_plan)]
+# Awaited with a function of (session, owner, plan, ...) to run it on the owner's plan.
+OwnedPlanWork = Annotated[PlanWork, Depends(_plan_work)]
 # Awaited with a change (app/plans/changes.py) to make it to the owner's plan.
 OwnedPlanChange = Annotated[PlanChange, Depends(_plan_change)]
 # The owner's plan as its JSON document, and its ETag.

@@ -89,18 +89,23 @@ def get_owned_plan(session: Session, owner: User, plan_id: uuid.UUID) -> Plan:
     return _live_plan_of(session, owner.id, plan_id)
 
 
-def _live_plan_of(session: Session, owner_id: uuid.UUID, plan_id: uuid.UUID) -> Plan:
-    plan = _plan_of(session, owner_id, plan_id)
+def _live_plan_of(
+    session: Session, owner_id: uuid.UUID, plan_id: uuid.UUID, locked: bool = False
+) -> Plan:
+    plan = _plan_of(session, owner_id, plan_id, locked)
     check_owned_and_live(plan, owner_id)
     return plan
 
 
-def _plan_of(session: Session, owner_id: uuid.UUID, plan_id: uuid.UUID) -> Plan | None:
+def _plan_of(
+    session: Session, owner_id: uuid.UUID, plan_id: uuid.UUID, locked: bool = False
+) -> Plan | None:
+    """`locked`: the row is kept from other writers until this transaction ends (PostgreSQL;
+    SQLite has one writer at a time anyway)."""
     # By owner too, as every plan query: on a database distributed by owner it is then
     # answered by one node.
-    return session.execute(
-        select(Plan).where(Plan.id == plan_id, Plan.owner_id == owner_id)
-    ).scalar_one_or_none()
+    query = select(Plan).where(Plan.id == plan_id, Plan.owner_id == owner_id)
+    return session.execute(query.with_for_update() if locked else query).scalar_one_or_none()
 
 
 def check_owned_and_live(plan: Plan | Row | None, owner_id: uuid.UUID) -> None:
@@ -243,7 +248,9 @@ def change_plan(
             return plan, result
         session.rollback()
         session.expire_all()
-        plan = _live_plan_of(session, owner_id, plan_id)
+        # Lost a race: the newer copy is read locked, so this write cannot lose again,
+        # however many others keep arriving.
+        plan = _live_plan_of(session, owner_id, plan_id, locked=True)
     raise Problem(409, "This plan is being changed on another device right now. Try again.")
 
 

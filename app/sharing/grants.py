@@ -16,7 +16,6 @@ from app.accounts.service import signed_in_user
 from app.core.config import Settings
 from app.core.driver import AwaitedDriver
 from app.core.errors import Problem
-from app.core.group_commit import GroupCommit
 from app.plans.models import Plan
 from app.sharing import queries
 from app.sharing.models import PERMISSION_ORDER, Permission, Share
@@ -103,14 +102,13 @@ def log_read_through_share(
 
 async def read_scoped_plan(
     database: AwaitedDriver,
-    group_commit: GroupCommit,
     token: str | None,
     share_id: uuid.UUID,
     settings: Settings,
 ) -> str:
     """The plan as shared with the grantee holding `token`, logged (`queries.read_scoped_plan`),
     or the refusal every other grantee route would give."""
-    document = await queries.read_scoped_plan(database, group_commit, token, share_id, settings)
+    document = await queries.read_scoped_plan(database, token, share_id, settings)
     if document is None:
         await run_in_threadpool(_refuse_read, database.engine, token, share_id, settings)
     return document

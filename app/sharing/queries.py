@@ -13,9 +13,8 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import and_, bindparam, func, insert, or_, select, update
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 
 from app.access_log.models import AccessEvent
 from app.access_log.service import INSERT_ACCESS_EVENT, AccessLogPerson, access_event
@@ -24,10 +23,8 @@ from app.accounts.service import LIVE_SESSION, sign_in_required, signed_in_claim
 from app.core import caches, clock
 from app.core.clock import day
 from app.core.config import Settings
-from app.core.db import retried_on_stale_connection
 from app.core.driver import AwaitedDriver, Write
 from app.core.encryption import active_keyring, as_stored, decrypt_stored
-from app.core.group_commit import GroupCommit
 from app.plans import queries as plan_queries
 from app.plans import service as plans
 from app.plans import storage as plan_storage
@@ -292,23 +289,21 @@ def listed_share(session: Session, grantee_id: uuid.UUID, share_id: uuid.UUID) -
     return listed[0] if listed else None
 
 
-@retried_on_stale_connection
 def shared_with_me(
-    engine: Engine, token: str | None, limit: int, offset: int, settings: Settings
+    connection: Connection, token: str | None, limit: int, offset: int, settings: Settings
 ) -> str:
     """The page, as JSON. Live shares only, most recently updated plan first. Listing is
     not logged as a read: it shows names, section titles and dates, never the plan's words.
     Opened by every link worker's device, so the signed-in check comes with the count, not
     as a query of its own, and no objects are loaded."""
     user_id, session_id = signed_in_claims(token, settings)
-    with engine.connect() as connection:
-        total = connection.execute(
-            _SIGNED_IN_COUNT, live(user_id, user_id=user_id, session_id=session_id)
-        ).scalar_one_or_none()
-        if total is None:
-            raise sign_in_required()
-        rows = connection.execute(_PAGE, live(user_id, limit=limit, offset=offset)).all()
-        shares = _listed_json(connection, rows)
+    total = connection.execute(
+        _SIGNED_IN_COUNT, live(user_id, user_id=user_id, session_id=session_id)
+    ).scalar_one_or_none()
+    if total is None:
+        raise sign_in_required()
+    rows = connection.execute(_PAGE, live(user_id, limit=limit, offset=offset)).all()
+    shares = _listed_json(connection, rows)
     counts = json.dumps({"total": total, "limit": limit, "offset": offset}, **_COMPACT_JSON)
     return f'{{"shares":[{",".join(shares)}],{counts[1:]}'
 
@@ -387,7 +382,6 @@ class RememberedRead:
 
 async def read_scoped_plan(
     database: AwaitedDriver,
-    group_commit: GroupCommit,
     token: str | None,
     share_id: uuid.UUID,
     settings: Settings,
@@ -398,8 +392,8 @@ async def read_scoped_plan(
     says why). A grantee's read must stay nearly as quick as the owner's. So the read a
     grantee made last is answered again from memory when its log line's insert (awaited,
     its one statement), checking in the same statement, finds the share still working for
-    them and nothing the answer shows changed; else the plan is read afresh in a worker
-    thread (one query, no objects loaded)."""
+    them and nothing the answer shows changed; else the plan is read afresh (one query, no
+    objects loaded) and its log line committed."""
     user_id, session_id = signed_in_claims(token, settings)
     last = caches.LAST_READS.get((share_id, user_id))
     if last is not None and clock.utcnow() < last.until:
@@ -407,24 +401,11 @@ async def read_scoped_plan(
         scoped = _scoped_read_bindings(user_id, session_id, share_id)
         if await database.write_if((_LOG_READ_IF_UNCHANGED, line | scoped)):
             return last.document
-    return await run_in_threadpool(
-        _read_afresh, database.engine, group_commit, user_id, session_id, share_id, settings
-    )
-
-
-def _read_afresh(
-    engine: Engine,
-    group_commit: GroupCommit,
-    user_id: uuid.UUID,
-    session_id: uuid.UUID,
-    share_id: uuid.UUID,
-    settings: Settings,
-) -> str | None:
-    found = _scoped_document_for(engine, user_id, session_id, share_id, settings)
+    found = await database.read_with(_scoped_document_for, user_id, session_id, share_id, settings)
     if found is None:
         return None
     last, writes = found
-    group_commit.write(writes)  # together with other requests' lines
+    await database.write(writes)
     caches.LAST_READS.put(
         (share_id, user_id), last, owner_id=last.line["owner_id"], plan_id=last.line["plan_id"]
     )
@@ -438,25 +419,21 @@ def _scoped_read_bindings(
     return live(user_id, user_id=user_id, session_id=session_id, share_id=share_id)
 
 
-@retried_on_stale_connection
 def _scoped_document_for(
-    engine: Engine,
+    connection: Connection,
     user_id: uuid.UUID,
     session_id: uuid.UUID,
     share_id: uuid.UUID,
     settings: Settings,
 ) -> tuple[RememberedRead, list[Write]] | None:
     answer = None
-    with engine.connect() as connection:
-        while answer is None:  # again only if the plan changed between the two reads
-            row = connection.execute(
-                _SCOPED_READ, _scoped_read_bindings(user_id, session_id, share_id)
-            ).first()
-            if row is None:
-                return None
-            answer = _scoped_document(
-                connection, row, user_id, settings.deleted_plan_retention_days
-            )
+    while answer is None:  # again only if the plan changed between the two reads
+        row = connection.execute(
+            _SCOPED_READ, _scoped_read_bindings(user_id, session_id, share_id)
+        ).first()
+        if row is None:
+            return None
+        answer = _scoped_document(connection, row, user_id, settings.deleted_plan_retention_days)
     return answer
 
 

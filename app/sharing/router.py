@@ -2,14 +2,12 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.concurrency import run_in_threadpool
 
 from app.accounts.attempts import client_address_of
-from app.accounts.dependencies import BearerToken, CurrentUser, DbSession
-from app.core.config import AppSettings
+from app.accounts.dependencies import BearerToken, CurrentUser, DbSession, as_signed_in
 from app.core.errors import Problem, problem_responses
 from app.core.schemas import MAX_STORED_INT
-from app.plans.dependencies import OwnedPlan
+from app.plans.dependencies import OwnedPlan, OwnedPlanWork
 from app.sharing import grants, queries, service
 from app.sharing.schemas import (
     InviteAcceptance,
@@ -39,16 +37,11 @@ grantee_reads_router = APIRouter(prefix="/api/v1", tags=["sharing"])
     response_model=SharedWithMe,
     responses=problem_responses(404, 409, 410, 429),
 )
-def accept_invite(
-    request: Request,
-    body: InviteAcceptance,
-    user: CurrentUser,
-    session: DbSession,
-    settings: AppSettings,
-):
+async def accept_invite(request: Request, body: InviteAcceptance, token: BearerToken):
     """Accept an invite code someone gave you. The person sees that you accepted it. After
     too many wrong or expired codes, every code is refused for a while (429, Retry-After)."""
-    return service.accept_invite(session, user, body.code, client_address_of(request), settings)
+    address, settings = client_address_of(request), request.app.state.settings
+    return await as_signed_in(request, token, service.accept_invite, body.code, address, settings)
 
 
 @grantee_reads_router.get("/shared-with-me", response_model=SharedWithMeList)
@@ -60,14 +53,9 @@ async def shared_with_me(
 ):
     """Plans people share with you now: whose, which sections, since and until when, and
     what changed since you last looked. Most recently updated first."""
-    # Async with one hand-off to a worker thread for the whole list, as the plan read.
-    listing = await run_in_threadpool(
-        queries.shared_with_me,
-        request.app.state.read_engine,
-        token,
-        limit,
-        offset,
-        request.app.state.settings,
+    # Async, the whole list in one step (on the event loop on PostgreSQL).
+    listing = await request.app.state.awaited_driver.read_with(
+        queries.shared_with_me, token, limit, offset, request.app.state.settings
     )
     # Built as JSON text: this list can be long and is read often.
     return Response(listing, media_type="application/json")
@@ -82,9 +70,7 @@ async def read_shared_plan(share_id: uuid.UUID, request: Request, token: BearerT
     # Async, as the owner's read: a read again awaits its log line's insert. Sign-in and the
     # share are checked inside its SQL, not by dependencies, to keep it one round trip.
     state = request.app.state
-    body = await grants.read_scoped_plan(
-        state.awaited_driver, state.group_commit, token, share_id, state.settings
-    )
+    body = await grants.read_scoped_plan(state.awaited_driver, token, share_id, state.settings)
     return Response(body, media_type="application/json")
 
 
@@ -97,10 +83,10 @@ async def read_shared_plan(share_id: uuid.UUID, request: Request, token: BearerT
     status_code=201,
     responses=problem_responses(409),
 )
-def create_share(plan: OwnedPlan, body: ShareCreate, user: CurrentUser, session: DbSession):
+async def create_share(body: ShareCreate, on_plan: OwnedPlanWork):
     """Share some sections of your plan. You get an invite code (shown once) to give to the
     person; it works for 7 days, for one person, who accepts it while signed in."""
-    return service.create_share(session, user, plan, body)
+    return await on_plan(service.create_share, body)
 
 
 @router.get("/plans/{plan_id}/shares", response_model=list[ShareRead])

@@ -1,8 +1,7 @@
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from app.accounts.dependencies import CurrentUser, DbSession
-from app.core.config import AppSettings
+from app.accounts.dependencies import BearerToken, as_signed_in
 from app.sync import service
 from app.sync.schemas import SyncRequest, SyncResponse
 
@@ -10,7 +9,7 @@ router = APIRouter(prefix="/api/v1", tags=["sync"])
 
 
 @router.post("/sync", response_model=SyncResponse)
-def sync(body: SyncRequest, user: CurrentUser, session: DbSession, settings: AppSettings):
+async def sync(body: SyncRequest, request: Request, token: BearerToken):
     """Send the changes your device queued while offline, and get back your plans that changed
     since your last sync.
 
@@ -18,7 +17,6 @@ def sync(body: SyncRequest, user: CurrentUser, session: DbSession, settings: App
     connection) returns the first outcome and changes nothing. A change to something that was
     also changed on another device is not applied; its result is a `conflict` holding both
     versions, so you can choose (or keep both). Keep the returned `cursor` for next time."""
-    return Response(
-        service.synchronise(session, user, body, settings.deleted_plan_retention_days),
-        media_type="application/json",
-    )
+    retention_days = request.app.state.settings.deleted_plan_retention_days
+    answer = await as_signed_in(request, token, service.synchronise, body, retention_days)
+    return Response(answer, media_type="application/json")

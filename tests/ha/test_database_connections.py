@@ -50,6 +50,13 @@ def connection_lost_at_commit(engine, number: int):
         yield
 
 
+def whole_work_engine(app):
+    """The engine of the sessions a route's whole work runs in (`in_session`): on the event
+    loop once the app has started on PostgreSQL."""
+    loop_engine = app.state.event_loop_engine
+    return app.state.engine if loop_engine is None else loop_engine.sync_engine
+
+
 POSTGRESQL_ONLY = pytest.mark.skipif(
     not os.environ.get("TEST_DATABASE_URL"),
     reason="a server's connection lost mid-commit, and libpq's host lists, are PostgreSQL's",
@@ -76,7 +83,7 @@ def test_an_invite_accepted_as_the_connection_is_lost_is_answered_503(
     """Accepting first commits a place under the account's limit on codes tried, then one
     under the address's; the second commit is the one lost."""
     share = create_share(owner, green_book["id"], ["crisis"])
-    with connection_lost_at_commit(app.state.engine, 2):
+    with connection_lost_at_commit(whole_work_engine(app), 2):
         response = link_worker.post("/api/v1/shares/accept", json={"code": share["invite_code"]})
 
     assert response.status_code == 503, response.text

@@ -44,6 +44,13 @@ on_postgresql = pytest.mark.skipif(
 )
 
 
+def backend_pid(cursor) -> int:
+    """The server process behind a cursor the app is about to run: psycopg's own, or one
+    of SQLAlchemy's asyncio adaptation (sessions run on the event loop)."""
+    connection = getattr(cursor, "_adapt_connection", None) or cursor.connection
+    return connection.info.backend_pid
+
+
 def admin_connection(database_url: str) -> psycopg.Connection:
     url = make_url(database_url).set(drivername="postgresql")
     return psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)

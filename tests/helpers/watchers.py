@@ -7,6 +7,7 @@ import uuid
 from sqlalchemy import event, update
 from sqlmodel import Session
 
+from app.main import read_engines
 from app.plans.models import Plan
 from app.plans.storage import write_changes
 
@@ -38,11 +39,12 @@ class EditBetweenReads:
 
     def __init__(self, app, plan_id: str, text: str) -> None:
         self.engine = app.state.engine
-        self.read_engine = app.state.read_engine  # where reads fetch sections
+        self.read_engines = read_engines(app)  # where reads fetch sections
         self.plan_id = uuid.UUID(plan_id)
         self.text = text
         self.fired = False
-        event.listen(self.read_engine, "before_cursor_execute", self._before)
+        for engine in self.read_engines:
+            event.listen(engine, "before_cursor_execute", self._before)
 
     def _before(self, _conn, _cursor, statement, *_args) -> None:
         if self.fired or not self.SECTIONS_FETCH.search(statement):
@@ -60,7 +62,8 @@ class EditBetweenReads:
         return self
 
     def __exit__(self, *_exc) -> None:
-        event.remove(self.read_engine, "before_cursor_execute", self._before)
+        for engine in self.read_engines:
+            event.remove(engine, "before_cursor_execute", self._before)
 
 
 def _entry(text: str) -> dict:
