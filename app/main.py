@@ -114,11 +114,9 @@ async def lifespan(app: FastAPI):
     purger = asyncio.create_task(_purge_deleted_plans_hourly(app))
     read_engine = app.state.read_engine
     if read_engine.dialect.name == "postgresql":
-        pool_size = app.state.settings.database_pool_size
-        app.state.awaited_driver = EventLoopDriver(
-            read_engine, min(EVENT_LOOP_CONNECTIONS, pool_size), pool_size
-        )
-        app.state.event_loop_engine = build_event_loop_engine(app.state.engine, pool_size)
+        connections = min(EVENT_LOOP_CONNECTIONS, app.state.settings.database_pool_size)
+        app.state.awaited_driver = EventLoopDriver(read_engine, connections)
+        app.state.event_loop_engine = build_event_loop_engine(app.state.engine, connections)
     elif read_engine.dialect.name == "sqlite":
         app.state.awaited_driver = SQLiteOnLoopDriver(read_engine, app.state.group_commit)
     _keep_start_up_out_of_garbage_collection()

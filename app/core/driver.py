@@ -309,8 +309,11 @@ _first_again_if_stale = retried_on_stale_connection(DriverRead.first)
 _all_again_if_stale = retried_on_stale_connection(DriverRead.all)
 
 
-# A statement holds its connection for one round trip, well under a millisecond: a few
-# connections serve all of an event loop's statements.
+# Each pool of connections on the event loop. A statement holds its connection for one
+# round trip, a session for its request's work, run a piece at a time: a few connections
+# serve all of it. More only let more requests be half-way through their work at once,
+# each holding its locks longer: in the load benchmark, sessions' pools of 8 (and 10 more
+# under bursts) answered 236-248 requests a second, of 40, 200-221 (bench/load_bench.py).
 EVENT_LOOP_CONNECTIONS = 8
 
 
@@ -330,13 +333,13 @@ class EventLoopDriver:
     cannot be opened fails the statement at once (a 503), rather than keeping the request
     waiting for the database to come back."""
 
-    def __init__(self, engine: Engine, size: int, read_with_size: int) -> None:
+    def __init__(self, engine: Engine, size: int) -> None:
         self.engine = engine
         self._connect_args, self._connect_params = engine.dialect.create_connect_args(engine.url)
         self._free_slots = asyncio.Semaphore(size)
         self._idle: list[psycopg.AsyncConnection] = []
         # For reads of more than one statement, made by SQLAlchemy (`read_with`).
-        self.read_engine = build_event_loop_read_engine(engine, read_with_size)
+        self.read_engine = build_event_loop_read_engine(engine, size)
 
     async def first(self, read: DriverRead, values: dict[str, Any]) -> tuple | None:
         statement = read.statement_for(self.engine.dialect)
