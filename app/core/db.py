@@ -143,27 +143,23 @@ def build_read_engine(engine: Engine, pool_size: int = WORKER_THREADS) -> Engine
     SQLite: the same engine, whose reads run outside a transaction already."""
     if engine.dialect.name != "postgresql":
         return engine
-    return create_engine(
-        engine.url,
-        isolation_level="AUTOCOMMIT",
-        pool_size=pool_size,
-        max_overflow=0,
-        pool_use_lifo=True,
-        hide_parameters=True,
-    )
+    return create_engine(engine.url, **_read_pool(pool_size))
+
+
+def _read_pool(pool_size: int) -> dict:
+    return {
+        "isolation_level": "AUTOCOMMIT",
+        "pool_size": pool_size,
+        "max_overflow": 0,
+        "pool_use_lifo": True,
+        "hide_parameters": True,
+    }
 
 
 def build_event_loop_read_engine(read_engine: Engine, pool_size: int) -> AsyncEngine:
     """PostgreSQL: an engine made as `read_engine` (outside a transaction, not pinged, no
     bursts) whose connections run on the event loop (`EventLoopDriver.read_with`)."""
-    return create_async_engine(
-        read_engine.url,
-        isolation_level="AUTOCOMMIT",
-        pool_size=pool_size,
-        max_overflow=0,
-        pool_use_lifo=True,
-        hide_parameters=True,
-    )
+    return create_async_engine(read_engine.url, **_read_pool(pool_size))
 
 
 def build_event_loop_engine(engine: Engine, pool_size: int) -> AsyncEngine:
