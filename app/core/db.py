@@ -364,8 +364,13 @@ async def in_session(
     try:
         return await session.run_sync(work, *args, **kwargs)
     finally:
-        with anyio.CancelScope(shield=True):  # the connection goes back even if cancelled
-            await session.run_sync(_close)
+        # As `get_session`: only a rollback is a round trip, and it is shielded, so a
+        # cancelled request still gives its connection back.
+        if session.in_transaction():
+            with anyio.CancelScope(shield=True):
+                await session.run_sync(_close)
+        else:
+            session.sync_session.close()
 
 
 def _in_new_session(engine: Engine, work: Callable[..., T], *args, **kwargs) -> T:

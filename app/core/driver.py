@@ -21,7 +21,7 @@ bench/results/)."""
 
 import asyncio
 from collections import namedtuple
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -343,68 +343,47 @@ class EventLoopDriver:
 
     async def first(self, read: DriverRead, values: dict[str, Any]) -> tuple | None:
         statement = read.statement_for(self.engine.dialect)
-        found = await self._again_if_stale(self._statement(statement, values, _first_row))
+        found = await self._run(statement, values, _first_row)
         return read.converted(self.engine.dialect, found)
 
     async def all(self, read: DriverRead, values: dict[str, Any]) -> list[tuple]:
         statement = read.statement_for(self.engine.dialect)
-        rows = await self._again_if_stale(self._statement(statement, values, _all_rows))
+        rows = await self._run(statement, values, _all_rows)
         return [read.converted(self.engine.dialect, row) for row in rows]
 
     async def write_if(self, conditional: Write) -> bool:
         statement, values = conditional
         compiled = compiled_for_driver(statement, tuple(values), self.engine.dialect)
-        return await self._again_if_stale(self._statement(compiled, values, _row_count)) > 0
+        return await self._run(compiled, values, _row_count) > 0
 
     async def write(self, writes: list[Write]) -> None:
         """Commits these writes in one transaction of their own."""
-
-        async def in_transaction(connection: psycopg.AsyncConnection) -> None:
-            async with connection.transaction():
-                for statement, values in writes:
-                    compiled = compiled_for_driver(statement, tuple(values), self.engine.dialect)
-                    await self._execute(connection, compiled, values, _row_count)
-
-        await self._again_if_stale(in_transaction)
+        await _again_if_stale(self._on_connection, self._execute_in_transaction, writes)
 
     async def read_with(self, read: Callable[..., T], *args: Any) -> T:
         """`read(connection, *args)`, a SQLAlchemy connection's work, on the event loop (a
         greenlet switches out of it while a statement waits); read once more on a fresh
         connection if the first turned out dead."""
-        try:
-            return await self._read_with(read, *args)
-        except DBAPIError as error:
-            if not error.connection_invalidated:
-                raise
-            return await self._read_with(read, *args)
+        return await _again_if_stale(self._read_with, read, *args)
 
     async def _read_with(self, read: Callable[..., T], *args: Any) -> T:
         async with self.read_engine.connect() as connection:
             return await connection.run_sync(read, *args)
 
-    async def _again_if_stale(self, work: Callable[[psycopg.AsyncConnection], Any]) -> Any:
-        try:
-            return await self._on_connection(work)
-        except DBAPIError as error:
-            if not error.connection_invalidated:
-                raise
-            return await self._on_connection(work)
+    async def _run(self, statement: DriverStatement, values: dict[str, Any], outcome):
+        return await _again_if_stale(self._on_connection, self._execute, statement, values, outcome)
 
-    async def _on_connection(self, work: Callable[[psycopg.AsyncConnection], Any]) -> Any:
+    async def _on_connection(self, work: Callable[..., Awaitable[T]], *args: Any) -> T:
+        """`work(connection, *args)` on one of this pool's connections; driver errors raised
+        as SQLAlchemy's, the idle connections closed if this one turned out dead."""
         async with self.connection() as connection:
             try:
-                return await work(connection)
+                return await work(connection, *args)
             except psycopg.Error as error:
                 disconnected = self.engine.dialect.is_disconnect(error, connection, None)
                 if disconnected:
                     await self._close_idle()
                 raise _as_sqlalchemy_error(self.engine, error, disconnected) from error
-
-    def _statement(self, statement: DriverStatement, values: dict[str, Any], outcome):
-        async def run(connection: psycopg.AsyncConnection):
-            return await self._execute(connection, statement, values, outcome)
-
-        return run
 
     async def _execute(
         self,
@@ -418,6 +397,14 @@ class EventLoopDriver:
             _before_execute(self.engine, cursor, sql, parameters)
             await cursor.execute(sql, parameters)
             return await outcome(cursor)
+
+    async def _execute_in_transaction(
+        self, connection: psycopg.AsyncConnection, writes: list[Write]
+    ) -> None:
+        async with connection.transaction():
+            for statement, values in writes:
+                compiled = compiled_for_driver(statement, tuple(values), self.engine.dialect)
+                await self._execute(connection, compiled, values, _row_count)
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[psycopg.AsyncConnection]:
@@ -453,6 +440,17 @@ class EventLoopDriver:
 
 
 AwaitedDriver = WorkerThreadDriver | EventLoopDriver | SQLiteOnLoopDriver
+
+
+async def _again_if_stale(run: Callable[..., Awaitable[T]], *args: Any) -> T:
+    """`run(*args)`, once more if its connection turned out to be dead: as
+    `retried_on_stale_connection`, awaited."""
+    try:
+        return await run(*args)
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        return await run(*args)
 
 
 async def _first_row(cursor: psycopg.AsyncCursor) -> tuple | None:
