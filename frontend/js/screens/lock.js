@@ -10,7 +10,8 @@ import { dangerNow } from "./today.js";
 const IDLE_CHOICES = [1, 5, 15];
 const FIVE_WRONG =
   "After 5 wrong PINs in a row, this phone forgets your plan and signs you out. Your plan stays safe in your account: sign in again with your password to bring it back. Changes that haven't reached your account yet would be lost.";
-const ACTIVITY = ["pointerdown", "keydown", "input", "scroll", "touchstart"];
+// Only what a person does: the page also scrolls by itself when a redraw changes its height.
+const ACTIVITY = ["pointerdown", "keydown", "input", "wheel", "touchstart"];
 
 // On the page only while locked: the app's own <main> is the only one otherwise.
 const screen = h("main", { class: "lock-screen", id: "lock-screen", tabindex: "-1" });
