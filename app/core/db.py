@@ -360,17 +360,31 @@ async def in_session(
             return await run_in_threadpool(
                 _in_new_session, request.app.state.engine, work, *args, **kwargs
             )
-    session = AsyncSession(loop_engine, sync_session_class=RequestSession, expire_on_commit=False)
-    try:
-        return await session.run_sync(work, *args, **kwargs)
-    finally:
-        # As `get_session`: only a rollback is a round trip, and it is shielded, so a
-        # cancelled request still gives its connection back.
-        if session.in_transaction():
+    # One connection for the whole work, checked out (and checked) once: a session bound to
+    # the engine would give it back at each commit and check out another for what follows.
+    async with loop_engine.connect() as connection:
+        session = AsyncSession(
+            connection, sync_session_class=RequestSession, expire_on_commit=False
+        )
+        try:
+            return await session.run_sync(work, *args, **kwargs)
+        finally:
+            # As `get_session`: only a rollback is a round trip, and it is shielded, so a
+            # cancelled request still gives its connection back.
             with anyio.CancelScope(shield=True):
-                await session.run_sync(_close)
-        else:
-            session.sync_session.close()
+                if session.in_transaction():
+                    await session.run_sync(_close)
+                else:
+                    session.sync_session.close()
+                await connection.close()
+
+
+def read_outside_a_transaction(session: Session) -> None:
+    """The session's statements from here on each run on their own: no BEGIN before them
+    and no ROLLBACK after, two round trips fewer. For reads once its writes are committed;
+    a session still in a transaction stays in it."""
+    if not session.in_transaction():
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 def _in_new_session(engine: Engine, work: Callable[..., T], *args, **kwargs) -> T:

@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from app.accounts.models import User
 from app.core import clock
+from app.core.db import read_outside_a_transaction
 from app.core.driver import write_in
 from app.core.errors import Problem
 from app.core.json_text import JSONText, encoded
@@ -64,6 +65,8 @@ def synchronise(session: Session, user: User, request: SyncRequest, retention_da
     for _, run in groupby(_one_per_op_id(request.operations), key=_run_key):
         results.extend(_apply_run(session, user, list(run), retention_days, written))
     by_op = {r["op_id"]: r for r in results}
+    # The changes are committed: what changed since the cursor is read as it now stands.
+    read_outside_a_transaction(session)
     plans_changed, removed, cursor = changes_since(
         session, user, request.cursor, retention_days, written
     )
