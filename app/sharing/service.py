@@ -18,6 +18,7 @@ from app.accounts.models import User
 from app.core import clock
 from app.core.clock import day
 from app.core.config import Settings
+from app.core.db import read_outside_a_transaction
 from app.core.errors import Problem
 from app.core.security import token_digest
 from app.plans.models import Plan
@@ -472,6 +473,8 @@ def accept_invite(
 
 
 def _grantee_view(session: Session, share: Share) -> dict[str, Any]:
+    # After the acceptance's commit (or the attempt's, when it was accepted before).
+    read_outside_a_transaction(session)
     listed = queries.listed_share(session, share.grantee_id, share.id)
     if listed is None:
         raise Problem(410, "This share has ended, so the plan is no longer shared with you.")
