@@ -2,7 +2,7 @@
 // the API is never cached here. VERSION is a digest of the files below (tests/test_pwa_shell.py
 // says the new one when a file changes): a new version installs beside the old one and waits
 // until the person chooses "Update now".
-const VERSION = "ec48cef762df";
+const VERSION = "f5920e652145";
 const CACHE = `shell-v${VERSION}`;
 const SHELL = [
   "/index.html",

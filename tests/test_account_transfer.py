@@ -51,6 +51,13 @@ def test_export_then_import_round_trip(owner, make_account, green_book):
     assert owner.get(f"/api/v1/plans/{plan_id}").json()["version"] == 5
 
 
+DAMAGED_FILE = (
+    "It isn't a whole copy saved from this app: it may have been changed or damaged since it "
+    "was saved. Nothing was added. Save a fresh copy from the app where your plan is, and "
+    "choose that."
+)
+
+
 def test_import_with_an_error_adds_nothing(owner, make_account, green_book):
     add_entry(owner, green_book["id"], "triggers", "Noise")
     exported = owner.get("/api/v1/export").json()
@@ -58,9 +65,15 @@ def test_import_with_an_error_adds_nothing(owner, make_account, green_book):
 
     broken = copy.deepcopy(exported)
     broken["plans"][0]["sections"][1]["entries"][0]["prompt"] = "not_a_prompt"
-    response = fresh.post("/api/v1/import", json=broken)
-    assert response.status_code == 422
-    assert "not_a_prompt" in response.json()["detail"]
+    for route in ("/api/v1/import", "/api/v1/import/preview"):
+        response = fresh.post(route, json=broken)
+        assert response.status_code == 422
+        # Said to the person who chose the file in plain words; the place at fault is kept
+        # apart, for whoever looks into the file.
+        assert response.json()["detail"] == DAMAGED_FILE
+        [error] = response.json()["errors"]
+        assert error["field"] == "plans.0"
+        assert "not_a_prompt" in error["message"]
 
     for bad in [
         {**exported, "format": "something-else"},
@@ -81,7 +94,13 @@ def test_import_with_an_error_adds_nothing(owner, make_account, green_book):
             ],
         },
     ]:
-        assert fresh.post("/api/v1/import", json=bad).status_code == 422
+        refused = fresh.post("/api/v1/import", json=bad)
+        assert refused.status_code == 422
+        assert refused.json()["detail"] == DAMAGED_FILE
+    not_json = fresh.post(
+        "/api/v1/import", content=b"not json", headers={"Content-Type": "application/json"}
+    )
+    assert not_json.status_code == 400
     assert fresh.get("/api/v1/plans").json() == []
 
 
@@ -186,8 +205,15 @@ def test_changes_that_do_not_follow_from_the_revision_before_add_nothing(
     ]:
         response = fresh.post("/api/v1/import", json=_broken(exported, number, change))
         assert response.status_code == 422, (change, response.text)
-        assert f"Revision {number} of the plan" in response.json()["detail"]
-        assert words in response.json()["detail"]
+        assert response.json()["detail"] == (
+            f"The history of \u201c{exported['plans'][0]['title']}\u201d in it doesn't fit "
+            f"together at version {number}: the file may have been changed or damaged "
+            "since it was saved. Nothing was added. Save a fresh copy from the app where "
+            "your plan is, and choose that."
+        )
+        problem = response.json()["problem_in_file"]
+        assert problem.startswith(f"Revision {number} does not follow from the one before it")
+        assert words in problem
         preview = fresh.post("/api/v1/import/preview", json=_broken(exported, number, change))
         assert preview.status_code == 422
     for number, change in [

@@ -1,11 +1,42 @@
-from fastapi import APIRouter
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 
 from app.account_transfer import service
 from app.account_transfer.schemas import ExportFile, ImportPreview, ImportResult
 from app.accounts.dependencies import CurrentUser, DbSession
+from app.core.errors import Problem, described_validation_errors
 
-router = APIRouter(prefix="/api/v1", tags=["export and import"])
+
+class _SavedCopyRoute(APIRoute):
+    """A body that is not a whole export file is a file the person chose, not a request a
+    developer wrote: the answer says so in plain words, with the fields at fault in
+    `errors`."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+
+        async def handle_saved_copy(request: Request) -> Response:
+            try:
+                return await handle(request)
+            except RequestValidationError as invalid:
+                if invalid.errors()[0].get("type") == "json_invalid":
+                    raise
+                raise Problem(
+                    422,
+                    "It isn't a whole copy saved from this app: it may have been changed or "
+                    f"damaged since it was saved. {service.NOTHING_ADDED}",
+                    errors=described_validation_errors(invalid),
+                ) from None
+
+        return handle_saved_copy
+
+
+router = APIRouter(prefix="/api/v1", tags=["export and import"], route_class=_SavedCopyRoute)
 
 
 @router.get("/export", response_model=ExportFile)

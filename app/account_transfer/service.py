@@ -32,6 +32,10 @@ _REVISION_FIELDS = (
     PlanRevision.snapshot,
 )
 EXPORT_FORMAT_VERSION = 2
+# The end of every refusal of a file a person chose: what happened, and what to do instead.
+NOTHING_ADDED = (
+    "Nothing was added. Save a fresh copy from the app where your plan is, and choose that."
+)
 _CHANGES = TypeAdapter(list[ExportedChange])
 
 
@@ -207,7 +211,10 @@ def _versions(exported: ExportedPlan) -> Iterator[history.ImportedVersion]:
         except BrokenChange as broken:
             raise Problem(
                 422,
-                f"Revision {revision.number} of the plan \u201c{exported.title}\u201d does not "
-                f"follow from the one before it: {broken}",
+                f"The history of \u201c{exported.title}\u201d in it doesn't fit together at "
+                f"version {revision.number}: the file may have been changed or damaged since "
+                f"it was saved. {NOTHING_ADDED}",
+                problem_in_file=f"Revision {revision.number} does not follow from the one "
+                f"before it: {broken}",
             ) from None
         yield history.ImportedVersion(fields, changes, replay.body)

@@ -96,7 +96,12 @@ def problem_response(
     )
 
 
-def _describe_validation_error(error: dict[str, Any]) -> dict[str, Any]:
+def described_validation_errors(invalid: RequestValidationError) -> list[dict[str, str]]:
+    """Each error as the field at fault (a dotted path in the body) and what is wrong."""
+    return [_describe_validation_error(error) for error in invalid.errors()]
+
+
+def _describe_validation_error(error: dict[str, Any]) -> dict[str, str]:
     location = [str(part) for part in error.get("loc", ()) if part != "body"]
     return {"field": ".".join(location) or "body", "message": error.get("msg", "is not valid")}
 
@@ -133,7 +138,7 @@ def install_error_handlers(app: FastAPI) -> None:
         errors = exc.errors()
         if any(error.get("type") == "json_invalid" for error in errors):
             return problem_response(400, "The request body is not valid JSON. Send a JSON object.")
-        described = [_describe_validation_error(error) for error in errors]
+        described = described_validation_errors(exc)
         first = described[0]
         return problem_response(
             422,

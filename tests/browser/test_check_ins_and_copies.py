@@ -219,6 +219,24 @@ def test_every_copy_is_one_tap_away_and_a_copy_comes_back_after_a_preview(phone,
         {"name": "notes.json", "mimeType": "application/json", "buffer": b"not json"}
     )
     expect(page.get_by_role("alert")).to_contain_text("isn't a copy saved from this app")
+
+    # A copy changed by hand since it was saved: said in plain words, nothing added.
+    damaged = json.loads(files["my-plans.json"])
+    damaged["plans"][0]["sections"][0]["entries"] = "gone"
+    page.get_by_label("The file of my saved copy").set_input_files(
+        {
+            "name": "my-plans.json",
+            "mimeType": "application/json",
+            "buffer": json.dumps(damaged).encode(),
+        }
+    )
+    expect(page.get_by_role("alert")).to_have_text(
+        "This file can't be brought back. It isn't a whole copy saved from this app: it may "
+        "have been changed or damaged since it was saved. Nothing was added. Save a fresh copy "
+        "from the app where your plan is, and choose that."
+    )
+    page.get_by_role("alert").scroll_into_view_if_needed()
+    looked_at(page, "copies-damaged-file-390")
     assert len(person.call("GET", "/plans")) == 2
 
 

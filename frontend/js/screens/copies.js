@@ -55,6 +55,12 @@ function previewCard(plan) {
   );
 }
 
+// The server's words say what is wrong with the file and what to do instead.
+const cannotBringBack = (error) =>
+  error.name === "OfflineError"
+    ? "Bringing back a copy needs a connection. Try again when you're online."
+    : `This file can't be brought back. ${error.message}`;
+
 function bringBackPart({ rerender: refresh, focusNext }) {
   const problem = h("p", { class: "alert", role: "alert", hidden: true, id: "bring-back-problem" });
   const say = (message) => {
@@ -77,11 +83,7 @@ function bringBackPart({ rerender: refresh, focusNext }) {
       focusNext("preview-heading");
       refresh();
     } catch (error) {
-      say(
-        error.name === "OfflineError"
-          ? "Bringing back a copy needs a connection. Try again when you're online."
-          : `This file can't be brought back: ${error.message}`
-      );
+      say(cannotBringBack(error));
     }
   };
   if (!chosenFile) {
@@ -105,7 +107,7 @@ function bringBackPart({ rerender: refresh, focusNext }) {
       await syncNow();
       flash(`${n} ${n === 1 ? "plan was" : "plans were"} added. You'll find ${n === 1 ? "it" : "them"} under “Your plans” in More.`);
     } catch (error) {
-      flash(error.message);
+      flash(cannotBringBack(error));
     }
     focusNext("bring-back-heading");
     refresh();
