@@ -9,7 +9,7 @@ from fastapi.routing import APIRoute
 from app.account_transfer import service
 from app.account_transfer.schemas import ExportFile, ImportPreview, ImportResult
 from app.accounts.dependencies import CurrentUser, DbSession
-from app.core.errors import Problem, described_validation_errors
+from app.core.errors import Problem, described_validation_errors, not_json
 
 
 class _SavedCopyRoute(APIRoute):
@@ -24,7 +24,7 @@ class _SavedCopyRoute(APIRoute):
             try:
                 return await handle(request)
             except RequestValidationError as invalid:
-                if invalid.errors()[0].get("type") == "json_invalid":
+                if not_json(invalid):
                     raise
                 raise Problem(
                     422,

@@ -362,6 +362,7 @@ async def in_session(
             )
     # One connection for the whole work, checked out (and checked) once: a session bound to
     # the engine would give it back at each commit and check out another for what follows.
+    # Leaving the block gives it back even when the request is cancelled.
     async with loop_engine.connect() as connection:
         session = AsyncSession(
             connection, sync_session_class=RequestSession, expire_on_commit=False
@@ -370,13 +371,12 @@ async def in_session(
             return await session.run_sync(work, *args, **kwargs)
         finally:
             # As `get_session`: only a rollback is a round trip, and it is shielded, so a
-            # cancelled request still gives its connection back.
-            with anyio.CancelScope(shield=True):
-                if session.in_transaction():
+            # cancelled request still ends its transaction.
+            if session.in_transaction():
+                with anyio.CancelScope(shield=True):
                     await session.run_sync(_close)
-                else:
-                    session.sync_session.close()
-                await connection.close()
+            else:
+                session.sync_session.close()
 
 
 def read_outside_a_transaction(session: Session) -> None:

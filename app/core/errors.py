@@ -96,6 +96,11 @@ def problem_response(
     )
 
 
+def not_json(invalid: RequestValidationError) -> bool:
+    """The body could not be read as JSON at all (answered 400, not 422)."""
+    return any(error.get("type") == "json_invalid" for error in invalid.errors())
+
+
 def described_validation_errors(invalid: RequestValidationError) -> list[dict[str, str]]:
     """Each error as the field at fault (a dotted path in the body) and what is wrong."""
     return [_describe_validation_error(error) for error in invalid.errors()]
@@ -135,8 +140,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> Response:
-        errors = exc.errors()
-        if any(error.get("type") == "json_invalid" for error in errors):
+        if not_json(exc):
             return problem_response(400, "The request body is not valid JSON. Send a JSON object.")
         described = described_validation_errors(exc)
         first = described[0]
