@@ -232,8 +232,8 @@ def test_postgresql_restart_with_many_pooled_connections_goes_unnoticed_by_a_pla
 def test_postgresql_restart_goes_unnoticed_by_each_of_the_quickest_reads(
     app, database_url, owner, green_book, make_account
 ):
-    """The reads people make most use connections not checked before use (that check is a
-    round trip each time); a connection found dead is read on again, fresh, once."""
+    """The reads people make most use connections not checked before use; a connection
+    found dead is read on again, fresh, once."""
     plan_id = green_book["id"]
     assert add_crisis_entry(owner, plan_id, "Call my sister Ana").status_code == 201
     worker = make_account("Jo Link")

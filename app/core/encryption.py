@@ -14,7 +14,6 @@ column it was written for: a ciphertext copied into another column fails its che
 import base64
 import binascii
 import hashlib
-import json
 import os
 import secrets
 from collections.abc import Callable, Iterable, Iterator
@@ -40,6 +39,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from app.core.json_text import from_json_text, json_text
 
 if TYPE_CHECKING:
     from app.core.config import Settings
@@ -243,13 +244,11 @@ class EncryptedJSON(EncryptedText):
     def process_bind_param(self, value: Any, dialect) -> str | None:
         if value is None:
             return None
-        return super().process_bind_param(
-            json.dumps(value, ensure_ascii=False, separators=(",", ":")), dialect
-        )
+        return super().process_bind_param(json_text(value), dialect)
 
     def process_result_value(self, value: str | None, dialect) -> Any:
         text = super().process_result_value(value, dialect)
-        return None if text is None else json.loads(text)
+        return None if text is None else from_json_text(text)
 
 
 def as_stored(column: Any) -> ColumnElement[str]:

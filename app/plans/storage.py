@@ -6,7 +6,6 @@ and kept as JSON text (caches.SECTIONS_JSON): from a version kept a little befor
 the changes since, as its revisions hold them (app/plans/history.py), or else from its rows.
 A change reads and decrypts a row per version, the rows one per entry."""
 
-import json
 import logging
 import uuid
 from typing import Any, NamedTuple
@@ -17,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.core import caches
 from app.core.driver import DriverRead, read_in, write_in
+from app.core.json_text import from_json_text, json_text
 from app.plans.document import Sections, Step, apply_in_place, assembled_from_rows
 from app.plans.models import Plan, PlanEntry, PlanRevision
 
@@ -211,7 +211,7 @@ def kept_sections_json(plan: Row, outline: Row | None, entries: list[Row]) -> st
 
 
 def _kept(plan: Row, sections: Sections) -> str:
-    sections_json = json.dumps(sections, ensure_ascii=False)
+    sections_json = json_text(sections)
     return caches.SECTIONS_JSON.put(
         _sections_key(plan), sections_json, owner_id=plan.owner_id, plan_id=plan.id
     )
@@ -266,7 +266,7 @@ def kept_sections_json_from_changes(
         range(kept_version + 1, plan.version + 1)
     ):
         return None
-    sections: Sections = json.loads(kept_json)
+    sections: Sections = from_json_text(kept_json)
     try:
         for revision in revisions:
             if revision.snapshot is not None:

@@ -25,6 +25,7 @@ from app.core.clock import day
 from app.core.config import Settings
 from app.core.driver import AwaitedDriver, Write
 from app.core.encryption import active_keyring, as_stored, decrypt_stored
+from app.core.json_text import from_json_text, json_text
 from app.plans import queries as plan_queries
 from app.plans import service as plans
 from app.plans import storage as plan_storage
@@ -71,7 +72,7 @@ def _outlines(
             sections_json = plan_storage.sections_json_at(
                 session, row.owner_id, row.plan_id, row.generation, row.version
             ) or plan_storage.current_sections_json(session, row.owner_id, row.plan_id)
-            outlines[row.plan_id, row.version] = _outline(json.loads(sections_json))
+            outlines[row.plan_id, row.version] = _outline(from_json_text(sections_json))
     return outlines
 
 
@@ -81,8 +82,8 @@ def _scoped_sections(connection: Connection, row) -> tuple[list[SectionOutline],
     sections_json = plan_storage.sections_json_of(connection, row)
     if sections_json is None:
         return None
-    shown = visible_sections(json.loads(sections_json), row.shared_keys)
-    return _outline(shown), json.dumps(shown, ensure_ascii=False)
+    shown = visible_sections(from_json_text(sections_json), row.shared_keys)
+    return _outline(shown), json_text(shown)
 
 
 def _shown(outline: list[SectionOutline], keys: list[str]) -> list[SectionOutline]:
@@ -254,10 +255,6 @@ def _shared_with_me_item(row: ListedShare, outline: list[SectionOutline]) -> dic
     }
 
 
-# A page is a hundred of them, sent to phones: no spaces.
-_COMPACT_JSON: dict[str, Any] = {"ensure_ascii": False, "separators": (",", ":")}
-
-
 def _decrypted(row) -> ListedShare:
     stored = row._asdict()
     for name, column in _LISTED_ENCRYPTED.items():
@@ -275,7 +272,7 @@ def _listed_json(session: Session | Connection, found) -> list[str]:
         outlines = _outlines(session, new.values())
         for key, row in new.items():
             outline = outlines[row.plan_id, row.version]
-            item = json.dumps(_shared_with_me_item(row, outline), **_COMPACT_JSON)
+            item = json_text(_shared_with_me_item(row, outline))
             items[key] = caches.LISTED_SHARES.put(
                 key, item, owner_id=row.owner_id, plan_id=row.plan_id
             )
@@ -304,7 +301,7 @@ def shared_with_me(
         raise sign_in_required()
     rows = connection.execute(_PAGE, live(user_id, limit=limit, offset=offset)).all()
     shares = _listed_json(connection, rows)
-    counts = json.dumps({"total": total, "limit": limit, "offset": offset}, **_COMPACT_JSON)
+    counts = json_text({"total": total, "limit": limit, "offset": offset})
     return f'{{"shares":[{",".join(shares)}],{counts[1:]}'
 
 

@@ -2,7 +2,6 @@
 made as invites, and accepting an invite. What a grantee may then do is in `grants`; their
 reads in `queries`. Every sharing change is written to the person's access log."""
 
-import json
 import secrets
 import uuid
 from datetime import datetime, timedelta
@@ -20,6 +19,7 @@ from app.core.clock import day
 from app.core.config import Settings
 from app.core.db import read_outside_a_transaction
 from app.core.errors import Problem
+from app.core.json_text import from_json_text
 from app.core.security import token_digest
 from app.plans.models import Plan
 from app.sharing import queries
@@ -478,4 +478,4 @@ def _grantee_view(session: Session, share: Share) -> dict[str, Any]:
     listed = queries.listed_share(session, share.grantee_id, share.id)
     if listed is None:
         raise Problem(410, "This share has ended, so the plan is no longer shared with you.")
-    return json.loads(listed)
+    return from_json_text(listed)
