@@ -210,6 +210,8 @@ def change_plan(
     called after `change`, words the version from the sections (their outline) as they were
     before it."""
     owner_id, plan_id = plan.owner_id, plan.id
+    # Read once: a write that lost a race is rolled back, which unloads `author` too.
+    author_id, author_name = author.id, author.display_name
     for _ in range(_CONCURRENT_RETRIES):
         if expected_version is not None and expected_version != plan.version:
             raise conflict(session, plan, retention_days)
@@ -238,8 +240,8 @@ def change_plan(
                     "number": plan.version,
                     "title": plan.title,
                     "summary": said,
-                    "author_id": author.id,
-                    "author_name": author.display_name,
+                    "author_id": author_id,
+                    "author_name": author_name,
                     "created_at": now,
                     **revision,
                 },

@@ -137,8 +137,8 @@ _REMEMBER = insert(_SYNCED).values(
 )
 
 
-def _remember(session: Session, user: User, op: Operation, result: Result) -> None:
-    values = {"owner_id": user.id, "op_id": op.op_id, "plan_id": op.plan_id, "result": result}
+def _remember(session: Session, owner_id: uuid.UUID, op: Operation, result: Result) -> None:
+    values = {"owner_id": owner_id, "op_id": op.op_id, "plan_id": op.plan_id, "result": result}
     write_in(session, _REMEMBER, values | {"synced_at": clock.utcnow()})
 
 
@@ -155,11 +155,11 @@ def _create_plan(session: Session, user: User, op: CreatePlan) -> Result:
     unknown plan is: 404, whoever it belonged to."""
     if plans.plan_id_is_used(session, op.plan_id):
         result = _rejected(op, Problem(404, plans.USED_ID))
-        _remember(session, user, op, result)
+        _remember(session, user.id, op, result)
         session.commit()
         return result
     result = _result(op, "applied")
-    _remember(session, user, op, result)
+    _remember(session, user.id, op, result)
     plans.create_plan(session, user, op.template, op.title, plan_id=op.plan_id)  # commits
     return result
 
@@ -179,6 +179,8 @@ def _change_plan(
     except Problem as problem:
         return _remember_all(session, user, ops, [_rejected(op, problem) for op in ops])
     batch = _Batch(session, plan)
+    # Read now: a write that lost a race is rolled back, which unloads `user`.
+    owner_id = user.id
 
     def change(draft: PlanDraft) -> list[Result]:
         results, saved = batch.apply(draft, ops)
@@ -186,7 +188,7 @@ def _change_plan(
             raise _NothingToSave(results)
         for op, result in zip(ops, results, strict=True):
             # Added here so the outcomes commit with the new version, or not at all.
-            _remember(session, user, op, result)
+            _remember(session, owner_id, op, result)
         return results
 
     try:
@@ -210,7 +212,7 @@ def _remember_all(
     session: Session, user: User, ops: list[Operation], results: list[Result]
 ) -> list[Result]:
     for op, result in zip(ops, results, strict=True):
-        _remember(session, user, op, result)
+        _remember(session, user.id, op, result)
     session.commit()
     return results
 
