@@ -8,8 +8,9 @@ import hashlib
 import json
 import uuid
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any, NamedTuple
 
 from sqlalchemy import and_, bindparam, func, insert, or_, select, update
@@ -50,15 +51,21 @@ class SectionOutline:
     key: str
     title: str
     hidden: bool
-    digest: str
+    section: dict[str, Any] = field(repr=False, compare=False)
 
     def name(self) -> dict[str, str]:
         """The section as lists and the access log name it."""
         return {"key": self.key, "title": self.title}
 
+    @cached_property
+    def digest(self) -> str:
+        # Worked out on first use: only the sections a share shows are compared, and a
+        # plan's outline holds all of them.
+        return _section_digest(self.section)
+
 
 def _outline(sections: list[dict]) -> list[SectionOutline]:
-    return [SectionOutline(s["key"], s["title"], s["hidden"], _section_digest(s)) for s in sections]
+    return [SectionOutline(s["key"], s["title"], s["hidden"], s) for s in sections]
 
 
 def _outlines(
