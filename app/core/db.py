@@ -130,9 +130,9 @@ def _checked_before_use(engine: Engine) -> Engine:
     The check reads what the server sent the idle connection without waiting (libpq's
     PQconsumeInput): a server that ends a connection says so and closes it, and both
     arrive at once. Sending a statement to ask, as SQLAlchemy's pre-ping does, is a round
-    trip for every request, and took a tenth of an edit's time under load. A server that
-    vanishes without a word (its machine gone) is noticed by libpq's keepalives
-    (`FAILOVER_CONNECT_DEFAULTS`), as a ping would be, since a ping waits on it the same."""
+    trip for every request that changes something. A server that vanishes without a word
+    (its machine gone) is noticed by libpq's keepalives (`FAILOVER_CONNECT_DEFAULTS`), as a
+    ping would be, since a ping waits on it the same."""
     event.listen(engine, "checkout", _refuse_if_closed_by_the_server)
     return engine
 

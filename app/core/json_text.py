@@ -2,8 +2,8 @@
 app/core/caches.py): those parts are placed as they are, never decoded and encoded again.
 
 Plan content is written and read as JSON text with orjson: a plan's sections are written
-out on most requests that change or send a plan, and orjson does it about ten times
-quicker than the standard library (bench/load_bench.py measures what that is worth)."""
+out on most requests that change or send a plan, and orjson writes a 70-entry plan's in
+7 µs against the standard library's 86 (docs/scaling.md)."""
 
 import json
 from typing import Any
