@@ -144,11 +144,10 @@ def _refuse_if_closed_by_the_server(_dbapi_connection, record, _proxy) -> None:
         # finds the connection's end. Each is one system call when nothing came.
         server.consume_input()
         server.consume_input()
-    except psycopg.OperationalError:
-        pass
-    else:
         if server.status == psycopg.pq.ConnStatus.OK:
             return
+    except psycopg.OperationalError:
+        pass  # the read found the connection's end
     raise InvalidatePoolError("the database server closed this pooled connection")
 
 
