@@ -218,12 +218,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # first: grantees' reads, plan reads and edits, sync.
     app.include_router(grantee_reads_router)
     app.include_router(plans_router)
+    app.include_router(sync_router)
     app.include_router(sharing_router)
     app.include_router(access_log_router)
     app.include_router(comments_router)
     app.include_router(suggestions_router)
     app.include_router(crisis_card_router)
-    app.include_router(sync_router)
     app.include_router(accounts_router)
     app.include_router(account_transfer_router)
     app.include_router(statements_router)

@@ -107,6 +107,13 @@ def read_in(session: "Session", read: "DriverRead", values: dict[str, Any]) -> t
     return read.converted(connection.dialect, found)
 
 
+def read_all_in(session: "Session", read: "DriverRead", values: dict[str, Any]) -> list[tuple]:
+    """Every row of a read built once, in `session`'s transaction."""
+    connection = session.connection()
+    rows = _run_in(connection, read.statement_for(connection.dialect), values, _all_of)
+    return [read.converted(connection.dialect, row) for row in rows]
+
+
 def _run_in(
     connection: Connection, statement: DriverStatement, values: dict[str, Any], outcome
 ) -> Any:

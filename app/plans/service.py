@@ -203,12 +203,15 @@ def change_plan(
     expected_version: int | None,
     change: Callable[[PlanDraft], T],
     retention_days: int,
+    answered_whole: bool = False,
 ) -> tuple[Plan, T]:
     """Apply `change` to the owner's `plan` (as `get_owned_plan` gave it) as one new
     version. With an expected version, a stale write is refused with 409; without one, a
     write racing another is simply re-applied to the newer copy. A callable `summary`,
     called after `change`, words the version from the sections (their outline) as they were
-    before it."""
+    before it. `answered_whole`: the caller answers with the whole new version (a sync), so
+    its sections are kept now, from the version before and the change, instead of being
+    read back (a web edit answers with the entry alone, and keeps its cost to the change)."""
     owner_id, plan_id = plan.owner_id, plan.id
     # Read once: a write that lost a race is rolled back, which unloads `author` too.
     author_id, author_name = author.id, author.display_name
@@ -247,6 +250,8 @@ def change_plan(
                 },
             )
             session.commit()
+            if answered_whole:
+                storage.keep_sections_after(plan, steps)
             return plan, result
         session.rollback()
         session.expire_all()

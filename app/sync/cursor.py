@@ -7,10 +7,11 @@ import base64
 import binascii
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlmodel import Session
 
 from app.accounts.models import User
+from app.core.driver import DriverRead, read_all_in
 from app.core.errors import Problem
 from app.core.json_text import JSONText
 from app.plans import service as plans
@@ -54,6 +55,14 @@ def decode_cursor(cursor: str | None) -> dict[str, str]:
     return states
 
 
+# Built once and compiled once for the driver (app/core/driver.py): every sync reads it.
+_LIVE_PLAN_STATES = DriverRead(
+    select(Plan.id, Plan.version, Plan.archived_at).where(
+        Plan.owner_id == bindparam("owner_id"), Plan.deleted_at.is_(None)
+    )
+)
+
+
 def changes_since(
     session: Session,
     user: User,
@@ -66,11 +75,7 @@ def changes_since(
     read again while it is still as written: every change to a plan moves its version, and
     archiving it is in the state compared."""
     held = decode_cursor(cursor)
-    rows = session.execute(
-        select(Plan.id, Plan.version, Plan.archived_at).where(
-            Plan.owner_id == user.id, Plan.deleted_at.is_(None)
-        )
-    ).all()
+    rows = read_all_in(session, _LIVE_PLAN_STATES, {"owner_id": user.id})
     now = {
         plan_id.hex: _plan_state(version, archived is not None)
         for plan_id, version, archived in rows

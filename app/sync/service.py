@@ -200,6 +200,7 @@ def _change_plan(
             expected_version=None,
             change=change,
             retention_days=retention_days,
+            answered_whole=True,
         )
     except _NothingToSave as nothing:
         session.rollback()
