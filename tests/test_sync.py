@@ -8,7 +8,7 @@ import pytest
 
 from app.accounts.models import Role
 from tests.helpers.plans import random_uuid
-from tests.helpers.sync import SYNC, add, edit, remove, sync
+from tests.helpers.sync import SYNC, add, edit, operation, remove, sync
 
 
 def entries(account, plan_id, section):
@@ -337,6 +337,44 @@ def test_sections_hidden_renamed_and_reordered(owner, green_book):
     assert plan["sections"][0]["key"] == "crisis"
     notes = next(s for s in plan["sections"] if s["key"] == "notes")
     assert notes["hidden"] is True and notes["title"] == "Loose leaves"
+
+
+def test_the_plan_a_sync_answers_with_is_the_version_its_history_rebuilds(owner, green_book):
+    # Read after each change, so the version before the sync is the one kept in memory: the
+    # answer is built from it and the sync's own changes, the history from the database.
+    plan, first = with_entry(owner, green_book, "triggers", "Crowded buses")
+    plan, second = with_entry(owner, plan, "triggers", "Late nights")
+    keys = [s["key"] for s in plan["sections"]]
+    operations = [
+        add(plan, "notes", "Walk by the river"),
+        edit(plan, "triggers", first["id"], {"text": "Crowded buses and trains"}),
+        remove(plan, "triggers", second["id"]),
+        operation("edit_section", plan, section="notes", changes={"title": "Loose leaves"}),
+        operation("reorder_sections", plan, keys=keys[::-1]),
+        operation("rename_plan", plan, title="My wellbeing book"),
+    ]
+    body = sync(owner, operations)
+
+    assert [r["status"] for r in body["results"]] == ["applied"] * len(operations)
+    [answered] = body["plans"]
+    kept = owner.get(f"/api/v1/plans/{plan['id']}/revisions/{answered['version']}").json()
+    assert answered["title"] == kept["title"] == "My wellbeing book"
+    # The revision's answer fills in the fields left empty; what each holds is the same.
+    assert _content(answered["sections"]) == _content(kept["sections"])
+    assert [s["key"] for s in answered["sections"]] == keys[::-1]
+    notes = next(s for s in answered["sections"] if s["key"] == "notes")
+    assert notes["title"] == "Loose leaves"
+    assert [e["text"] for e in notes["entries"]] == ["Walk by the river"]
+    triggers = next(s for s in answered["sections"] if s["key"] == "triggers")
+    assert [e["text"] for e in triggers["entries"]][-1] == "Crowded buses and trains"
+    assert "Late nights" not in [e["text"] for e in triggers["entries"]]
+
+
+def _content(sections):
+    return [
+        (s["key"], s["title"], s["hidden"], [(e["id"], e["text"], e["goal"]) for e in s["entries"]])
+        for s in sections
+    ]
 
 
 def test_renaming_a_plan_renamed_elsewhere_is_a_conflict(owner, green_book):
