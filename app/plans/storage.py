@@ -254,19 +254,13 @@ def changes_values(plan: Row, before: tuple[int, str]) -> dict[str, Any]:
     }
 
 
-class _WrittenRevision(NamedTuple):
-    number: int
-    changes: list[Step]
-    snapshot: None = None
-
-
 def keep_sections_after(plan: Row, steps: list[Step]) -> None:
     """Once `steps` are committed as `plan`'s version: its sections, kept when the version
-    before it is, as reading its revision back would keep them."""
+    before it is, as reading its revision back (CHANGES_SINCE) would keep them."""
     before = plan.version - 1
     kept = caches.SECTIONS_JSON.get((plan.owner_id, plan.id, plan.generation, before))
     if kept is not None:
-        written = _WrittenRevision(plan.version, steps)
+        written = CHANGES_SINCE.row(number=plan.version, changes=steps, snapshot=None)
         kept_sections_json_from_changes(plan, (before, kept), [written])
 
 
