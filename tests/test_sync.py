@@ -3,6 +3,7 @@ collide, returned as conflicts (with both versions) where they do; plans come ba
 incrementally against the device's cursor."""
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -167,6 +168,39 @@ def test_edits_to_different_entries_from_two_devices_merge(owner, green_book):
 
     assert phone["results"][0]["status"] == laptop["results"][0]["status"] == "applied"
     assert texts(owner, plan["id"], "triggers") == ["Big crowds", "Very late nights", "Arguments"]
+
+
+def test_syncs_and_web_edits_of_one_plan_at_the_same_moment_each_land_once(owner, green_book):
+    plan = owner.get(f"/api/v1/plans/{green_book['id']}").json()
+    before = {key: texts(owner, plan["id"], key) for key in ("triggers", "crisis")}
+    web_url = f"/api/v1/plans/{plan['id']}/sections/crisis/entries"
+    phone_changes = [add(plan, "triggers", f"From the phone, {n}") for n in range(6)]
+
+    def phone(op):
+        return owner.post(SYNC, json={"cursor": None, "operations": [op]})
+
+    def web(n):
+        headers = {"If-Match": f'"{plan["version"]}"'}
+        return owner.post(web_url, json={"text": f"From the web, {n}"}, headers=headers)
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        sent = [(pool.submit(phone, op), pool.submit(web, n)) for n, op in enumerate(phone_changes)]
+        synced = [phone_sent.result() for phone_sent, _ in sent]
+        written = [web_sent.result() for _, web_sent in sent]
+
+    # Each sync applies its change, whoever it met; of the web edits, all sent with the
+    # version they read, at most one is saved and the rest are refused whole.
+    assert all(r.status_code == 200 for r in synced), [r.text for r in synced]
+    assert [r.json()["results"][0]["status"] for r in synced] == ["applied"] * 6
+    assert sorted(r.status_code for r in written) in ([201] + [409] * 5, [409] * 6)
+    saved = [r.json()["text"] for r in written if r.status_code == 201]
+    phone_texts = [op["text"] for op in phone_changes]
+    assert sorted(texts(owner, plan["id"], "triggers")) == sorted(before["triggers"] + phone_texts)
+    assert texts(owner, plan["id"], "crisis") == before["crisis"] + saved
+    after = owner.get(f"/api/v1/plans/{plan['id']}").json()
+    assert after["version"] == plan["version"] + 6 + len(saved)
+    history = owner.get(f"/api/v1/plans/{plan['id']}/revisions").json()
+    assert len(history) == after["version"]
 
 
 def test_editing_an_entry_changed_elsewhere_keeps_both_versions(owner, green_book):

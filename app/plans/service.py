@@ -83,10 +83,12 @@ def document_json(summary: dict[str, Any], sections_json: str) -> JSONText:
 NOT_FOUND = "There is no plan with this id in your plans."
 
 
-def get_owned_plan(session: Session, owner: User, plan_id: uuid.UUID) -> Plan:
+def get_owned_plan(
+    session: Session, owner: User, plan_id: uuid.UUID, *, locked: bool = False
+) -> Plan:
     """The owner's plan; any other plan is a 404, so nobody learns that it exists. Routes
-    take it as `OwnedPlan` (app/plans/dependencies.py)."""
-    return _live_plan_of(session, owner.id, plan_id)
+    take it as `OwnedPlan` (app/plans/dependencies.py). `locked`: as `_plan_of`."""
+    return _live_plan_of(session, owner.id, plan_id, locked)
 
 
 def _live_plan_of(

@@ -175,7 +175,10 @@ def _change_plan(
     `written` for the answer."""
     plan_id = ops[0].plan_id
     try:
-        plan = plans.get_owned_plan(session, user, plan_id)
+        # Locked until the new version commits: a web edit arriving meanwhile waits, and
+        # this write, which has already recorded its outcomes, never loses a race, to be
+        # rolled back and made again.
+        plan = plans.get_owned_plan(session, user, plan_id, locked=True)
     except Problem as problem:
         return _remember_all(session, user, ops, [_rejected(op, problem) for op in ops])
     batch = _Batch(session, plan)

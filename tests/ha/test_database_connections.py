@@ -22,14 +22,18 @@ class ConnectionLost(Exception):
     """Stands for the driver's error on a dropped connection."""
 
 
-def lose_connection_once_at_rollback(engine) -> None:
-    """The next rollback on `engine` (a session closing) fails as a dropped connection."""
+def lose_connection_once_as_a_transaction_ends(engine) -> None:
+    """The next rollback or commit on `engine` fails as a dropped connection: a session
+    closing ends the transaction its request left open with either (a commit on
+    PostgreSQL when it wrote nothing)."""
 
     def lost(_connection) -> None:
-        event.remove(engine, "rollback", lost)
-        raise OperationalError("ROLLBACK", {}, ConnectionLost())
+        for ending in ("rollback", "commit"):
+            event.remove(engine, ending, lost)
+        raise OperationalError("end of transaction", {}, ConnectionLost())
 
-    event.listen(engine, "rollback", lost)
+    for ending in ("rollback", "commit"):
+        event.listen(engine, ending, lost)
 
 
 @contextmanager
@@ -112,7 +116,7 @@ def test_a_passkey_sign_in_as_the_connection_is_lost_is_answered_503(app, client
 
 
 def test_a_connection_lost_as_the_session_closes_leaves_the_answer_standing(app, owner, caplog):
-    lose_connection_once_at_rollback(app.state.engine)
+    lose_connection_once_as_a_transaction_ends(app.state.engine)
     response = owner.get("/api/v1/me")
 
     assert response.status_code == 200
